@@ -1,0 +1,60 @@
+"""Loading the canonical desa, kecamatan and kabupaten layers (cached) and CRS handling."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+
+from mapping.layers import build_layers
+from mapping.settings import CRS_METRIC, Settings, get_settings
+
+Level = Literal["desa", "kecamatan", "kabupaten"]
+LEVELS: tuple[str, ...] = ("desa", "kecamatan", "kabupaten")
+
+
+@lru_cache(maxsize=16)
+def _read_layer(path: str, layer: str, mtime: float) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(path, layer=layer)
+    for col in ("code", "kecamatan_code", "bps_code"):
+        if col in gdf.columns:
+            gdf[col] = gdf[col].astype("string")
+    return gdf
+
+
+def load_layer(level: Level, *, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The canonical layer of `level` (``desa``, ``kecamatan`` or ``kabupaten``) in EPSG:4326.
+
+    Builds the GeoPackage on first use (from the mirror or upstream); later calls read it from
+    an in-memory cache. The result is a copy: changing it does not change the cache.
+    """
+    if level not in LEVELS:
+        msg = f"level={level!r} is not a boundary level; expected one of {list(LEVELS)}."
+        raise ValueError(msg)
+    s = settings or get_settings()
+    path: Path = s.layers_path
+    if not path.is_file():
+        build_layers(settings=s)
+    return _read_layer(str(path), level, path.stat().st_mtime).copy()
+
+
+def load_desa(*, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The 252 desa/kelurahan: code, name, kind, kecamatan_code, kecamatan, bps_code, area_km2."""
+    return load_layer("desa", settings=settings)
+
+
+def load_kecamatan(*, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The 15 kecamatan (dissolved from desa): code, name, bps_code, n_desa, area_km2."""
+    return load_layer("kecamatan", settings=settings)
+
+
+def load_kabupaten(*, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Kabupaten Tapanuli Utara as one polygon."""
+    return load_layer("kabupaten", settings=settings)
+
+
+def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy of `gdf` in the project's metric CRS (UTM 47N), for areas and distances."""
+    return gdf.to_crs(CRS_METRIC)

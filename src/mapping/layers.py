@@ -1,0 +1,281 @@
+"""Building and validating the canonical desa, kecamatan and kabupaten layers from raw files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from mapping.data import fetch_raw, load_reference_desa
+from mapping.errors import BoundaryValidationError, DataSourceError
+from mapping.names import desa_kind
+from mapping.regions import KECAMATAN, KECAMATAN_BY_CODE
+from mapping.settings import (
+    CRS_METRIC,
+    CRS_STORAGE,
+    EXPECTED_AREA_KM2,
+    EXPECTED_N_DESA,
+    EXPECTED_N_KECAMATAN,
+    KABUPATEN_BPS_CODE,
+    KABUPATEN_CODE,
+    KABUPATEN_NAME,
+    Settings,
+    get_settings,
+)
+
+log = logging.getLogger(__name__)
+
+DESA_COLUMNS = ["code", "name", "kind", "kecamatan_code", "kecamatan", "bps_code", "area_km2"]
+KECAMATAN_COLUMNS = ["code", "name", "bps_code", "n_desa", "area_km2"]
+#: Overlap between two desa, in km2, above which the layer is refused.
+OVERLAP_TOLERANCE_KM2 = 0.01
+#: Relative tolerance of the regency's total area against :data:`EXPECTED_AREA_KM2`.
+AREA_TOLERANCE = 0.01
+
+
+def read_raw_desa(paths: Sequence[Path]) -> gpd.GeoDataFrame:
+    """The raw BIG desa polygons of several files in one frame, with ``source_file`` added."""
+    frames = []
+    for path in paths:
+        try:
+            gdf = gpd.read_file(path)
+        except Exception as exc:
+            msg = f"Cannot read boundary file {path}: {exc}. Delete it and run 'peta-kesos fetch'."
+            raise DataSourceError(msg) from exc
+        required = {"KDEPUM", "KDCPUM", "NAMOBJ", "WADMKD", "geometry"}
+        missing = required - set(gdf.columns)
+        if missing:
+            msg = (
+                f"Boundary file {path} lacks column(s) {sorted(missing)}; found "
+                f"{sorted(c for c in gdf.columns if c != 'geometry')}. Is it a BIG desa file?"
+            )
+            raise DataSourceError(msg)
+        gdf["source_file"] = Path(path).name
+        frames.append(gdf)
+    raw = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(raw, geometry="geometry", crs=frames[0].crs).to_crs(CRS_STORAGE)
+
+
+def area_km2(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Area of each geometry in km2, measured in UTM 47N."""
+    return gdf.geometry.to_crs(CRS_METRIC).area / 1e6
+
+
+def canonical_desa(
+    raw: gpd.GeoDataFrame, *, reference: pd.DataFrame | None = None
+) -> gpd.GeoDataFrame:
+    """The canonical desa layer from raw BIG polygons (see README for the schema).
+
+    Display names are the Kemendagri 2025 spellings when the reference table is given,
+    otherwise BIG's ``NAMOBJ``. ``bps_code`` comes from the reference table (else missing).
+    """
+    raw = raw.copy()
+    code = raw["KDEPUM"].astype(str).str.strip()
+    kec_code = code.str.slice(0, 8)
+    name = raw["NAMOBJ"].astype(str).str.strip()
+    bps = pd.Series(pd.NA, index=raw.index, dtype="string")
+    if reference is not None:
+        ref = reference.set_index("kemendagri_code")
+        known = code.isin(ref.index)
+        name = name.where(~known, code.map(ref["desa_kemendagri_2025"]))
+        bps = code.map(ref["bps_code_2018"]).astype("string").where(known, pd.NA)
+    kinds = [desa_kind(c) if c[-4:-3] in {"1", "2"} else "" for c in code]
+    out = gpd.GeoDataFrame(
+        {
+            "code": code,
+            "name": name,
+            "kind": kinds,
+            "kecamatan_code": kec_code,
+            "kecamatan": kec_code.map({k.code: k.name for k in KECAMATAN}),
+            "bps_code": bps,
+            "area_km2": 0.0,
+            "kdcpum": raw["KDCPUM"].astype(str).str.strip(),
+            "source_file": raw.get("source_file", pd.Series("", index=raw.index)),
+        },
+        geometry=shapely.force_2d(raw.geometry.values),
+        crs=raw.crs,
+    )
+    return out
+
+
+def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Geometries made valid with ``make_valid`` (polygons kept), and a note per repair."""
+    gdf = gdf.copy()
+    invalid = ~gdf.geometry.is_valid
+    notes = []
+    for idx in gdf.index[invalid]:
+        before = gdf.geometry[idx]
+        reason = shapely.is_valid_reason(before)
+        fixed = shapely.make_valid(before)
+        if fixed.geom_type == "GeometryCollection":
+            polys = [g for g in fixed.geoms if g.geom_type in {"Polygon", "MultiPolygon"}]
+            fixed = shapely.union_all(polys)
+        gdf.loc[idx, "geometry"] = fixed
+        label = gdf.loc[idx, "code"] if "code" in gdf.columns else idx
+        notes.append(f"repaired invalid geometry of {label} ({reason}) with make_valid")
+        log.warning(notes[-1])
+    return gdf, notes
+
+
+def validate_desa(desa: gpd.GeoDataFrame) -> None:
+    """Raise :class:`BoundaryValidationError` listing every broken check of the desa layer.
+
+    Checks: 252 unique codes of the form 12.02.KK.NNNN, 15 kecamatan, every geometry valid and
+    non-empty, no overlap between desa above :data:`OVERLAP_TOLERANCE_KM2`, each desa's code
+    agreeing with its BIG kecamatan code, total area within 1% of 3,895.6 km2.
+    """
+    problems: list[str] = []
+    codes = desa["code"]
+    pattern = codes.str.fullmatch(r"12\.02\.\d{2}\.[12]\d{3}")
+    for i in desa.index[~pattern.fillna(False)]:
+        problems.append(f"row {i}: code {codes[i]!r} is not a Tapanuli Utara desa code 12.02.KK.NNNN")
+    dup = codes[codes.duplicated(keep=False)]
+    if len(dup):
+        problems.append(f"duplicate desa codes: {sorted(set(dup))}")
+    if codes.nunique() != EXPECTED_N_DESA:
+        problems.append(f"{codes.nunique()} unique desa codes; expected {EXPECTED_N_DESA}")
+    n_kec = desa["kecamatan_code"].nunique()
+    if n_kec != EXPECTED_N_KECAMATAN:
+        problems.append(f"{n_kec} kecamatan; expected {EXPECTED_N_KECAMATAN}")
+    unknown_kec = sorted(set(desa["kecamatan_code"]) - set(KECAMATAN_BY_CODE))
+    if unknown_kec:
+        problems.append(f"unknown kecamatan codes {unknown_kec}")
+    if "kdcpum" in desa.columns:
+        wrong = desa[desa["kdcpum"] != desa["kecamatan_code"]]
+        for _, r in wrong.iterrows():
+            problems.append(
+                f"desa {r['code']} ({r['name']}) lies in kecamatan {r['kdcpum']} by BIG's KDCPUM "
+                f"but its code says {r['kecamatan_code']}"
+            )
+    empty = desa.geometry.is_empty | desa.geometry.isna()
+    for i in desa.index[empty]:
+        problems.append(f"desa {codes[i]} has no geometry")
+    invalid = ~desa.geometry.is_valid & ~empty
+    for i in desa.index[invalid]:
+        reason = shapely.is_valid_reason(desa.geometry[i])
+        problems.append(f"desa {codes[i]} has an invalid geometry ({reason})")
+    if not problems:
+        problems.extend(_overlap_problems(desa))
+        total = float(area_km2(desa).sum())
+        if abs(total - EXPECTED_AREA_KM2) > AREA_TOLERANCE * EXPECTED_AREA_KM2:
+            problems.append(
+                f"total area {total:,.1f} km2 is not within 1% of {EXPECTED_AREA_KM2:,.1f} km2"
+            )
+    if problems:
+        msg = "The desa boundary layer failed validation:\n  " + "\n  ".join(problems)
+        msg += "\nCheck the raw files in data/boundaries/raw (run 'peta-kesos fetch --force')."
+        raise BoundaryValidationError(msg)
+
+
+def _overlap_problems(desa: gpd.GeoDataFrame) -> list[str]:
+    metric = desa.geometry.to_crs(CRS_METRIC).reset_index(drop=True)
+    left, right = metric.sindex.query(metric, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if len(left) == 0:
+        return []
+    areas = shapely.area(shapely.intersection(metric.values[left], metric.values[right])) / 1e6
+    bad = np.flatnonzero(areas > OVERLAP_TOLERANCE_KM2)
+    codes = desa["code"].to_numpy()
+    return [
+        f"desa {codes[left[k]]} and {codes[right[k]]} overlap by {areas[k]:.3f} km2 "
+        f"(tolerance {OVERLAP_TOLERANCE_KM2} km2)"
+        for k in bad
+    ]
+
+
+def dissolve_kecamatan(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Kecamatan polygons dissolved from their desa, so the two layers tile exactly."""
+    groups = desa.groupby("kecamatan_code", sort=True)
+    rows = []
+    for code, part in groups:
+        k = KECAMATAN_BY_CODE[code]
+        rows.append(
+            {
+                "code": code,
+                "name": k.name,
+                "bps_code": k.bps_code,
+                "n_desa": len(part),
+                "geometry": shapely.union_all(part.geometry.values),
+            }
+        )
+    kec = gpd.GeoDataFrame(rows, geometry="geometry", crs=desa.crs)
+    kec["area_km2"] = area_km2(kec)
+    return kec[[*KECAMATAN_COLUMNS, "geometry"]]
+
+
+def dissolve_kabupaten(kecamatan: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The regency as one polygon dissolved from its kecamatan."""
+    geom = shapely.union_all(kecamatan.geometry.values)
+    kab = gpd.GeoDataFrame(
+        {
+            "code": [KABUPATEN_CODE],
+            "name": [KABUPATEN_NAME],
+            "bps_code": [KABUPATEN_BPS_CODE],
+            "n_kecamatan": [len(kecamatan)],
+            "n_desa": [int(kecamatan["n_desa"].sum())],
+        },
+        geometry=[geom],
+        crs=kecamatan.crs,
+    )
+    kab["area_km2"] = area_km2(kab)
+    return kab
+
+
+def check_desa_within_kecamatan(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame) -> None:
+    """Raise unless every desa lies inside the kecamatan its code names (1 m tolerance)."""
+    kec = kecamatan.set_index("code").geometry.to_crs(CRS_METRIC).buffer(1.0)
+    metric = desa.geometry.to_crs(CRS_METRIC)
+    outside = [
+        c
+        for c, kc, g in zip(desa["code"], desa["kecamatan_code"], metric, strict=True)
+        if kc not in kec.index or not kec[kc].covers(g)
+    ]
+    if outside:
+        msg = f"desa outside the kecamatan their code names: {outside}"
+        raise BoundaryValidationError(msg)
+
+
+def build_layers(
+    *, settings: Settings | None = None, force: bool = False
+) -> Path:
+    """Fetch the raw files if needed and write the canonical GeoPackage; return its path.
+
+    The GeoPackage (``settings.layers_path``) has layers ``desa`` (252), ``kecamatan`` (15)
+    and ``kabupaten`` (1). It is rebuilt only when missing, older than a raw file or the
+    reference table, or when `force` is true.
+    """
+    s = settings or get_settings()
+    paths = fetch_raw(settings=s)
+    out = s.layers_path
+    inputs = list(paths)
+    if s.reference_dir is not None:
+        inputs += [p for p in s.reference_dir.glob("*.csv")]
+    if not force and out.is_file():
+        newest = max(p.stat().st_mtime for p in inputs)
+        if out.stat().st_mtime >= newest:
+            log.info("layers up to date: %s", out)
+            return out
+    log.info("building canonical layers from %d files", len(paths))
+    raw = read_raw_desa(paths)
+    desa = canonical_desa(raw, reference=load_reference_desa(settings=s))
+    desa, _notes = repair_geometries(desa)
+    validate_desa(desa)
+    desa["area_km2"] = area_km2(desa)
+    desa = desa.sort_values("code").reset_index(drop=True)
+    kec = dissolve_kecamatan(desa)
+    check_desa_within_kecamatan(desa, kec)
+    kab = dissolve_kabupaten(kec)
+    tmp = out.with_suffix(".tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    desa[[*DESA_COLUMNS, "geometry"]].to_file(tmp, layer="desa", driver="GPKG")
+    kec.to_file(tmp, layer="kecamatan", driver="GPKG")
+    kab.to_file(tmp, layer="kabupaten", driver="GPKG")
+    tmp.replace(out)
+    log.info("wrote %s", out)
+    return out
