@@ -253,7 +253,7 @@ def build_layers(
     s = settings or get_settings()
     paths = fetch_raw(settings=s)
     out = s.layers_path
-    inputs = list(paths)
+    inputs = [*paths, Path(__file__)]  # a change to this builder rebuilds the layers too
     if s.reference_dir is not None:
         inputs += [p for p in s.reference_dir.glob("*.csv")]
     if not force and out.is_file():
