@@ -13,10 +13,6 @@ from mapping.boundaries import load_desa, load_kecamatan
 from mapping.settings import Settings, get_settings
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Nothing to change; here so every test module shares this conftest."""
-
-
 @pytest.fixture(scope="session")
 def desa() -> gpd.GeoDataFrame:
     """The 252 canonical desa (read-only use: copy before changing)."""

@@ -17,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from mapping.boundaries import load_desa
 from mapping.data import load_reference_desa
@@ -44,7 +44,7 @@ FUZZY_MARGIN = 2
 
 
 def allowed_edits(key: str) -> int:
-    """Most Levenshtein edits a fuzzy match may need for a normalised name of this length.
+    """Most edits (optimal string alignment: a swap of neighbours is one edit) a fuzzy match may need for a normalised name of this length.
 
     >>> [allowed_edits(k) for k in ("siaro", "sarulla", "hutatoruan", "lumbansiagianjulu")]
     [1, 1, 2, 3]
@@ -276,17 +276,16 @@ class Gazetteer:
 
     def _match_name(self, name: str, scope: frozenset[str] | None) -> Match:
         idx = self._index
-        for method, table, key in (
-            ("exact", idx.exact, _exact_key(name)),
-            ("normalized", idx.normalized, normalize_name(name)),
-            ("alias", idx.alias, normalize_name(name)),
-        ):
-            found = table.get(key)
-            if found:
-                picked = self._pick(found, scope, method)
-                if picked is not None:
-                    return picked
-        return self._fuzzy(name, scope)
+        key = normalize_name(name)
+        # Official names first: a name that normalises to several desa is ambiguous even when
+        # it is spelled exactly like one of them ("Purbatua" vs "Purba Tua").
+        official = idx.normalized.get(key, set())
+        exact = idx.exact.get(_exact_key(name), set())
+        method = "exact" if exact and (scope is None or exact & scope) else "normalized"
+        picked = self._pick(official | exact, scope, method)
+        if picked is None and key in idx.alias:
+            picked = self._pick(idx.alias[key], scope, "alias")
+        return picked if picked is not None else self._fuzzy(name, scope)
 
     def _choices(self, scope: frozenset[str] | None) -> list[str]:
         cached = self._choices_cache.get(scope)
@@ -307,7 +306,7 @@ class Gazetteer:
         found = process.extract(key, choices, scorer=fuzz.ratio, limit=12)
         best: dict[str, tuple[int, float]] = {}  # code -> (edits, ratio)
         for spelling, ratio, _ in found:
-            edits = Levenshtein.distance(key, spelling)
+            edits = OSA.distance(key, spelling)
             same_numbers = self._index.numerals.get(spelling, ()) == numerals
             for code in self._index.spellings[spelling]:
                 if scope is not None and code not in scope:

@@ -33,6 +33,7 @@ ABBREVIATIONS: dict[str, str] = {
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _ROMAN_RE = re.compile(r"^(x{0,3})(ix|iv|v?i{0,3})$")
 _WORD_RE = re.compile(r"[a-z0-9]+")
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 
 
 def roman_to_int(token: str) -> int | None:
@@ -54,16 +55,19 @@ def roman_to_int(token: str) -> int | None:
 def fold(text: object) -> str:
     """Lower-case ASCII letters and digits separated by single spaces.
 
-    Accents are dropped, every other character (hyphens, dots, slashes) becomes a space.
+    Accents are dropped, every other character (hyphens, dots, slashes) becomes a space, and
+    words glued in camel case or to a number are split ("HutaToruanVII", "Lobu2").
 
     >>> fold("  Siborong-Borong ")
     'siborong borong'
+    >>> fold("HutaToruanVII")
+    'huta toruan vii'
     >>> fold("Kel. Hutatoruan  VII")
     'kel hutatoruan vii'
     """
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKD", str(text))
+    s = _CAMEL_RE.sub(" ", unicodedata.normalize("NFKD", str(text)))
     s = s.encode("ascii", "ignore").decode("ascii").lower()
     return " ".join(_WORD_RE.findall(s))
 
