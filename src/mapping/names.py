@@ -68,7 +68,7 @@ def fold(text: object) -> str:
     if text is None:
         return ""
     s = _CAMEL_RE.sub(" ", unicodedata.normalize("NFKD", str(text)))
-    s = s.encode("ascii", "ignore").decode("ascii").lower()
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
     return " ".join(_WORD_RE.findall(s))
 
 

@@ -1,0 +1,38 @@
+# peta-kesos: `make maps` builds the maps and reports into outputs/, `make test` runs the tests.
+# Both create .venv when it is missing, install the project, fetch the data (mirror first) and
+# do nothing more than needed when nothing changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+LAYERS := data/boundaries/tapanuli-utara.gpkg
+
+.PHONY: maps test data install lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/peta-kesos fetch
+
+maps: data
+	$(BIN)/peta-kesos build
+
+test: data
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: data
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf outputs/* data/boundaries/*.gpkg data/boundaries/raw data/welfare .pytest_cache

@@ -1,0 +1,74 @@
+"""The command line: fetch and match (other commands are tested with their modules)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mapping.cli import main
+from mapping.gazetteer import MATCH_COLUMNS
+
+
+def test_fetch(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-q", "fetch"]) == 0
+    assert "tapanuli-utara.gpkg" in capsys.readouterr().out
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_match_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _write(
+        tmp_path / "in.csv",
+        "No;Nama Desa;Kec.\n1;Sitampurung;Siborong-Borong\n2;SITAMPURUNG;\n"
+        "3;Kel. Hutatoruan 7;Tarutung\n4;Balige;Toba\n5;Silangkitan;Pahae Jae\n",
+        "cp1252",
+    )
+    out = tmp_path / "out" / "match.csv"
+    assert main(["match", str(src), "--level", "desa", "-o", str(out)]) == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got.columns) == MATCH_COLUMNS
+    assert list(got["row"]) == ["1", "2", "3", "4", "5"]
+    assert list(got["method"]) == ["exact", "ambiguous", "normalized", "unmatched", "fuzzy"]
+    assert list(got["code"]) == ["12.02.09.2004", "", "12.02.01.1004", "", "12.02.06.2004"]
+    assert got.loc[1, "candidates"].count(":") == 2
+    err = capsys.readouterr().err
+    assert "exact: 1" in err and "ambiguous: 1" in err and "unmatched: 1" in err
+
+
+def test_match_xlsx_with_named_columns(tmp_path: Path) -> None:
+    src = tmp_path / "in.xlsx"
+    pd.DataFrame({"kode": ["1202012010", "", "1205080"], "wilayah": ["", "Purba Tua", "x"]}).to_excel(
+        src, index=False
+    )
+    out = tmp_path / "m.csv"
+    code = main(["match", str(src), "--level", "kecamatan", "--name-col", "wilayah",
+                 "--code-col", "kode", "-o", str(out)])
+    assert code == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    # A desa code is not a kecamatan: it falls back to the (empty) name.
+    assert list(got["method"]) == ["unmatched", "normalized", "code"]
+    assert list(got["code"]) == ["", "12.02.08", "12.02.06"]
+
+
+def test_match_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _write(tmp_path / "in.csv", "foo,bar\n1,2\n")
+    assert main(["match", str(src)]) == 1
+    assert "No name column found" in capsys.readouterr().err
+    assert main(["match", str(src), "--name-col", "Desa"]) == 1
+    assert "Column 'Desa' (--name-col) not found" in capsys.readouterr().err
+    assert main(["match", str(tmp_path / "none.csv")]) == 1
+    assert "not found" in capsys.readouterr().err
+
+
+def test_python_dash_m() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mapping", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "match" in done.stdout and "fetch" in done.stdout
