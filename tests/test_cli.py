@@ -44,12 +44,24 @@ def test_match_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_match_xlsx_with_named_columns(tmp_path: Path) -> None:
     src = tmp_path / "in.xlsx"
-    pd.DataFrame({"kode": ["1202012010", "", "1205080"], "wilayah": ["", "Purba Tua", "x"]}).to_excel(
-        src, index=False
-    )
+    pd.DataFrame(
+        {"kode": ["1202012010", "", "1205080"], "wilayah": ["", "Purba Tua", "x"]}
+    ).to_excel(src, index=False)
     out = tmp_path / "m.csv"
-    code = main(["match", str(src), "--level", "kecamatan", "--name-col", "wilayah",
-                 "--code-col", "kode", "-o", str(out)])
+    code = main(
+        [
+            "match",
+            str(src),
+            "--level",
+            "kecamatan",
+            "--name-col",
+            "wilayah",
+            "--code-col",
+            "kode",
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     # A desa code is not a kecamatan: it falls back to the (empty) name.

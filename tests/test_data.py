@@ -68,7 +68,9 @@ def test_corrupt_cached_copy_is_fetched_again(tmp_settings: Settings) -> None:
 def test_missing_file_offline_says_what_to_do(tmp_settings: Settings, mirror_copy: Path) -> None:
     (mirror_copy / "desa-garoga.geojson").unlink()
     s = dataclasses.replace(tmp_settings, mirror=mirror_copy)
-    with pytest.raises(DataSourceError, match="desa-garoga.geojson is not in the mirror.*PETA_KESOS_MIRROR"):
+    with pytest.raises(
+        DataSourceError, match="desa-garoga.geojson is not in the mirror.*PETA_KESOS_MIRROR"
+    ):
         fetch_raw(settings=s)
 
 
@@ -84,7 +86,9 @@ def test_unreachable_upstream_says_what_to_do(
     # Port 9 on loopback refuses at once: no waiting on the network.
     _point_manifest_at(monkeypatch, "http://127.0.0.1:9/public/")
     s = dataclasses.replace(tmp_settings, mirror=None, use_network=True, network_timeout=2)
-    with pytest.raises(DataSourceError, match="download from http://127.0.0.1:9.*PETA_KESOS_MIRROR"):
+    with pytest.raises(
+        DataSourceError, match="download from http://127.0.0.1:9.*PETA_KESOS_MIRROR"
+    ):
         fetch_raw(settings=s)
 
 
@@ -96,9 +100,7 @@ def upstream(tmp_path: Path, tmp_settings: Settings) -> Iterator[tuple[str, Path
     assert tmp_settings.mirror is not None
     for f in load_manifest():
         shutil.copyfile(tmp_settings.mirror / f.name, root / f.upstream)
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(root.parent)
-    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root.parent))
     handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

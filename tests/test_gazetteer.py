@@ -65,7 +65,9 @@ def test_shared_names_are_ambiguous_without_kecamatan(gz: Gazetteer, name: str) 
     assert m.method == "ambiguous" and m.code == ""
     assert len(m.candidates) == 2
     assert {a.kecamatan_code for a in m.candidates} == {
-        a.kecamatan_code for a in gz.areas.values() if normalize_name(a.name) == normalize_name(name)
+        a.kecamatan_code
+        for a in gz.areas.values()
+        if normalize_name(a.name) == normalize_name(name)
     }
 
 
@@ -113,7 +115,12 @@ def test_kecamatan_level() -> None:
         ["Kec. Siborong-Borong", "ADIAN KOTING", "Purba Tua", "1205080", "12.02.15", "Balige"]
     )
     assert list(got["code"]) == [
-        "12.02.09", "12.02.03", "12.02.08", "12.02.06", "12.02.15", "",
+        "12.02.09",
+        "12.02.03",
+        "12.02.08",
+        "12.02.06",
+        "12.02.15",
+        "",
     ]
     assert list(got["method"])[-1] == "unmatched"
 
@@ -151,8 +158,19 @@ def test_allowed_edits_grow_with_length() -> None:
 # --- quality bar on a large generated set -------------------------------------------------
 
 ABBREV = [("Pasar", "Psr"), ("Janji", "J."), ("Lumban", "Lb."), ("Hutagalung", "Htg")]
-ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5", "VI": "6", "VII": "7",
-         "VIII": "8", "IX": "9", "X": "10", "XI": "11"}
+ROMAN = {
+    "I": "1",
+    "II": "2",
+    "III": "3",
+    "IV": "4",
+    "V": "5",
+    "VI": "6",
+    "VII": "7",
+    "VIII": "8",
+    "IX": "9",
+    "X": "10",
+    "XI": "11",
+}
 PREFIXES = ["Desa ", "Ds. ", "Kel. ", "Kelurahan ", "DESA "]
 
 
@@ -194,19 +212,85 @@ def _variants(name: str, rng: random.Random) -> list[tuple[str, str]]:
 
 
 OUTSIDERS = [
-    "Balige", "Laguboti", "Porsea", "Parapat", "Ajibata", "Uluan", "Silaen", "Habinsaran",
-    "Borbor", "Nassau", "Siantar Narumonda", "Sigumpar", "Bonatua Lunasi", "Doloksanggul",
-    "Lintongnihuta", "Pollung", "Paranginan", "Onan Ganjang", "Parlilitan", "Pakkat",
-    "Tarabintang", "Baktiraja", "Sijamapolang", "Pangururan", "Simanindo", "Nainggolan",
-    "Onan Runggu", "Palipi", "Ronggur Nihuta", "Sitiotio", "Sianjur Mula Mula", "Sibolga",
-    "Pandan", "Sarudik", "Tukka", "Badiri", "Pinangsori", "Sibabangun", "Kolang", "Sorkam",
-    "Barus", "Manduamas", "Sirandorung", "Andam Dewi", "Sipirok", "Angkola Timur",
-    "Batang Toru", "Marancar", "Sipangimbar", "Saipar Dolok Hole", "Pematangsiantar",
-    "Tebing Tinggi", "Binjai", "Kabanjahe", "Berastagi", "Sidikalang", "Padangsidimpuan",
-    "Gunungsitoli", "Rantau Prapat", "Kisaran", "Pardede Onan", "Napitupulu Bagasan",
-    "Hinalang Bagasan", "Silamosik", "Sibisa", "Motung", "Sionggang", "Jonggi Nihuta",
-    "Meat", "Tambunan Sunge", "Lumban Binanga", "Sibuntuon", "Pasar Laguboti", "Tomok",
-    "Ambarita", "Tuktuk Siadong", "Huta Ginjang Samosir", "Desa Sosor Gonting", "Simangulampe",
+    "Balige",
+    "Laguboti",
+    "Porsea",
+    "Parapat",
+    "Ajibata",
+    "Uluan",
+    "Silaen",
+    "Habinsaran",
+    "Borbor",
+    "Nassau",
+    "Siantar Narumonda",
+    "Sigumpar",
+    "Bonatua Lunasi",
+    "Doloksanggul",
+    "Lintongnihuta",
+    "Pollung",
+    "Paranginan",
+    "Onan Ganjang",
+    "Parlilitan",
+    "Pakkat",
+    "Tarabintang",
+    "Baktiraja",
+    "Sijamapolang",
+    "Pangururan",
+    "Simanindo",
+    "Nainggolan",
+    "Onan Runggu",
+    "Palipi",
+    "Ronggur Nihuta",
+    "Sitiotio",
+    "Sianjur Mula Mula",
+    "Sibolga",
+    "Pandan",
+    "Sarudik",
+    "Tukka",
+    "Badiri",
+    "Pinangsori",
+    "Sibabangun",
+    "Kolang",
+    "Sorkam",
+    "Barus",
+    "Manduamas",
+    "Sirandorung",
+    "Andam Dewi",
+    "Sipirok",
+    "Angkola Timur",
+    "Batang Toru",
+    "Marancar",
+    "Sipangimbar",
+    "Saipar Dolok Hole",
+    "Pematangsiantar",
+    "Tebing Tinggi",
+    "Binjai",
+    "Kabanjahe",
+    "Berastagi",
+    "Sidikalang",
+    "Padangsidimpuan",
+    "Gunungsitoli",
+    "Rantau Prapat",
+    "Kisaran",
+    "Pardede Onan",
+    "Napitupulu Bagasan",
+    "Hinalang Bagasan",
+    "Silamosik",
+    "Sibisa",
+    "Motung",
+    "Sionggang",
+    "Jonggi Nihuta",
+    "Meat",
+    "Tambunan Sunge",
+    "Lumban Binanga",
+    "Sibuntuon",
+    "Pasar Laguboti",
+    "Tomok",
+    "Ambarita",
+    "Tuktuk Siadong",
+    "Huta Ginjang Samosir",
+    "Desa Sosor Gonting",
+    "Simangulampe",
 ]
 
 
@@ -215,8 +299,11 @@ def test_quality_bar_on_generated_variants(gz: Gazetteer, ref: pd.DataFrame) -> 
     spelling_cols = ["desa_kemendagri_2025", "desa_bps_2018", "desa_big_namobj", "desa_big_wadmkd"]
     kec_cols = ["kecamatan_kemendagri_2025", "kecamatan_bps_2018", "kecamatan_big"]
     shared = {
-        k for k, n in pd.Series([normalize_name(a.name) for a in gz.areas.values()])
-        .value_counts().items() if n > 1
+        k
+        for k, n in pd.Series([normalize_name(a.name) for a in gz.areas.values()])
+        .value_counts()
+        .items()
+        if n > 1
     }
     names, kecs, expected = [], [], []
     for _, r in ref.iterrows():

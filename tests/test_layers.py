@@ -62,7 +62,9 @@ def test_build_layers_writes_three_layers(tmp_settings: Settings) -> None:
     assert desa["bps_code"].notna().all()
     tarutung = desa.set_index("code").loc["12.02.01.1004"]
     assert (tarutung["name"], tarutung["kind"], tarutung["kecamatan"]) == (
-        "Hutatoruan VII", "kelurahan", "Tarutung",
+        "Hutatoruan VII",
+        "kelurahan",
+        "Tarutung",
     )
     assert (desa["kind"] == "kelurahan").sum() == 11
 

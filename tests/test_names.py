@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from mapping.names import desa_kind, fold, normalize_header, normalize_name, parse_code, roman_to_int
+from mapping.names import (
+    desa_kind,
+    fold,
+    normalize_header,
+    normalize_name,
+    parse_code,
+    roman_to_int,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,8 +62,17 @@ def test_fold_and_header() -> None:
 
 
 @pytest.mark.parametrize(
-    ("token", "value"), [("i", 1), ("iv", 4), ("ix", 9), ("xiv", 14), ("XXXIX", 39), ("iiii", None),
-                         ("lobu", None), ("", None)],
+    ("token", "value"),
+    [
+        ("i", 1),
+        ("iv", 4),
+        ("ix", 9),
+        ("xiv", 14),
+        ("XXXIX", 39),
+        ("iiii", None),
+        ("lobu", None),
+        ("", None),
+    ],
 )
 def test_roman(token: str, value: int | None) -> None:
     assert roman_to_int(token) == value
@@ -83,8 +99,18 @@ def test_parse_code(value: object, expected: tuple[str, str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["Tarutung", "12.2.1.2010", "1201012010", "12.02.01.20100", "", None, 12.5,
-              float("nan"), "12.05.060"],
+    "value",
+    [
+        "Tarutung",
+        "12.2.1.2010",
+        "1201012010",
+        "12.02.01.20100",
+        "",
+        None,
+        12.5,
+        float("nan"),
+        "12.05.060",
+    ],
 )
 def test_not_a_code(value: object) -> None:
     assert parse_code(value) is None

@@ -41,8 +41,10 @@ def _cmd_match(args: argparse.Namespace) -> int:
     else:
         result.to_csv(sys.stdout, index=False)
     summary = ", ".join(f"{m}: {int(counts.get(m, 0))}" for m in METHODS)
-    print(f"Matched {args.input} at {args.level} level ({len(result)} rows) - {summary}",
-          file=sys.stderr)
+    print(
+        f"Matched {args.input} at {args.level} level ({len(result)} rows) - {summary}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Downloading and verifying the raw boundary files (pooch, mirror first) and the reference tables."""
+"""Fetching and verifying the raw boundary files (pooch, mirror first); the reference tables."""
 
 from __future__ import annotations
 

@@ -53,8 +53,10 @@ class Problem:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column '{self.column}'")
-        text = f"[{self.severity}] {', '.join(where)}: {self.message}" if where else (
-            f"[{self.severity}] {self.message}"
+        text = (
+            f"[{self.severity}] {', '.join(where)}: {self.message}"
+            if where
+            else (f"[{self.severity}] {self.message}")
         )
         if self.value is not None and self.value != "":
             text += f" (value: {self.value!r})"

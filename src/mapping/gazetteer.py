@@ -29,13 +29,27 @@ MatchLevel = Literal["desa", "kecamatan"]
 Method = Literal["code", "exact", "normalized", "alias", "fuzzy", "ambiguous", "unmatched"]
 
 METHODS: tuple[str, ...] = (
-    "code", "exact", "normalized", "alias", "fuzzy", "ambiguous", "unmatched",
+    "code",
+    "exact",
+    "normalized",
+    "alias",
+    "fuzzy",
+    "ambiguous",
+    "unmatched",
 )
 #: Methods whose match is taken (the area code is filled in).
 TAKEN_METHODS: frozenset[str] = frozenset({"code", "exact", "normalized", "alias", "fuzzy"})
 MATCH_COLUMNS: list[str] = [
-    "row", "input_name", "input_kecamatan", "input_code",
-    "code", "name", "kecamatan", "method", "score", "candidates",
+    "row",
+    "input_name",
+    "input_kecamatan",
+    "input_code",
+    "code",
+    "name",
+    "kecamatan",
+    "method",
+    "score",
+    "candidates",
 ]
 #: How many candidates an ambiguous or unmatched row lists.
 N_CANDIDATES = 3
@@ -44,7 +58,9 @@ FUZZY_MARGIN = 2
 
 
 def allowed_edits(key: str) -> int:
-    """Most edits (optimal string alignment: a swap of neighbours is one edit) a fuzzy match may need for a normalised name of this length.
+    """Most edits a fuzzy match may need for a normalised name of this length.
+
+    Edits are counted as optimal string alignment: a swap of two neighbours is one edit.
 
     >>> [allowed_edits(k) for k in ("siaro", "sarulla", "hutatoruan", "lumbansiagianjulu")]
     [1, 1, 2, 3]
@@ -263,9 +279,7 @@ class Gazetteer:
     def _taken(self, area: Area, method: str, score: float) -> Match:
         return Match(area.code, area.name, area.kecamatan, method, score)
 
-    def _pick(
-        self, codes: set[str], scope: frozenset[str] | None, method: str
-    ) -> Match | None:
+    def _pick(self, codes: set[str], scope: frozenset[str] | None, method: str) -> Match | None:
         hits = codes if scope is None else codes & scope
         if not hits:
             return None
@@ -291,8 +305,7 @@ class Gazetteer:
         cached = self._choices_cache.get(scope)
         if cached is None:
             cached = [
-                k for k, codes in self._index.spellings.items()
-                if scope is None or codes & scope
+                k for k, codes in self._index.spellings.items() if scope is None or codes & scope
             ]
             self._choices_cache[scope] = cached
         return cached

@@ -133,7 +133,9 @@ def validate_desa(desa: gpd.GeoDataFrame) -> None:
     codes = desa["code"]
     pattern = codes.str.fullmatch(r"12\.02\.\d{2}\.[12]\d{3}")
     for i in desa.index[~pattern.fillna(False)]:
-        problems.append(f"row {i}: code {codes[i]!r} is not a Tapanuli Utara desa code 12.02.KK.NNNN")
+        problems.append(
+            f"row {i}: code {codes[i]!r} is not a Tapanuli Utara desa code 12.02.KK.NNNN"
+        )
     dup = codes[codes.duplicated(keep=False)]
     if len(dup):
         problems.append(f"duplicate desa codes: {sorted(set(dup))}")
@@ -241,9 +243,7 @@ def check_desa_within_kecamatan(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFr
         raise BoundaryValidationError(msg)
 
 
-def build_layers(
-    *, settings: Settings | None = None, force: bool = False
-) -> Path:
+def build_layers(*, settings: Settings | None = None, force: bool = False) -> Path:
     """Fetch the raw files if needed and write the canonical GeoPackage; return its path.
 
     The GeoPackage (``settings.layers_path``) has layers ``desa`` (252), ``kecamatan`` (15)

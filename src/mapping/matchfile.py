@@ -27,7 +27,9 @@ def read_plain_table(path: Path, *, sheet: str | int | None = None) -> pd.DataFr
         raise InputError(msg)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        sheet_arg: str | int = 0 if sheet is None else (int(sheet) if str(sheet).isdigit() else sheet)
+        sheet_arg: str | int = (
+            0 if sheet is None else (int(sheet) if str(sheet).isdigit() else sheet)
+        )
         try:
             return pd.read_excel(path, sheet_name=sheet_arg, dtype=str).fillna("")
         except ValueError as exc:
@@ -80,8 +82,11 @@ def match_file(
     """Match every data row of a CSV/XLSX file; one output row per input row (see gazetteer)."""
     table = read_plain_table(path, sheet=sheet)
     columns = [str(c) for c in table.columns]
-    for opt, col in (("--name-col", name_col), ("--kecamatan-col", kecamatan_col),
-                     ("--code-col", code_col)):
+    for opt, col in (
+        ("--name-col", name_col),
+        ("--kecamatan-col", kecamatan_col),
+        ("--code-col", code_col),
+    ):
         if col is not None and col not in columns:
             msg = f"Column {col!r} ({opt}) not found in {path}; found: {columns}."
             raise InputError(msg)

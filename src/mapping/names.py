@@ -10,8 +10,17 @@ from typing import Literal
 #: Words that name the kind of area rather than the area ("Desa Lobu", "Kec. Tarutung").
 ADMIN_PREFIXES: frozenset[str] = frozenset(
     {
-        "desa", "ds", "kel", "kelurahan", "kec", "kecamatan", "kab", "kabupaten",
-        "kota", "kampung", "dusun",
+        "desa",
+        "ds",
+        "kel",
+        "kelurahan",
+        "kec",
+        "kecamatan",
+        "kab",
+        "kabupaten",
+        "kota",
+        "kampung",
+        "dusun",
     }
 )
 
