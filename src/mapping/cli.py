@@ -48,6 +48,89 @@ def _cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+_GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
+
+
+def _read_welfare_input(args: argparse.Namespace, *, strict: bool):  # -> WelfareTable
+    """A welfare table (CSV/XLSX) or point counts (GeoJSON/GPKG, or CSV with --points)."""
+    if Path(args.input).suffix.lower() in _GEO_SUFFIXES or getattr(args, "points", False):
+        from mapping.points import read_point_counts
+
+        return read_point_counts(args.input, category=args.category, year=args.year,
+                                 strict=strict)
+    from mapping.tables import read_welfare
+
+    return read_welfare(args.input, level=getattr(args, "table_level", None), sheet=args.sheet,
+                        year=args.year, strict=strict)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from mapping.tables import describe_problems
+
+    table = _read_welfare_input(args, strict=False)
+    print(table.summary())
+    print(describe_problems(table.report))
+    return 1 if table.report.errors else 0
+
+
+def _cmd_join(args: argparse.Namespace) -> int:
+    from mapping.join import join_table
+    from mapping.tables import describe_problems
+
+    table = _read_welfare_input(args, strict=not args.lenient)
+    if table.report.warnings or table.report.errors:
+        print(describe_problems(table.report), file=sys.stderr)
+    joined, report = join_table(table, level=args.level, year=args.year)
+    layer_path, report_path = _write_joined(joined, report.to_frame(), args.output)
+    print(report.describe())
+    print(f"Wrote {len(joined)} {args.level} to {layer_path} and the match report to "
+          f"{report_path}")
+    return 0
+
+
+def _write_joined(joined, report_frame, output: Path) -> tuple[Path, Path]:  # noqa: ANN001
+    """Write the joined layer (.gpkg/.geojson/.csv) and ``<stem>_match_report.csv`` beside it."""
+    from mapping.errors import InputError
+
+    suffix = output.suffix.lower()
+    if suffix not in {".gpkg", ".geojson", ".csv"}:
+        msg = f"-o {output}: expected a .gpkg, .geojson or .csv file name."
+        raise InputError(msg)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.stem + ".tmp" + suffix)
+    tmp.unlink(missing_ok=True)
+    if suffix == ".csv":
+        joined.drop(columns="geometry").to_csv(tmp, index=False, encoding="utf-8")
+    else:
+        driver = "GPKG" if suffix == ".gpkg" else "GeoJSON"
+        kwargs = {"layer": output.stem} if driver == "GPKG" else {}
+        joined.to_file(tmp, driver=driver, **kwargs)
+    tmp.replace(output)
+    report_path = output.with_name(output.stem + "_match_report.csv")
+    report_frame.to_csv(report_path, index=False, encoding="utf-8")
+    return output, report_path
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from mapping.datasets import build_welfare_datasets
+
+    paths = build_welfare_datasets(force=args.force)
+    for what, path in paths.items():
+        print(f"{what:<22} {path}")
+    return 0
+
+
+def _add_welfare_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", type=Path, metavar="FILE",
+                   help="CSV/XLSX table, or GeoJSON/GPKG points")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name or 0-based index")
+    p.add_argument("--year", type=int, default=None, help="year of the data")
+    p.add_argument("--points", action="store_true",
+                   help="FILE is a CSV of points with lat/lon columns")
+    p.add_argument("--category", default=None,
+                   help="category code of every point (e.g. lks), if no 'kategori' column")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -71,6 +154,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help="XLSX sheet name or 0-based index (default: first)")
     p.add_argument("-o", "--output", type=Path, help="write the matches to this CSV")
     p.set_defaults(func=_cmd_match)
+
+    p = sub.add_parser("validate", help="check a welfare table and report every problem")
+    _add_welfare_input(p)
+    p.add_argument("--level", dest="table_level", choices=["desa", "kecamatan"], default=None,
+                   help="level of the table's rows (guessed when omitted)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("join", help="join a welfare table to the desa or kecamatan layer")
+    _add_welfare_input(p)
+    p.add_argument("--level", choices=["desa", "kecamatan"], required=True,
+                   help="layer to join to (desa data can be summed to kecamatan)")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="output .gpkg, .geojson or .csv; *_match_report.csv is written beside")
+    p.add_argument("--lenient", action="store_true",
+                   help="join despite errors (they are listed and kept in the match report)")
+    p.set_defaults(func=_cmd_join)
+
+    p = sub.add_parser("sample", help="(re)build the welfare datasets in data/welfare")
+    p.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    p.set_defaults(func=_cmd_sample)
 
     return parser
 

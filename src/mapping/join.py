@@ -1,0 +1,351 @@
+"""Joining canonical welfare tables to desa/kecamatan layers; the MatchReport; aggregation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from mapping.categories import CATALOGUE, CATEGORY_BY_CODE
+from mapping.errors import InputError, ProblemReport
+from mapping.settings import Settings
+from mapping.tables import (
+    JOINED_METHODS,
+    ROW_LOG_COLUMNS,
+    SYNTHETIC_LABEL,
+    TOTAL_ROW,
+    WelfareTable,
+    canonical_frame,
+)
+
+JoinLevel = Literal["desa", "kecamatan"]
+#: Every method a MatchReport counts, in display order.
+REPORT_METHODS: tuple[str, ...] = (
+    "code",
+    "exact",
+    "normalized",
+    "alias",
+    "fuzzy",
+    "spatial",
+    "ambiguous",
+    "unmatched",
+    "outside",
+    TOTAL_ROW,
+)
+_ORDER = {c.code: i for i, c in enumerate(CATALOGUE)}
+
+
+class Rate(NamedTuple):
+    """A rate column: ``numerator / denominator * per`` (columns of the joined layer)."""
+
+    numerator: str
+    denominator: str
+    per: float = 1_000.0
+
+
+def rate(numerator: pd.Series, denominator: pd.Series, *, per: float = 1_000) -> pd.Series:
+    """Rate of `numerator` per `per` units of `denominator`; zero or missing denominators give NaN.
+
+    >>> rate(pd.Series([5, 1, 2]), pd.Series([1000, 0, None]), per=1000).tolist()
+    [5.0, nan, nan]
+    """
+    den = pd.to_numeric(denominator, errors="coerce").astype(float)
+    num = pd.to_numeric(numerator, errors="coerce").astype(float)
+    return (num / den.where(den != 0)) * per
+
+
+@dataclass
+class MatchReport:
+    """What happened to every input row of a join, and which areas got no data.
+
+    ``rows`` has the row log (see :data:`mapping.tables.ROW_LOG_COLUMNS`) plus ``status``:
+    ``joined`` (the row reached an area) or ``reported`` (a totals row, an unmatched or
+    ambiguous name, a point outside the regency). ``missing`` lists the areas of the input
+    level without any data. Invariant: ``n_input == n_joined + n_reported``.
+    """
+
+    level: str
+    rows: pd.DataFrame
+    missing: pd.DataFrame
+    problems: ProblemReport = field(default_factory=ProblemReport)
+
+    @property
+    def n_input(self) -> int:
+        """Input rows (records) read."""
+        return len(self.rows)
+
+    @property
+    def n_joined(self) -> int:
+        """Input rows that reached an area."""
+        return int((self.rows["status"] == "joined").sum())
+
+    @property
+    def n_reported(self) -> int:
+        """Input rows that did not reach an area; each has a line in :meth:`to_frame`."""
+        return int((self.rows["status"] == "reported").sum())
+
+    def counts(self) -> pd.DataFrame:
+        """Per method: the number of rows and their source row numbers."""
+        out = []
+        for method in REPORT_METHODS:
+            part = self.rows[self.rows["method"] == method]
+            if len(part):
+                out.append(
+                    {
+                        "method": method,
+                        "n_rows": len(part),
+                        "rows": _ranges(part["source_row"].astype(int).tolist()),
+                    }
+                )
+        return pd.DataFrame(out, columns=["method", "n_rows", "rows"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One line per input row (status joined/reported) and per area without data
+        (status ``no-data``), for ``*_match_report.csv``."""
+        no_data = pd.DataFrame(
+            {
+                "code": self.missing["code"],
+                "name": self.missing["name"],
+                "kecamatan": self.missing["kecamatan"],
+                "method": "",
+                "status": "no-data",
+            }
+        )
+        return pd.concat([self.rows, no_data], ignore_index=True)[[*ROW_LOG_COLUMNS, "status"]]
+
+    def describe(self) -> str:
+        """The report in plain words."""
+        lines = [
+            f"{self.n_input} input rows: {self.n_joined} joined to a {self.level}, "
+            f"{self.n_reported} reported (not joined)."
+        ]
+        for _, r in self.counts().iterrows():
+            rows = r["rows"] if len(r["rows"]) <= 60 else r["rows"][:60].rsplit(",", 1)[0] + ", ..."
+            lines.append(f"  {r['method']:<11} {r['n_rows']:>5}  rows {rows}")
+        bad = self.rows[self.rows["method"].isin(["ambiguous", "unmatched", "outside"])]
+        for _, r in bad.iterrows():
+            cands = f"; candidates: {r['candidates']}" if r["candidates"] else ""
+            lines.append(f"  row {r['source_row']}: {r['input_name']!r} {r['method']}{cands}")
+        if len(self.missing):
+            names = ", ".join(self.missing["name"].head(10))
+            more = f" and {len(self.missing) - 10} more" if len(self.missing) > 10 else ""
+            lines.append(f"{len(self.missing)} {self.level} without data: {names}{more}.")
+        return "\n".join(lines)
+
+
+def _ranges(rows: Sequence[int]) -> str:
+    """Row numbers as ranges.
+
+    >>> _ranges([7, 2, 3, 4, 9])
+    '2-4, 7, 9'
+    """
+    out: list[str] = []
+    values = sorted(set(rows))
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        out.append(str(values[i]) if i == j else f"{values[i]}-{values[j]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def _as_table(table: WelfareTable | pd.DataFrame, level: str) -> WelfareTable:
+    if isinstance(table, WelfareTable):
+        return table
+    data = canonical_frame(table)
+    levels = sorted(set(data["level"].dropna()))
+    if len(levels) > 1:
+        msg = f"The table mixes levels {levels}; join one level at a time."
+        raise InputError(msg)
+    rows = pd.DataFrame(
+        {
+            "source_file": data["source_file"],
+            "sheet": "",
+            "source_row": data["source_row"],
+            "input_name": "",
+            "input_kecamatan": "",
+            "input_code": data["area_code"],
+            "code": data["area_code"],
+            "name": "",
+            "kecamatan": "",
+            "method": "code",
+            "score": 100.0,
+            "candidates": "",
+        }
+    )
+    return WelfareTable(
+        data=data,
+        rows=rows,
+        report=ProblemReport(),
+        level=levels[0] if levels else level,
+        layout="canonical",
+        source_file=",".join(sorted(set(data["source_file"].dropna()))),
+    )
+
+
+def _wide(data: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """One row per area code, one column per category (catalogue order)."""
+    years = sorted({int(y) for y in data["year"].dropna()})
+    if year is not None:
+        if year not in years:
+            msg = f"year={year} is not in the table; it has years {years}."
+            raise InputError(msg)
+        data = data[data["year"] == year]
+    elif len(years) > 1:
+        msg = f"The table has several years {years}; pass year= (or --year) to choose one."
+        raise InputError(msg)
+    dup = data.duplicated(["area_code", "category"], keep=False)
+    if dup.any():
+        example = data[dup].head(3)[["area_code", "category", "source_row"]].to_dict("records")
+        msg = (
+            f"The table has {int(dup.sum())} rows repeating an area and category "
+            f"(e.g. {example}); read it with read_welfare, which reports and resolves them."
+        )
+        raise InputError(msg)
+    wide = data.pivot(index="area_code", columns="category", values="value")
+    cols = sorted(wide.columns, key=lambda c: (_ORDER.get(c, len(_ORDER)), c))
+    return wide[cols].astype(float)
+
+
+def join_table(
+    table: WelfareTable | pd.DataFrame,
+    *,
+    level: JoinLevel = "desa",
+    year: int | None = None,
+    layer: gpd.GeoDataFrame | None = None,
+    rates: Mapping[str, Rate] | None = None,
+    settings: Settings | None = None,
+) -> tuple[gpd.GeoDataFrame, MatchReport]:
+    """Join a canonical table to the desa or kecamatan layer.
+
+    Returns the layer with one column per category (every area present; an area without data
+    keeps NaN, never 0) and a :class:`MatchReport`. Desa data joined at ``level='kecamatan'``
+    is summed per kecamatan (see :func:`aggregate_to_kecamatan`); kecamatan data cannot be
+    joined at desa level.
+
+    Parameters
+    ----------
+    table
+        A :class:`~mapping.tables.WelfareTable` or a DataFrame with the canonical columns.
+    level
+        The layer to join to.
+    year
+        The year to use when the table has several.
+    layer
+        The layer of `level` (the canonical one is loaded when None).
+    rates
+        Rate columns to add, computed from the joined (or summed) counts.
+    """
+    if level not in ("desa", "kecamatan"):
+        msg = f"level={level!r} cannot be joined; expected 'desa' or 'kecamatan'."
+        raise InputError(msg)
+    t = _as_table(table, level)
+    if t.level == "kecamatan" and level == "desa":
+        msg = (
+            f"{t.source_file} holds kecamatan totals; they cannot be joined at desa level "
+            "because nothing says how each total divides among the kecamatan's desa (any split "
+            "would invent numbers). Join it with level='kecamatan', or get the desa figures."
+        )
+        raise InputError(msg)
+    from mapping.boundaries import load_layer
+
+    base = (
+        layer.copy()
+        if (layer is not None and t.level == level)
+        else load_layer(t.level, settings=settings)
+    )  # type: ignore[arg-type]
+    wide = _wide(t.data, year)
+    joined = base.merge(wide, how="left", left_on="code", right_index=True)
+    joined["has_data"] = joined["code"].isin(wide.index)
+    categories = list(wide.columns)
+    if t.level == "desa" and level == "kecamatan":
+        kec = layer.copy() if layer is not None else load_layer("kecamatan", settings=settings)
+        joined = aggregate_to_kecamatan(joined, columns=categories, kecamatan=kec)
+    if rates:
+        joined = add_rates(joined, rates)
+    report = _report(t, base)
+    joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=base.crs)
+    joined.attrs.update(
+        source_file=t.source_file,
+        synthetic=t.synthetic,
+        caption=f"Data {SYNTHETIC_LABEL}, bukan data resmi" if t.synthetic else "",
+        categories=categories,
+    )
+    return joined, report
+
+
+def _report(t: WelfareTable, base: gpd.GeoDataFrame) -> MatchReport:
+    rows = t.rows.copy()
+    rows["status"] = np.where(
+        rows["method"].isin(JOINED_METHODS) & rows["code"].isin(base["code"]),
+        "joined",
+        "reported",
+    )
+    present = set(t.data["area_code"].dropna())
+    missing_cols = [c for c in ("code", "name", "kecamatan") if c in base.columns]
+    missing = base.loc[~base["code"].isin(present), missing_cols].copy()
+    if "kecamatan" not in missing.columns:
+        missing["kecamatan"] = missing["name"]
+    return MatchReport(
+        level=t.level, rows=rows, missing=missing.reset_index(drop=True), problems=t.report
+    )
+
+
+def add_rates(gdf: gpd.GeoDataFrame, rates: Mapping[str, Rate]) -> gpd.GeoDataFrame:
+    """A copy of `gdf` with each rate column computed from its numerator and denominator."""
+    gdf = gdf.copy()
+    for name, spec in rates.items():
+        missing = [c for c in (spec.numerator, spec.denominator) if c not in gdf.columns]
+        if missing:
+            msg = f"Rate {name!r} needs column(s) {missing}; found {list(gdf.columns)}."
+            raise InputError(msg)
+        gdf[name] = rate(gdf[spec.numerator], gdf[spec.denominator], per=spec.per)
+    return gdf
+
+
+def aggregate_to_kecamatan(
+    desa: gpd.GeoDataFrame,
+    *,
+    columns: Sequence[str],
+    kecamatan: gpd.GeoDataFrame,
+    rates: Mapping[str, Rate] | None = None,
+    partial: Literal["missing", "sum"] = "missing",
+) -> gpd.GeoDataFrame:
+    """Sum desa `columns` per kecamatan onto the `kecamatan` layer; rates recomputed from sums.
+
+    A kecamatan whose desa all lack a value gets NaN. With ``partial='missing'`` (default) a
+    kecamatan where only some desa lack the value also gets NaN, because the sum would
+    undercount; ``partial='sum'`` sums the desa that have it. ``n_desa_data`` says how many desa
+    of the kecamatan have any data. Rates are never averaged: give them in `rates`.
+    """
+    if partial not in ("missing", "sum"):
+        msg = f"partial={partial!r}; expected 'missing' or 'sum'."
+        raise InputError(msg)
+    missing = [c for c in ["kecamatan_code", *columns] if c not in desa.columns]
+    if missing:
+        msg = f"Cannot aggregate: desa layer lacks column(s) {missing}."
+        raise InputError(msg)
+    groups = desa.groupby("kecamatan_code")
+    sums = groups[list(columns)].sum(min_count=1)
+    if partial == "missing":
+        complete = groups[list(columns)].count() == groups.size().to_numpy()[:, None]
+        sums = sums.where(complete)
+    n_data = groups["has_data"].sum() if "has_data" in desa.columns else groups.size()
+    out = kecamatan.copy().merge(sums, how="left", left_on="code", right_index=True)
+    out["n_desa_data"] = out["code"].map(n_data).fillna(0).astype(int)
+    out["has_data"] = out["n_desa_data"] > 0
+    if rates:
+        out = add_rates(out, rates)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=kecamatan.crs)
+
+
+def category_label(code: str) -> str:
+    """The Indonesian name of a category column (or the code itself if not in the catalogue)."""
+    cat = CATEGORY_BY_CODE.get(code)
+    return cat.name_id if cat else code

@@ -1,0 +1,319 @@
+"""Reading point records (CSV lat/lon, GeoJSON, GPKG) and counting them per desa by spatial join."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, match_header
+from mapping.errors import InputError, Problem, ProblemReport
+from mapping.names import fold
+from mapping.readers import is_blank, read_raw_table
+from mapping.settings import CRS_METRIC, CRS_STORAGE, Settings
+from mapping.tables import ROW_LOG_COLUMNS, WelfareTable, canonical_frame
+
+LAT_NAMES = ("lat", "latitude", "lintang", "y")
+LON_NAMES = ("lon", "lng", "long", "longitude", "bujur", "x")
+CATEGORY_NAMES = ("kategori", "jenis", "category", "jenis psks", "jenis pmks", "tipe", "type")
+NAME_NAMES = ("nama", "name", "nama lokasi", "nama lembaga", "keterangan")
+
+
+def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
+    folded = {fold(c): c for c in columns}
+    return next((folded[n] for n in names if n in folded), None)
+
+
+def _coordinate(value: Any) -> float:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")  # decimal comma: 2,017
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def read_points(
+    path: Path | str,
+    *,
+    lat: str | None = None,
+    lon: str | None = None,
+    layer: str | None = None,
+    sheet: str | int | None = None,
+) -> tuple[gpd.GeoDataFrame, ProblemReport]:
+    """Points of a CSV/XLSX (latitude/longitude columns) or GeoJSON/GPKG file, in EPSG:4326.
+
+    The result has ``source_row`` (file row, or feature number from 1) and keeps every record;
+    a record without usable coordinates gets an empty geometry and a problem in the report.
+    """
+    path = Path(path)
+    report = ProblemReport()
+    suffix = path.suffix.lower()
+    if suffix in {".geojson", ".json", ".gpkg", ".shp"}:
+        if not path.is_file():
+            msg = f"Input file {path} not found."
+            raise InputError(msg)
+        gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        gdf = gdf.to_crs(CRS_STORAGE) if gdf.crs is not None else gdf.set_crs(CRS_STORAGE)
+        gdf["source_row"] = range(1, len(gdf) + 1)
+        bad = gdf.geometry.isna() | gdf.geometry.is_empty | (gdf.geom_type != "Point")
+        for row, geom in zip(gdf.loc[bad, "source_row"], gdf.loc[bad].geometry, strict=True):
+            kind = "no geometry" if geom is None or geom.is_empty else f"a {geom.geom_type}"
+            report.add(
+                Problem(
+                    "bad-point",
+                    f"feature has {kind}, not a point",
+                    file=path.name,
+                    row=int(row),
+                    expected="a Point geometry",
+                )
+            )
+        gdf.loc[bad, "geometry"] = shapely.Point()
+        gdf["source_file"] = path.name
+        return gdf.reset_index(drop=True), report
+    raw = read_raw_table(path, sheet=sheet)
+    cols = list(raw.cells.columns)
+    lat = lat or _find(cols, LAT_NAMES)
+    lon = lon or _find(cols, LON_NAMES)
+    if lat not in cols or lon not in cols:
+        msg = (
+            f"No latitude/longitude columns in {path.name}; found {cols}. Name them 'lat' and "
+            "'lon' (or 'lintang'/'bujur'), or pass lat= and lon=."
+        )
+        raise InputError(msg)
+    df = raw.cells.reset_index()
+    ys = [_coordinate(v) for v in df[lat]]
+    xs = [_coordinate(v) for v in df[lon]]
+    geoms = []
+    for row, y, x, cy, cx in zip(df["source_row"], ys, xs, df[lat], df[lon], strict=True):
+        ok = not (math.isnan(y) or math.isnan(x)) and -90 <= y <= 90 and -180 <= x <= 180
+        if not ok:
+            swapped = not math.isnan(y) and abs(y) > 90 and abs(x) <= 90
+            report.add(
+                Problem(
+                    "bad-point",
+                    "coordinates missing or invalid",
+                    file=path.name,
+                    row=int(row),
+                    column=f"{lat}, {lon}",
+                    value=f"{cy}, {cx}",
+                    expected="decimal degrees, latitude about 1.7-2.4 and longitude 98.7-99.4",
+                    suggestion="latitude and longitude look swapped" if swapped else "",
+                )
+            )
+            geoms.append(shapely.Point())
+        else:
+            geoms.append(shapely.Point(x, y))
+    out = gpd.GeoDataFrame(df, geometry=geoms, crs=CRS_STORAGE)
+    out["source_file"] = path.name
+    return out, report
+
+
+def count_points(
+    points: gpd.GeoDataFrame,
+    *,
+    category: str | None = None,
+    category_column: str | None = None,
+    year: int | None = None,
+    desa: gpd.GeoDataFrame | None = None,
+    report: ProblemReport | None = None,
+    settings: Settings | None = None,
+) -> WelfareTable:
+    """Count points per desa and category by spatial join; every desa gets a count (0 if none).
+
+    The category is `category` for all points, or read from `category_column` (matched to the
+    catalogue like a header; guessed from 'kategori'/'jenis' when neither is given). Points
+    outside Tapanuli Utara, without a geometry or with an unknown category are not counted and
+    each gets a problem (with the nearest desa for points outside) and a row-log line.
+    """
+    report = report if report is not None else ProblemReport()
+    if desa is None:
+        from mapping.boundaries import load_desa
+
+        desa = load_desa(settings=settings)
+    pts = points.copy()
+    if "source_row" not in pts.columns:
+        pts["source_row"] = range(1, len(pts) + 1)
+    file = str(pts["source_file"].iloc[0]) if "source_file" in pts and len(pts) else "points"
+    if category is not None and category not in CATEGORY_BY_CODE:
+        msg = (
+            f"category={category!r} is not a category code; "
+            f"expected one of {sorted(CATEGORY_BY_CODE)}."
+        )
+        raise InputError(msg)
+    if category is None:
+        category_column = category_column or _find(list(pts.columns), CATEGORY_NAMES)
+        if category_column is None:
+            msg = (
+                f"No category for the points of {file}: pass category= (e.g. 'lks') or name the "
+                f"column of categories 'kategori'; found {list(pts.columns)}."
+            )
+            raise InputError(msg)
+    cats = (
+        [category] * len(pts)
+        if category is not None
+        else [_category(v) for v in pts[category_column]]
+    )
+    pts = pts.to_crs(desa.crs)
+    hits = gpd.sjoin(
+        pts[["geometry"]],
+        desa[["code", "name", "kecamatan", "geometry"]],
+        how="left",
+        predicate="intersects",
+    )
+    hits = hits[~hits.index.duplicated(keep="first")]  # a point on a border: the first desa
+    name_col = _find(list(pts.columns), NAME_NAMES)
+    log_rows, counted = [], []
+    metric_desa = None
+    for i, (idx, p) in enumerate(pts.iterrows()):
+        row = int(p["source_row"])
+        code = hits.at[idx, "code"] if idx in hits.index else None
+        base = {
+            "source_file": file,
+            "sheet": "",
+            "source_row": row,
+            "input_name": "" if name_col is None or is_blank(p[name_col]) else str(p[name_col]),
+            "input_kecamatan": "",
+            "input_code": "",
+            "score": math.nan,
+            "candidates": "",
+            "code": "",
+            "name": "",
+            "kecamatan": "",
+        }
+        geom = p.geometry
+        if geom is None or geom.is_empty:
+            base["method"] = "unmatched"
+            if not any(q.row == row and q.kind == "bad-point" for q in report):
+                report.add(
+                    Problem(
+                        "bad-point",
+                        "record has no point geometry",
+                        file=file,
+                        row=row,
+                        expected="a point with coordinates",
+                    )
+                )
+        elif code is None or pd.isna(code):
+            base["method"] = "outside"
+            if metric_desa is None:
+                metric_desa = desa.to_crs(CRS_METRIC)
+            mp = gpd.GeoSeries([geom], crs=desa.crs).to_crs(CRS_METRIC).iloc[0]
+            dist = metric_desa.distance(mp)
+            near = dist.idxmin()
+            base["candidates"] = f"{desa.at[near, 'code']}:{desa.at[near, 'name']}"
+            report.add(
+                Problem(
+                    "outside",
+                    "point lies outside Tapanuli Utara",
+                    file=file,
+                    row=row,
+                    value=f"lat {geom.y:.5f}, lon {geom.x:.5f}",
+                    expected="a point in a desa",
+                    suggestion=f"nearest desa {desa.at[near, 'name']} ({desa.at[near, 'code']}), "
+                    f"{dist[near] / 1000:.1f} km away",
+                )
+            )
+        elif cats[i] is None:
+            base["method"] = "unmatched"
+            report.add(
+                Problem(
+                    "unknown-category",
+                    "not a category; point not counted",
+                    file=file,
+                    row=row,
+                    column=str(category_column),
+                    value=p[category_column],
+                    expected="a PMKS/PSKS category",
+                    suggestion=_closest(p[category_column]),
+                )
+            )
+        else:
+            base.update(
+                code=code,
+                name=hits.at[idx, "name"],
+                kecamatan=hits.at[idx, "kecamatan"],
+                method="spatial",
+                score=100.0,
+            )
+            counted.append((code, cats[i]))
+        log_rows.append(base)
+    data = _counts(counted, desa, year=year, file=file)
+    return WelfareTable(
+        data=data,
+        rows=pd.DataFrame(log_rows, columns=ROW_LOG_COLUMNS),
+        report=report,
+        level="desa",
+        layout="points",
+        source_file=file,
+    )
+
+
+def _category(value: Any) -> str | None:
+    if is_blank(value):
+        return None
+    m = match_header(value)
+    return str(m["category"]) if m["method"] in HEADER_TAKEN else None
+
+
+def _closest(value: Any) -> str:
+    cands = str(match_header(value)["candidates"])
+    return "closest: " + ", ".join(cands.split(";")) if cands else ""
+
+
+def _counts(
+    counted: list[tuple[str, str]], desa: gpd.GeoDataFrame, *, year: int | None, file: str
+) -> pd.DataFrame:
+    cats = sorted({c for _, c in counted})
+    n = pd.Series([f"{a}|{c}" for a, c in counted], dtype=object).value_counts()
+    records = [
+        {
+            "area_code": code,
+            "level": "desa",
+            "year": year,
+            "group": CATEGORY_BY_CODE[cat].group,
+            "category": cat,
+            "value": float(n.get(f"{code}|{cat}", 0)),
+            "source_file": file,
+            "source_row": None,
+        }
+        for cat in cats
+        for code in desa["code"]
+    ]
+    return canonical_frame(records)
+
+
+def read_point_counts(
+    path: Path | str,
+    *,
+    category: str | None = None,
+    category_column: str | None = None,
+    lat: str | None = None,
+    lon: str | None = None,
+    layer: str | None = None,
+    year: int | None = None,
+    strict: bool = False,
+    settings: Settings | None = None,
+) -> WelfareTable:
+    """:func:`read_points` then :func:`count_points`; strict mode raises on any error."""
+    pts, report = read_points(path, lat=lat, lon=lon, layer=layer)
+    table = count_points(
+        pts,
+        category=category,
+        category_column=category_column,
+        year=year,
+        report=report,
+        settings=settings,
+    )
+    if strict:
+        report.raise_if_errors(context=Path(path).name)
+    return table

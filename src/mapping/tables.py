@@ -1,0 +1,865 @@
+"""Turning welfare spreadsheets (wide/long, desa/kecamatan) into the validated canonical table."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, match_header, match_headers
+from mapping.errors import InputError, Problem, ProblemReport
+from mapping.gazetteer import MATCH_COLUMNS, TAKEN_METHODS
+from mapping.names import fold, parse_code
+from mapping.readers import (
+    NumberFormatError,
+    RawTable,
+    is_blank,
+    is_total_label,
+    parse_number,
+    read_raw_table,
+    year_in_title,
+)
+from mapping.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Level = Literal["desa", "kecamatan"]
+LEVELS: tuple[str, ...] = ("desa", "kecamatan")
+
+#: The canonical long table: one row per area, year and category.
+CANONICAL_COLUMNS: list[str] = [
+    "area_code",
+    "level",
+    "year",
+    "group",
+    "category",
+    "value",
+    "source_file",
+    "source_row",
+]
+#: One row per input record (table row or point): where it went and why.
+ROW_LOG_COLUMNS: list[str] = ["source_file", "sheet", "source_row", *MATCH_COLUMNS[1:]]
+TOTAL_ROW = "total-row"
+#: Methods of input records that reach an area (gazetteer matches and points inside a desa).
+JOINED_METHODS: frozenset[str] = TAKEN_METHODS | {"spatial"}
+SYNTHETIC_LABEL = "contoh sintetis"
+
+
+@dataclass
+class WelfareTable:
+    """A welfare input read into the canonical long table, with its row log and problems.
+
+    ``data`` has :data:`CANONICAL_COLUMNS` (matched areas only; a value that was blank or
+    invalid is NaN). ``rows`` has :data:`ROW_LOG_COLUMNS`: one line per input record, in input
+    order, with the match method (``total-row`` for totals rows). ``report`` lists every problem.
+    """
+
+    data: pd.DataFrame
+    rows: pd.DataFrame
+    report: ProblemReport
+    level: str
+    layout: str
+    source_file: str
+    sheet: str = ""
+    title: tuple[str, ...] = ()
+    headers: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the file says it is a synthetic sample (``contoh sintetis``)."""
+        texts = [self.source_file, *self.title, *map(str, self.headers.get("header", []))]
+        return any(SYNTHETIC_LABEL in fold(t) for t in texts)
+
+    def summary(self) -> str:
+        """One line: rows read, layout, level, categories, errors and warnings."""
+        n_cat = self.data["category"].nunique()
+        joined = int(self.rows["method"].isin(JOINED_METHODS).sum())
+        where = self.source_file + (f" (sheet '{self.sheet}')" if self.sheet else "")
+        return (
+            f"{where}: {len(self.rows)} input rows ({self.layout}, {self.level} level), "
+            f"{joined} matched to an area, {n_cat} categories, {len(self.data)} values; "
+            f"{len(self.report.errors)} error(s), {len(self.report.warnings)} warning(s)."
+        )
+
+
+def canonical_frame(records: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """A canonical table with the right columns and dtypes from records (or a frame)."""
+    df = pd.DataFrame(records if not isinstance(records, pd.DataFrame) else records.copy())
+    missing = [c for c in CANONICAL_COLUMNS if c not in df.columns]
+    if missing:
+        msg = (
+            f"A canonical welfare table needs columns {CANONICAL_COLUMNS}; missing {missing}."
+            if len(df.columns)
+            else ""
+        )
+        if msg:
+            raise InputError(msg)
+        df = pd.DataFrame({c: [] for c in CANONICAL_COLUMNS})
+    out = pd.DataFrame(
+        {
+            "area_code": df["area_code"].astype("string"),
+            "level": df["level"].astype("string"),
+            "year": pd.to_numeric(df["year"], errors="coerce").astype("Int64"),
+            "group": df["group"].astype("string"),
+            "category": df["category"].astype("string"),
+            "value": pd.to_numeric(df["value"], errors="coerce").astype("float64"),
+            "source_file": df["source_file"].astype("string"),
+            "source_row": pd.to_numeric(df["source_row"], errors="coerce").astype("Int64"),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def _empty_log() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in ROW_LOG_COLUMNS})
+
+
+# --- columns ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Columns:
+    name: str | None
+    kecamatan: str | None
+    code: str | None
+    no: str | None
+    year: str | None
+    category: str | None
+    value: str | None
+    data: tuple[str, ...]
+    row_totals: tuple[str, ...]
+
+
+def _find_columns(raw: RawTable, report: ProblemReport) -> _Columns:
+    roles = raw.roles()
+    by_role: dict[str, list[str]] = {}
+    for col, role in roles.items():
+        by_role.setdefault(role, []).append(col)
+
+    def first(role: str) -> str | None:
+        cols = by_role.get(role, [])
+        for extra in cols[1:]:
+            report.add(
+                _problem(
+                    raw,
+                    "extra-key-column",
+                    f"second {role} column ignored",
+                    column=extra,
+                    severity="warning",
+                    suggestion=f"the first one, {cols[0]!r}, is used",
+                )
+            )
+        return cols[0] if cols else None
+
+    codes = by_role.get("code", [])
+    kec_codes = [c for c in codes if "kec" in fold(c)]
+    by_role["code"] = [c for c in codes if c not in kec_codes]
+    kecamatan = first("kecamatan") or (kec_codes[0] if kec_codes else None)
+    name = first("desa") or first("area")
+    long = bool(by_role.get("category")) and bool(by_role.get("value"))
+    blank_unnamed = {
+        c
+        for c in by_role.get("", [])
+        if c.startswith("column ") and raw.cells[c].map(is_blank).all()
+    }
+    data = tuple(c for c in by_role.get("", []) if c not in blank_unnamed)
+    return _Columns(
+        name=name,
+        kecamatan=kecamatan,
+        code=first("code"),
+        no=first("no"),
+        year=first("year"),
+        category=first("category") if long else None,
+        value=first("value") if long else None,
+        data=() if long else data,
+        row_totals=() if long else tuple(by_role.get("value", [])),
+    )
+
+
+def _problem(raw: RawTable, kind: str, message: str, **kw: Any) -> Problem:
+    return Problem(kind=kind, message=message, file=raw.file, sheet=raw.sheet, **kw)
+
+
+def _infer_level(raw: RawTable, cols: _Columns, level: str | None) -> str:
+    if level is not None:
+        if level not in LEVELS:
+            msg = f"level={level!r} is not a table level; expected one of {list(LEVELS)}."
+            raise InputError(msg)
+        if level == "kecamatan" and cols.name is not None and cols.kecamatan is not None:
+            msg = (
+                f"level='kecamatan' but {raw.file} has a desa column {cols.name!r} as well as "
+                f"{cols.kecamatan!r}: read it with level='desa' and aggregate it with "
+                "join_table(..., level='kecamatan')."
+            )
+            raise InputError(msg)
+        return level
+    if cols.code is not None:
+        levels = [p.level for p in map(parse_code, raw.cells[cols.code]) if p is not None]
+        if "desa" in levels or "kecamatan" in levels:
+            return max(LEVELS, key=levels.count)
+    if cols.name is None and cols.kecamatan is not None:
+        return "kecamatan"
+    return "desa"
+
+
+def _key_inputs(raw: RawTable, cols: _Columns, level: str) -> tuple[list, list, list]:
+    cells = raw.cells
+    n = len(cells)
+
+    def col(c: str | None) -> list:
+        return [None if is_blank(v) else v for v in cells[c]] if c else [None] * n
+
+    if level == "kecamatan":
+        return col(cols.name or cols.kecamatan), [None] * n, col(cols.code)
+    return col(cols.name), col(cols.kecamatan), col(cols.code)
+
+
+def _is_total_row(raw: RawTable, cols: _Columns, i: int) -> bool:
+    keys = [c for c in (cols.no, cols.name, cols.kecamatan, cols.code, cols.category) if c]
+    return any(is_total_label(raw.cells.iat[i, raw.cells.columns.get_loc(c)]) for c in keys)
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def _value(
+    raw: RawTable, cell: Any, *, row: int, column: str, category: str, report: ProblemReport
+) -> float:
+    """The parsed cell, or NaN with a problem recorded."""
+    try:
+        value = parse_number(cell)
+    except NumberFormatError:
+        report.add(
+            _problem(
+                raw,
+                "non-numeric",
+                "not a number",
+                row=row,
+                column=column,
+                value=cell,
+                expected="a number such as 12, 1.234 or '-' for zero",
+                suggestion="leave the cell blank if the value is unknown",
+            )
+        )
+        return math.nan
+    if math.isnan(value):
+        return value
+    if value < 0:
+        report.add(
+            _problem(
+                raw,
+                "negative",
+                "negative value",
+                row=row,
+                column=column,
+                value=cell,
+                expected="a value of 0 or more",
+            )
+        )
+        return math.nan
+    cat = CATEGORY_BY_CODE.get(category)
+    if cat is not None and cat.kind == "count" and not float(value).is_integer():
+        thousands = isinstance(cell, str) and re.fullmatch(r"\s*\d{1,3},\d{3}\s*", cell)
+        hint = (
+            f"if {cell!r} means {int(round(value * 1000))}, write it as "
+            f"{int(round(value * 1000))} or with a dot ({_dotted(value * 1000)})"
+            if thousands
+            else "counts of people or units are whole numbers"
+        )
+        report.add(
+            _problem(
+                raw,
+                "fractional-count",
+                "fractional count",
+                row=row,
+                column=column,
+                value=cell,
+                expected="a whole number",
+                suggestion=hint,
+            )
+        )
+        return math.nan
+    return value
+
+
+def _dotted(value: float) -> str:
+    return f"{int(round(value)):,}".replace(",", ".")
+
+
+def _year(raw: RawTable, cols: _Columns, year: int | None, report: ProblemReport) -> list:
+    n = len(raw.cells)
+    if year is not None:
+        return [int(year)] * n
+    if cols.year is None:
+        found = year_in_title(raw.title)
+        return [found] * n
+    out = []
+    for row, cell in zip(raw.cells.index, raw.cells[cols.year], strict=True):
+        try:
+            value = parse_number(cell)
+        except NumberFormatError:
+            value = math.nan
+        if math.isnan(value) and is_blank(cell):
+            out.append(None)
+        elif math.isnan(value) or not value.is_integer() or not 1900 <= value <= 2100:
+            report.add(
+                _problem(
+                    raw,
+                    "invalid-year",
+                    "not a year",
+                    row=int(row),
+                    column=cols.year,
+                    value=cell,
+                    expected="a year such as 2024",
+                )
+            )
+            out.append(None)
+        else:
+            out.append(int(value))
+    return out
+
+
+def _group_hint(raw: RawTable, column: str) -> tuple[str, ...] | None:
+    top = fold(raw.groups.get(column, ""))
+    if "pmks" in top or "penyandang masalah" in top:
+        return ("pmks",)
+    if "psks" in top or "potensi" in top or "sumber kesejahteraan" in top:
+        return ("psks",)
+    return None
+
+
+def _match_categories(raw: RawTable, cols: _Columns, report: ProblemReport) -> pd.DataFrame:
+    rows = []
+    for col in cols.data:
+        hint = _group_hint(raw, col)
+        m = match_header(col, groups=hint)
+        if m["method"] not in HEADER_TAKEN and hint is not None:
+            m = match_header(col)
+        rows.append(m)
+    headers = match_headers([]) if not rows else pd.DataFrame(rows)
+    for _, m in headers.iterrows():
+        if m["method"] not in HEADER_TAKEN:
+            what = "fits several categories" if m["method"] == "ambiguous" else "is not a category"
+            report.add(
+                _problem(
+                    raw,
+                    "unknown-category",
+                    f"column header {what}; column skipped",
+                    column=m["header"],
+                    value=m["header"],
+                    expected="a PMKS/PSKS category or desa indicator",
+                    suggestion=_closest(m["candidates"]) + "; rename the header",
+                )
+            )
+    taken = headers[headers["method"].isin(HEADER_TAKEN)] if len(headers) else headers
+    for code, dup in taken.groupby("category") if len(taken) else []:
+        if len(dup) > 1:
+            names = list(dup["header"])
+            report.add(
+                _problem(
+                    raw,
+                    "duplicate-category-column",
+                    f"columns {names} all mean {CATEGORY_BY_CODE[code].label}",
+                    column=names[1],
+                    value=names[1],
+                    expected="one column per category",
+                    suggestion=f"only {names[0]!r} is used; merge or rename the others",
+                )
+            )
+    return headers
+
+
+def _closest(candidates: str) -> str:
+    if not candidates:
+        return "no close category"
+    return "closest: " + ", ".join(candidates.split(";"))
+
+
+# --- the canonical table --------------------------------------------------------------------
+
+
+def canonicalize(
+    raw: RawTable,
+    *,
+    level: Level | None = None,
+    year: int | None = None,
+    strict: bool = False,
+    settings: Settings | None = None,
+    gazetteer: Any = None,
+) -> WelfareTable:
+    """The canonical long table of a located raw table, validated.
+
+    Parameters
+    ----------
+    raw
+        The table body from :func:`mapping.readers.locate_table`.
+    level
+        ``desa`` or ``kecamatan``; inferred from the columns and codes when None.
+    year
+        The year of every row; otherwise a ``Tahun`` column, else a year in the title rows.
+    strict
+        Raise :class:`~mapping.errors.ValidationFailed` listing every error instead of
+        keeping the errors in ``report``.
+    gazetteer
+        A :class:`mapping.gazetteer.Gazetteer` of the level (loaded when None).
+    """
+    report = ProblemReport()
+    cols = _find_columns(raw, report)
+    where = raw.file + (f" (sheet '{raw.sheet}')" if raw.sheet else "")
+    if cols.name is None and cols.code is None and cols.kecamatan is None:
+        msg = (
+            f"No area column found in {where}; found: {list(raw.cells.columns)}. Name the column "
+            "of desa names 'Desa' or 'Kelurahan', of kecamatan names 'Kecamatan', or of codes "
+            "'Kode'."
+        )
+        raise InputError(msg)
+    lvl = _infer_level(raw, cols, level)
+    if cols.category is None and not cols.data:
+        msg = (
+            f"No data columns in {where}; found: {list(raw.cells.columns)}. Expected one column "
+            "per category (wide) or 'Kategori' and 'Jumlah' columns (long)."
+        )
+        raise InputError(msg)
+    if gazetteer is None:
+        from mapping.gazetteer import Gazetteer
+
+        gazetteer = Gazetteer.load(level=lvl, settings=settings)
+    headers = _match_categories(raw, cols, report)
+    years = _year(raw, cols, year, report)
+
+    n = len(raw.cells)
+    totals = [_is_total_row(raw, cols, i) for i in range(n)]
+    names, kecs, codes = _key_inputs(raw, cols, lvl)
+    data_idx = [i for i in range(n) if not totals[i]]
+    matches = gazetteer.match(
+        [names[i] for i in data_idx],
+        kecamatan=[kecs[i] for i in data_idx],
+        codes=[codes[i] for i in data_idx],
+    )
+    log_rows = _row_log(raw, totals, names, kecs, codes, data_idx, matches)
+    _area_problems(raw, log_rows, cols, lvl, report)
+
+    if cols.category is not None:
+        values = _long_values(raw, cols, report)
+    else:
+        values = _wide_values(raw, cols, headers, report)
+    _check_totals(raw, values, totals, report)
+    _check_row_totals(raw, cols, values, totals, report)
+
+    records = []
+    for i in data_idx:
+        area = log_rows[i]
+        if area["method"] not in JOINED_METHODS:
+            continue
+        for category, _column, value in values[i]:
+            if category is None:
+                continue
+            records.append(
+                {
+                    "area_code": area["code"],
+                    "level": lvl,
+                    "year": years[i],
+                    "group": CATEGORY_BY_CODE[category].group,
+                    "category": category,
+                    "value": value,
+                    "source_file": raw.file,
+                    "source_row": int(raw.cells.index[i]),
+                }
+            )
+    data = _deduplicate(raw, canonical_frame(records), report)
+    _missing_areas(raw, data, gazetteer, lvl, report)
+    rows = pd.DataFrame(log_rows, columns=ROW_LOG_COLUMNS) if log_rows else _empty_log()
+    table = WelfareTable(
+        data=data,
+        rows=rows,
+        report=report,
+        level=lvl,
+        layout="long" if cols.category else "wide",
+        source_file=raw.file,
+        sheet=raw.sheet,
+        title=raw.title,
+        headers=headers,
+    )
+    log.info(table.summary())
+    if strict:
+        report.raise_if_errors(context=where)
+    return table
+
+
+def _row_log(
+    raw: RawTable,
+    totals: Sequence[bool],
+    names: Sequence[Any],
+    kecs: Sequence[Any],
+    codes: Sequence[Any],
+    data_idx: Sequence[int],
+    matches: pd.DataFrame,
+) -> list[dict[str, Any]]:
+    by_pos = dict(zip(data_idx, matches.to_dict("records"), strict=True))
+    rows = []
+    for i in range(len(totals)):
+        base = {
+            "source_file": raw.file,
+            "sheet": raw.sheet,
+            "source_row": int(raw.cells.index[i]),
+            "input_name": "" if names[i] is None else str(names[i]).strip(),
+            "input_kecamatan": "" if kecs[i] is None else str(kecs[i]).strip(),
+            "input_code": "" if codes[i] is None else str(codes[i]).strip(),
+        }
+        if totals[i]:
+            label = next((v for v in (names[i], kecs[i], codes[i]) if v is not None), "")
+            base["input_name"] = base["input_name"] or str(label)
+            base.update(
+                code="", name="", kecamatan="", method=TOTAL_ROW, score=math.nan, candidates=""
+            )
+        else:
+            m = by_pos[i]
+            base.update(
+                {k: m[k] for k in ("code", "name", "kecamatan", "method", "score", "candidates")}
+            )
+        rows.append(base)
+    return rows
+
+
+def _area_problems(
+    raw: RawTable,
+    log_rows: list[dict[str, Any]],
+    cols: _Columns,
+    level: str,
+    report: ProblemReport,
+) -> None:
+    column = (
+        (cols.name or cols.kecamatan or cols.code or "")
+        if level == "kecamatan"
+        else (cols.name or cols.code or "")
+    )
+    for r in log_rows:
+        method = r["method"]
+        if method in JOINED_METHODS or method == TOTAL_ROW:
+            continue
+        value = r["input_name"] or r["input_code"]
+        if not value:
+            report.add(
+                _problem(
+                    raw,
+                    "unknown-area",
+                    "row has no area name or code",
+                    row=r["source_row"],
+                    column=column,
+                    expected=f"a {level} name or code",
+                )
+            )
+            continue
+        cands = ", ".join(r["candidates"].split(";")) if r["candidates"] else ""
+        if method == "ambiguous":
+            report.add(
+                _problem(
+                    raw,
+                    "ambiguous-area",
+                    f"{level} name fits several areas",
+                    row=r["source_row"],
+                    column=column,
+                    value=value,
+                    expected=f"one {level} of Tapanuli Utara",
+                    suggestion=f"add a kecamatan column or a code; candidates: {cands}",
+                )
+            )
+        else:
+            where = f" in kecamatan {r['input_kecamatan']!r}" if r["input_kecamatan"] else ""
+            report.add(
+                _problem(
+                    raw,
+                    "unknown-area",
+                    f"unknown {level}{where}",
+                    row=r["source_row"],
+                    column=column,
+                    value=value,
+                    expected=f"a {level} of Tapanuli Utara",
+                    suggestion=f"closest: {cands}" if cands else "no close name",
+                )
+            )
+
+
+_Values = list[list[tuple[str | None, str, float]]]  # per row: (category, column, value)
+
+
+def _wide_values(
+    raw: RawTable, cols: _Columns, headers: pd.DataFrame, report: ProblemReport
+) -> _Values:
+    seen: set[str] = set()
+    use: list[tuple[str, str]] = []
+    for _, m in headers.iterrows():
+        if m["method"] in HEADER_TAKEN and m["category"] not in seen:
+            seen.add(m["category"])
+            use.append((m["header"], m["category"]))
+    out: _Values = []
+    for i, row in enumerate(raw.cells.index):
+        out.append(
+            [
+                (
+                    cat,
+                    col,
+                    _value(
+                        raw,
+                        raw.cells.iat[i, raw.cells.columns.get_loc(col)],
+                        row=int(row),
+                        column=col,
+                        category=cat,
+                        report=report,
+                    ),
+                )
+                for col, cat in use
+            ]
+        )
+    return out
+
+
+def _long_values(raw: RawTable, cols: _Columns, report: ProblemReport) -> _Values:
+    assert cols.category is not None and cols.value is not None  # set together
+    cache: dict[str, dict[str, object]] = {}
+    out: _Values = []
+    for row, label, cell in zip(
+        raw.cells.index, raw.cells[cols.category], raw.cells[cols.value], strict=True
+    ):
+        key = "" if is_blank(label) else str(label).strip()
+        if is_total_label(key):
+            out.append([(None, cols.value, math.nan)])
+            continue
+        m = cache.get(key) or cache.setdefault(key, match_header(key))
+        if m["method"] not in HEADER_TAKEN:
+            report.add(
+                _problem(
+                    raw,
+                    "unknown-category",
+                    "not a category; row skipped",
+                    row=int(row),
+                    column=cols.category,
+                    value=key,
+                    expected="a PMKS/PSKS category or desa indicator",
+                    suggestion=_closest(str(m["candidates"])),
+                )
+            )
+            out.append([(None, cols.value, math.nan)])
+            continue
+        cat = str(m["category"])
+        out.append(
+            [
+                (
+                    cat,
+                    cols.value,
+                    _value(raw, cell, row=int(row), column=cols.value, category=cat, report=report),
+                )
+            ]
+        )
+    return out
+
+
+def _check_totals(
+    raw: RawTable, values: _Values, totals: Sequence[bool], report: ProblemReport
+) -> None:
+    """Warn when a totals row differs from the sum of the rows since the previous one and
+    from the sum of all rows above it."""
+    since: dict[str, float] = {}
+    above: dict[str, float] = {}
+    start = 0
+    for i, cells in enumerate(values):
+        if not totals[i]:
+            for cat, _, v in cells:
+                if cat is not None and not math.isnan(v):
+                    since[cat] = since.get(cat, 0.0) + v
+                    above[cat] = above.get(cat, 0.0) + v
+            continue
+        row = int(raw.cells.index[i])
+        first = int(raw.cells.index[start]) if start < i else row
+        for cat, col, v in cells:
+            if cat is None or math.isnan(v):
+                continue
+            part, whole = since.get(cat, 0.0), above.get(cat, 0.0)
+            if not (math.isclose(v, part, abs_tol=1e-6) or math.isclose(v, whole, abs_tol=1e-6)):
+                report.add(
+                    _problem(
+                        raw,
+                        "total-mismatch",
+                        "totals row does not equal the sum of its rows",
+                        row=row,
+                        column=col,
+                        value=_fmt(v),
+                        expected=f"{_fmt(part)} (sum of rows {first}-{row - 1})",
+                        suggestion="check the rows above or the total",
+                        severity="warning",
+                    )
+                )
+        since = {}
+        start = i + 1
+
+
+def _check_row_totals(
+    raw: RawTable,
+    cols: _Columns,
+    values: _Values,
+    totals: Sequence[bool],
+    report: ProblemReport,
+) -> None:
+    """Warn when a wide table's 'Jumlah' column differs from the sum of the row's categories."""
+    for col in cols.row_totals:
+        for i, row in enumerate(raw.cells.index):
+            cell = raw.cells.iat[i, raw.cells.columns.get_loc(col)]
+            try:
+                total = parse_number(cell)
+            except NumberFormatError:
+                total = math.nan
+            parts = [v for cat, _, v in values[i] if cat is not None and not math.isnan(v)]
+            if math.isnan(total) or not parts:
+                continue
+            if not math.isclose(total, sum(parts), abs_tol=1e-6):
+                report.add(
+                    _problem(
+                        raw,
+                        "row-total-mismatch",
+                        "row total does not equal the sum of the row's categories",
+                        row=int(row),
+                        column=col,
+                        value=_fmt(total),
+                        expected=_fmt(sum(parts)),
+                        severity="warning",
+                    )
+                )
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if not float(value).is_integer() else f"{int(value)}"
+
+
+def _deduplicate(raw: RawTable, data: pd.DataFrame, report: ProblemReport) -> pd.DataFrame:
+    """One row per area, category and year; identical repeats warned, conflicts are errors."""
+    key = ["area_code", "category", "year"]
+    dup = data.duplicated(key, keep=False)
+    if not dup.any():
+        return data
+    keep = ~dup
+    for (code, cat, yr), part in data[dup].groupby(key, dropna=False, sort=False):
+        rows = [int(r) for r in part["source_row"]]
+        vals = part["value"]
+        first = part.index[0]
+        same = vals.nunique(dropna=False) == 1
+        year_txt = "" if pd.isna(yr) else f", year {yr}"
+        if same:
+            report.add(
+                _problem(
+                    raw,
+                    "duplicate",
+                    f"{code} {cat}{year_txt} appears in rows {rows} "
+                    "with the same value; counted once",
+                    row=rows[1],
+                    column=cat,
+                    value=_fmt(vals.iloc[0]) if vals.notna().any() else "",
+                    severity="warning",
+                )
+            )
+        else:
+            listed = ", ".join(
+                f"row {r}: {_fmt(v) if not math.isnan(v) else 'blank'}"
+                for r, v in zip(rows, vals, strict=True)
+            )
+            report.add(
+                _problem(
+                    raw,
+                    "duplicate-conflict",
+                    f"{code} {cat}{year_txt} has different values ({listed}); kept as missing",
+                    row=rows[1],
+                    column=cat,
+                    expected="one value per area, category and year",
+                    suggestion="remove or correct the repeated row",
+                )
+            )
+            data.loc[first, "value"] = math.nan
+        keep[first] = True
+    return data[keep].reset_index(drop=True)
+
+
+def _missing_areas(
+    raw: RawTable, data: pd.DataFrame, gazetteer: Any, level: str, report: ProblemReport
+) -> None:
+    present = set(data["area_code"].dropna())
+    for code, area in sorted(gazetteer.areas.items()):
+        if code in present:
+            continue
+        where = f", Kec. {area.kecamatan}" if level == "desa" else ""
+        report.add(
+            _problem(
+                raw,
+                "missing-area",
+                f"{area.name} ({code}{where}) has no row; its values stay missing, not zero",
+                value=area.name,
+                severity="warning",
+            )
+        )
+
+
+def describe_problems(report: ProblemReport, *, max_missing: int = 10) -> str:
+    """The report in plain words, errors first; long lists of missing areas are shortened."""
+    missing = [p for p in report if p.kind == "missing-area"]
+    others = ProblemReport([p for p in report if p.kind != "missing-area"])
+    lines = [others.describe()] if len(others) or not missing else []
+    if missing:
+        names = ", ".join(str(p.value) for p in missing[:max_missing])
+        more = f" and {len(missing) - max_missing} more" if len(missing) > max_missing else ""
+        lines.append(
+            f"[warning] {len(missing)} area(s) have no row (values stay missing, not "
+            f"zero): {names}{more}."
+        )
+    return "\n".join(lines)
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def read_welfare(
+    path: Path | str,
+    *,
+    level: Level | None = None,
+    sheet: str | int | None = None,
+    year: int | None = None,
+    strict: bool = False,
+    settings: Settings | None = None,
+    gazetteer: Any = None,
+) -> WelfareTable:
+    """Read a PMKS/PSKS/indicator CSV or XLSX file into the validated canonical long table.
+
+    Handles title rows, a ``No`` column, merged or two-row headers, totals rows, Indonesian
+    numbers (``1.234``, ``1.234,5``, ``-`` = 0, blank = missing), wide or long layouts, desa or
+    kecamatan level, areas keyed by Kemendagri/BPS codes or by names. In lenient mode (the
+    default) problems are kept in ``.report``; ``strict=True`` raises
+    :class:`~mapping.errors.ValidationFailed` listing every error.
+    """
+    raw = read_raw_table(path, sheet=sheet)
+    return canonicalize(
+        raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer
+    )
+
+
+def from_frame(
+    frame: pd.DataFrame,
+    *,
+    name: str = "<DataFrame>",
+    level: Level | None = None,
+    year: int | None = None,
+    strict: bool = False,
+    settings: Settings | None = None,
+    gazetteer: Any = None,
+) -> WelfareTable:
+    """:func:`read_welfare` for a DataFrame already in memory (row ``i`` is reported as i+2,
+    as if the frame had been read from a file with one header line)."""
+    cells = frame.astype(object).where(frame.notna(), None).copy()
+    cells.columns = [str(c) for c in cells.columns]
+    cells.index = pd.Index(range(2, len(cells) + 2), name="source_row")
+    raw = RawTable(cells=cells, file=name, sheet="", header_rows=(1,))
+    return canonicalize(
+        raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer
+    )

@@ -1,0 +1,106 @@
+"""The PMKS/PSKS catalogue and header matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from mapping.categories import (
+    CATALOGUE,
+    HEADER_COLUMNS,
+    INDICATORS,
+    PMKS,
+    PSKS,
+    categories,
+    get_category,
+    header_key,
+    match_header,
+    match_headers,
+)
+from mapping.errors import InputError
+
+
+def test_catalogue_sizes_and_unique_codes() -> None:
+    assert len(PMKS) == 26
+    assert len(PSKS) == 12
+    codes = [c.code for c in CATALOGUE]
+    assert len(codes) == len(set(codes))
+    assert {c.group for c in PMKS} == {"pmks"} and {c.group for c in PSKS} == {"psks"}
+    assert all(c.name_id and c.name_en for c in CATALOGUE)
+    assert all(c.description for c in INDICATORS)
+
+
+def test_catalogue_table() -> None:
+    table = categories("psks")
+    assert len(table) == 12
+    assert "Tenaga Kesejahteraan Sosial Kecamatan" in set(table["name_id"])
+    with pytest.raises(InputError, match="group='pks' is not a category group"):
+        categories("pks")
+
+
+def test_get_category() -> None:
+    assert get_category("tksk").name_en.startswith("Sub-district")
+    with pytest.raises(InputError, match="Unknown category code 'xyz'"):
+        get_category("xyz")
+
+
+@pytest.mark.parametrize(
+    ("header", "code", "method"),
+    [
+        ("Lansia Terlantar", "lut", "alias"),
+        ("LANJUT USIA TERLANTAR", "lut", "exact"),
+        ("Penyandang Cacat", "pd", "alias"),
+        ("ODHA", "odha", "code"),
+        ("PSM", "psm", "code"),
+        ("Tagana", "tagana", "code"),
+        ("LK3", "lk3", "code"),
+        ("WKSBM", "wksbm", "code"),
+        ("CSR", "du", "alias"),
+        ("Jumlah Anak Terlantar (jiwa)", "at", "exact"),
+        ("Eks Napi", "bwblp", "alias"),
+        ("LKS/Orsos", "lks", "alias"),
+        ("Pekerja Sosial Masyrakat", "psm", "fuzzy"),
+        ("Fakir Miskinn", "fm", "fuzzy"),
+        ("JUMLAH_KEL", "keluarga", "alias"),
+        ("Penyandang Cacat (contoh sintetis)", "pd", "alias"),
+    ],
+)
+def test_match_header_spellings(header: str, code: str, method: str) -> None:
+    m = match_header(header)
+    assert (m["category"], m["method"]) == (code, method)
+
+
+def test_unplaceable_headers_report_candidates() -> None:
+    unknown = match_header("Jumlah Kucing")
+    assert unknown["method"] == "unmatched" and unknown["category"] == ""
+    both = match_header("Korban Bencana")  # alam or sosial?
+    assert both["method"] == "ambiguous" and both["category"] == ""
+    assert both["candidates"].split(";")[:2] == [
+        "kba:Korban Bencana Alam",
+        "kbs:Korban Bencana Sosial",
+    ]
+
+
+def test_fuzzy_needs_margin_over_runner_up() -> None:
+    # "Anak Telantar" vs "Anak Balita Telantar": a typo close to both is not guessed.
+    m = match_header("Anak Balta Telantar")
+    assert m["category"] in {"abt", ""}
+    if m["category"] == "":
+        assert "abt" in m["candidates"]
+
+
+def test_group_hint_restricts_choices() -> None:
+    assert match_header("Kader", groups=["indicator"])["category"] == "kader"
+    assert match_header("Kader", groups=["pmks"])["category"] == ""
+    with pytest.raises(InputError, match="groups=\\['xx'\\] is not a valid choice"):
+        match_header("Kader", groups=["xx"])
+
+
+def test_match_headers_frame() -> None:
+    got = match_headers(["Lansia", "No", "ODHA"])
+    assert list(got.columns) == HEADER_COLUMNS
+    assert list(got["category"]) == ["lut", "", "odha"]
+
+
+def test_header_key_drops_fillers_and_units() -> None:
+    assert header_key("Jml. Penyandang Disabilitas (Orang)") == "penyandang disabilitas"
+    assert header_key("Anak Terlantar") == header_key("anak telantar")

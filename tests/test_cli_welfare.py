@@ -1,0 +1,96 @@
+"""The welfare commands of the command line: validate, join and sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from mapping.cli import main
+
+GOOD = "No;Kecamatan;Desa;Fakir Miskin;ODHA\n1;Tarutung;Hutauruk;10;1\n2;Muara;Aritonang;3;-\n"
+BAD = GOOD + "3;Tarutung;Desa Antah;1;x\n"
+
+
+def _write(tmp_path: Path, text: str, name: str = "pmks.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_ok_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-q", "validate", str(_write(tmp_path, GOOD))]) == 0
+    out = capsys.readouterr().out
+    assert "pmks.csv: 2 input rows (wide, desa level), 2 matched" in out
+    assert "0 error(s)" in out and "250 area(s) have no row" in out
+    assert main(["-q", "validate", str(_write(tmp_path, BAD)), "--level", "desa"]) == 1
+    out = capsys.readouterr().out
+    assert "[error] pmks.csv, row 4, column 'Desa': unknown desa in kecamatan 'Tarutung'" in out
+    assert "[error] pmks.csv, row 4, column 'ODHA': not a number (value: 'x')" in out
+
+
+def test_validate_xlsx_sheet_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    df = pd.DataFrame({"Desa": ["Hutauruk"], "Kecamatan": ["Tarutung"], "ODHA": [1]})
+    path = tmp_path / "w.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        df.to_excel(writer, sheet_name="PMKS", index=False)
+    assert main(["-q", "validate", str(path), "--sheet", "PMKS"]) == 0
+    assert main(["-q", "validate", str(path), "--sheet", "PSKS"]) == 1
+    assert "sheet='PSKS' not found in w.xlsx" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".csv"])
+def test_join_writes_layer_and_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    out = tmp_path / "out" / f"peta{suffix}"
+    assert main(["-q", "join", str(_write(tmp_path, GOOD)), "--level", "desa", "-o", str(out)]) == 0
+    report = pd.read_csv(tmp_path / "out" / "peta_match_report.csv")
+    assert report["status"].value_counts().to_dict() == {"no-data": 250, "joined": 2}
+    if suffix == ".csv":
+        layer = pd.read_csv(out, dtype={"code": str})
+    else:
+        layer = gpd.read_file(out)
+        assert layer.crs.to_epsg() == 4326
+    assert len(layer) == 252
+    assert layer.set_index("code").at["12.02.01.2012", "fm"] == 10
+    assert layer["fm"].isna().sum() == 250
+    assert "2 input rows: 2 joined to a desa" in capsys.readouterr().out
+
+
+def test_join_strict_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _write(tmp_path, BAD)
+    out = tmp_path / "k.gpkg"
+    assert main(["-q", "join", str(src), "--level", "kecamatan", "-o", str(out)]) == 1
+    assert "2 problem(s) in pmks.csv" in capsys.readouterr().err and not out.exists()
+    assert main(["-q", "join", str(src), "--level", "kecamatan", "-o", str(out), "--lenient"]) == 0
+    report = pd.read_csv(tmp_path / "k_match_report.csv")
+    assert (report["status"] == "reported").sum() == 1
+    assert len(gpd.read_file(out)) == 15
+
+
+def test_join_refuses_to_split_kecamatan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _write(tmp_path, "Kecamatan,ODHA\nTarutung,3\n", name="kec.csv")
+    assert main(["-q", "join", str(src), "--level", "desa", "-o", str(tmp_path / "x.csv")]) == 1
+    assert "cannot be joined at desa level" in capsys.readouterr().err
+    bad_out = tmp_path / "x.shp"
+    assert main(["-q", "join", str(src), "--level", "kecamatan", "-o", str(bad_out)]) == 1
+    assert "expected a .gpkg, .geojson or .csv" in capsys.readouterr().err
+
+
+def test_sample_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PETA_KESOS_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("PETA_KESOS_OFFLINE", "1")
+    assert main(["-q", "sample"]) == 0
+    out = capsys.readouterr().out
+    assert "pmks-psks-desa-contoh-sintetis.xlsx" in out
+    xlsx = tmp_path / "data" / "welfare" / "pmks-psks-desa-contoh-sintetis.xlsx"
+    assert main(["-q", "validate", str(xlsx), "--sheet", "PSKS"]) == 0
+    points = tmp_path / "data" / "welfare" / "psks-lokasi-contoh-sintetis.geojson"
+    assert main(["-q", "validate", str(points)]) == 0

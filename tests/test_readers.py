@@ -1,0 +1,172 @@
+"""Reading cells as government files lay them out: encodings, delimiters, sheets, headers."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from mapping.errors import InputError
+from mapping.readers import (
+    NumberFormatError,
+    column_role,
+    is_total_label,
+    parse_number,
+    read_cells,
+    read_raw_table,
+    year_in_title,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12.0),
+        ("1.234", 1234.0),
+        ("1.234.567", 1234567.0),
+        ("1.234,5", 1234.5),
+        ("12,5", 12.5),
+        ("1,234.5", 1234.5),
+        ("2.25", 2.25),
+        ("1 234", 1234.0),
+        ("-", 0.0),
+        ("\u2013", 0.0),
+        ("nihil", 0.0),
+        ("-3", -3.0),
+        (" 7 ", 7.0),
+        (5, 5.0),
+        (2.5, 2.5),
+    ],
+)
+def test_parse_number(text: object, expected: float) -> None:
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("blank", [None, "", "   ", "\u00a0"])
+def test_blank_is_missing(blank: object) -> None:
+    assert math.isnan(parse_number(blank))
+
+
+@pytest.mark.parametrize("bad", ["dua", "12 orang", "1.23.4", "1,2,3", True])
+def test_non_numbers_raise(bad: object) -> None:
+    with pytest.raises(NumberFormatError, match="is not a number"):
+        parse_number(bad)
+
+
+def test_roles_and_totals() -> None:
+    assert column_role("No.") == "no"
+    assert column_role("Kode Desa (Kemendagri)") == "code"
+    assert column_role("Desa/Kel") == "desa"
+    assert column_role("Nama Kecamatan") == "kecamatan"
+    assert column_role("Fakir Miskin") == ""
+    assert is_total_label("JUMLAH") and is_total_label("Total Kabupaten")
+    assert is_total_label("Jumlah Kec. Tarutung") and not is_total_label("Hutauruk")
+    assert year_in_title(["Data 2022 dan 2023"]) is None
+
+
+TEXT = "Desa,Kecamatan,ODHA\nHutauruk,Tarutung,3\nS\u00edtampurung,Siborongborong,1\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delim", [",", ";", "\t"])
+def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, delim: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(TEXT.replace(",", delim).encode(encoding))
+    sheet = read_cells(path)
+    assert sheet.delimiter == delim
+    assert sheet.rows[0] == ["Desa", "Kecamatan", "ODHA"]
+    assert sheet.rows[2][0] == "S\u00edtampurung"
+
+
+def test_semicolon_file_with_decimal_commas(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("Desa;Fakir Miskin\nHutauruk;1.234,5\nLobu;2,5\n", encoding="utf-8")
+    assert read_cells(path).delimiter == ";"
+
+
+def test_title_rows_column_numbers_and_footnote(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "DATA PMKS KABUPATEN TAPANULI UTARA,,\nTAHUN 2023,,\n,,\nNo,Desa,ODHA\n(1),(2),(3)\n"
+        "1,Hutauruk,3\n2,Lobu Pining,-\nSumber: Dinas Sosial,,\n",
+        encoding="utf-8",
+    )
+    raw = read_raw_table(path)
+    assert raw.title == ("DATA PMKS KABUPATEN TAPANULI UTARA", "TAHUN 2023")
+    assert raw.header_rows == (4,)
+    assert list(raw.cells.columns) == ["No", "Desa", "ODHA"]
+    assert list(raw.cells.index) == [6, 7]
+    assert [r for r, _ in raw.skipped] == [5, 8]
+
+
+def test_two_row_header_csv(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("No;Desa;PMKS;;PSKS\n;;Lansia;ODHA;PSM\n1;Hutauruk;1;2;3\n", encoding="utf-8")
+    raw = read_raw_table(path)
+    assert list(raw.cells.columns) == ["No", "Desa", "Lansia", "ODHA", "PSM"]
+    assert raw.groups == {"Lansia": "PMKS", "ODHA": "PMKS", "PSM": "PSKS"}
+    assert list(raw.cells.index) == [3]
+
+
+def _workbook(path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Ringkasan"
+    ws.append(["nothing here"])
+    ws2 = wb.create_sheet("PMKS 2023")
+    ws2.append(["REKAP PMKS"])
+    ws2.append(["No", "Kecamatan", "Desa", "Jenis PMKS", None])
+    ws2.append([None, None, None, "Fakir Miskin", "Lansia Terlantar"])
+    ws2.append([1, "TARUTUNG", "HUTAURUK", 12, "-"])
+    ws2.append([2, None, "HAPOLTAHAN", 1234, 2])
+    for col in (1, 2, 3):
+        ws2.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+    ws2.merge_cells("D2:E2")
+    ws2.merge_cells("B4:B5")
+    wb.save(path)
+    return path
+
+
+def test_xlsx_sheet_by_name_and_index_and_merged_cells(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "w.xlsx")
+    for sheet in ("PMKS 2023", "pmks 2023", 1, "1"):
+        raw = read_raw_table(path, sheet=sheet)
+        assert raw.sheet == "PMKS 2023"
+        assert list(raw.cells.columns) == [
+            "No",
+            "Kecamatan",
+            "Desa",
+            "Fakir Miskin",
+            "Lansia Terlantar",
+        ]
+        assert raw.groups["Fakir Miskin"] == "Jenis PMKS"
+        assert list(raw.cells["Kecamatan"]) == ["TARUTUNG", "TARUTUNG"]  # merged down
+        assert list(raw.cells.index) == [4, 5]
+    assert read_cells(path).sheet == "Ringkasan"
+
+
+def test_xlsx_missing_sheet(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "w.xlsx")
+    with pytest.raises(InputError, match=r"sheet='PSKS' not found in w.xlsx; sheets are 0: "):
+        read_cells(path, sheet="PSKS")
+    with pytest.raises(InputError, match="has no sheet with index 5"):
+        read_cells(path, sheet=5)
+
+
+def test_bad_inputs(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not found"):
+        read_cells(tmp_path / "nope.csv")
+    (tmp_path / "a.xls").write_bytes(b"x")
+    with pytest.raises(InputError, match="save .xls files as .xlsx"):
+        read_cells(tmp_path / "a.xls")
+    (tmp_path / "e.csv").write_text(",,\n,,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="e.csv is empty"):
+        read_raw_table(tmp_path / "e.csv")
+    (tmp_path / "c.csv").write_text("Desa,ODHA\n", encoding="utf-8")
+    with pytest.raises(InputError, match="is a CSV file, which has no sheets"):
+        read_cells(tmp_path / "c.csv", sheet="PMKS")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="Cannot open .* as an XLSX workbook"):
+        read_cells(tmp_path / "broken.xlsx")
