@@ -1,0 +1,119 @@
+"""Bivariate 3x3 classification (e.g. need vs capacity) with its colour grid and class names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mapping.classify import NO_DATA_COLOR, Classification, classify
+from mapping.errors import InputError
+from mapping.labels import check_language, text
+
+#: Joshua Stevens' 3x3 pink-blue grid, ``GRID[y][x]`` with x (need) left to right and y
+#: (capacity) bottom to top. High x with low y is the saturated magenta, so "high need, low
+#: capacity" areas stand out; high/high is dark blue-violet; low/low is light grey.
+GRID: tuple[tuple[str, str, str], ...] = (
+    ("#e8e8e8", "#dfb0d6", "#be64ac"),
+    ("#ace4e4", "#a5add3", "#8c62aa"),
+    ("#5ac8c8", "#5698b9", "#3b4994"),
+)
+LEVELS = ("low", "mid", "high")
+
+
+@dataclass(frozen=True, eq=False)
+class BivariateClassification:
+    """Each area's class on two variables, as cell ``y * 3 + x`` of the 3x3 :data:`GRID`.
+
+    ``classes`` is ``<NA>`` where either value is missing (drawn as "Tidak ada data").
+    """
+
+    x: Classification
+    y: Classification
+    x_label: str
+    y_label: str
+    classes: pd.Series
+    language: str = "id"
+
+    @property
+    def colors(self) -> tuple[str, ...]:
+        """The 9 cell colours, cell ``y * 3 + x``."""
+        return tuple(c for row in GRID for c in row)
+
+    @property
+    def n_missing(self) -> int:
+        """Areas missing either value."""
+        return int(self.classes.isna().sum())
+
+    def counts(self) -> np.ndarray:
+        """3x3 array of area counts, ``counts[y, x]``."""
+        out = np.zeros((3, 3), dtype=int)
+        for cell, n in self.classes.dropna().astype(int).value_counts().items():
+            out[cell // 3, cell % 3] = n
+        return out
+
+    def color_of(self) -> pd.Series:
+        """Fill colour (hex) of each area, grey where a value is missing."""
+        colors = self.colors
+        out = self.classes.map(lambda c: NO_DATA_COLOR if pd.isna(c) else colors[int(c)])
+        return out.astype(object).rename("color")
+
+    def cell_name(self, cell: int) -> str:
+        """Plain-words name of a cell, e.g. "Kebutuhan tinggi, Kapasitas rendah"."""
+        x_level = text(LEVELS[cell % 3], self.language)
+        y_level = text(LEVELS[cell // 3], self.language)
+        return f"{self.x_label} {x_level}, {self.y_label} {y_level}"
+
+    def name_of(self) -> pd.Series:
+        """Cell name of each area ("Tidak ada data" where a value is missing)."""
+        no_data = text("no_data", self.language)
+        return self.classes.map(lambda c: no_data if pd.isna(c) else self.cell_name(int(c)))
+
+
+def classify_bivariate(
+    x: pd.Series,
+    y: pd.Series,
+    *,
+    scheme: str = "quantiles",
+    x_label: str | None = None,
+    y_label: str | None = None,
+    language: str = "id",
+) -> BivariateClassification:
+    """Classify `x` (e.g. need per 1,000 families) and `y` (e.g. capacity) into 3 classes each.
+
+    Both use :func:`mapping.classify.classify` with ``k=3`` and `scheme`, so their ranges print
+    exactly as on a univariate map. `x` and `y` must share one index (one row per area).
+
+    >>> need = pd.Series([1, 2, 3, 10, 20, 30, 7.0, None, 5])
+    >>> cap = pd.Series([30, 20, 10, 3, 2, 1, 7.0, 4, 5])
+    >>> b = classify_bivariate(need, cap, scheme="equal_interval")
+    >>> b.classes.tolist()[:6], b.cell_name(2), b.n_missing
+    ([6, 3, 0, 0, 1, 2], 'Kebutuhan tinggi, Kapasitas rendah', 1)
+    """
+    lang = check_language(language)
+    if not x.index.equals(y.index):
+        msg = (
+            "classify_bivariate needs x and y with the same index (one row per area); "
+            f"got {len(x)} and {len(y)} rows with different labels. Take both columns from "
+            "one (Geo)DataFrame."
+        )
+        raise InputError(msg)
+    cx = classify(x, scheme=scheme, k=3, language=lang)
+    cy = classify(y, scheme=scheme, k=3, language=lang, palette="Blues")
+    if cx.k != 3 or cy.k != 3:
+        msg = (
+            f"A bivariate map needs 3 classes of each variable; {x.name or 'x'} gave {cx.k} and "
+            f"{y.name or 'y'} gave {cy.k} (too few distinct values). Use scheme='equal_interval' "
+            "or more varied data."
+        )
+        raise InputError(msg)
+    cells = cy.classes * 3 + cx.classes
+    return BivariateClassification(
+        x=cx,
+        y=cy,
+        x_label=x_label or text("need", lang),
+        y_label=y_label or text("capacity", lang),
+        classes=cells.astype("Int64"),
+        language=lang,
+    )

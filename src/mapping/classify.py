@@ -1,0 +1,436 @@
+"""One classification for all maps: bins, class per area, colours, legend labels."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from mapping.errors import InputError
+from mapping.labels import check_language, format_number, text
+
+#: ColorBrewer sequential ramps (all colour-blind safe).
+SEQUENTIAL: tuple[str, ...] = (
+    "YlOrRd", "YlOrBr", "OrRd", "Reds", "Oranges", "PuRd", "RdPu", "Purples", "Blues",
+    "Greens", "BuGn", "BuPu", "GnBu", "PuBu", "PuBuGn", "YlGn", "YlGnBu",
+)  # fmt: skip
+#: ColorBrewer diverging ramps that ColorBrewer marks colour-blind safe.
+DIVERGING: tuple[str, ...] = ("RdBu", "PuOr", "BrBG", "PiYG", "PRGn", "RdYlBu")
+PALETTES: tuple[str, ...] = SEQUENTIAL + DIVERGING
+#: Fill of areas without data: a neutral grey that no ramp above uses.
+NO_DATA_COLOR = "#bdbdbd"
+MAX_CLASSES = 9
+
+#: Scheme names accepted by :func:`classify` and the mapclassify class each one uses.
+#: ``natural_breaks`` is Fisher-Jenks (optimal and deterministic, so a PNG and an HTML map
+#: made in two runs get the same bins), not mapclassify's random-start k-means variant.
+SCHEMES: dict[str, str] = {
+    "quantiles": "Quantiles",
+    "fisher_jenks": "FisherJenks",
+    "natural_breaks": "FisherJenks",
+    "equal_interval": "EqualInterval",
+    "headtail": "HeadTailBreaks",
+    "headtail_breaks": "HeadTailBreaks",
+    "user_defined": "UserDefined",
+}
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One row of a classed legend: the colour, the range text and how many areas it holds."""
+
+    label: str
+    color: str
+    count: int
+    no_data: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Classification:
+    """The classes of one column: the same bins, colours and labels for every map of it.
+
+    Class ``i`` holds the values in ``(bins[i-1], bins[i]]``; class 0 starts at ``lower``.
+    ``classes`` has the input's index, with ``<NA>`` for missing values (the "no data" class).
+    """
+
+    scheme: str
+    bins: tuple[float, ...]
+    lower: float
+    classes: pd.Series
+    colors: tuple[str, ...]
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    palette: str
+    decimals: int
+    language: str = "id"
+    integer: bool = False
+    no_data_color: str = NO_DATA_COLOR
+    values: pd.Series = field(default_factory=lambda: pd.Series(dtype=float), repr=False)
+
+    @property
+    def k(self) -> int:
+        """Number of classes (missing data not counted)."""
+        return len(self.bins)
+
+    @property
+    def n_missing(self) -> int:
+        """Number of areas without a value."""
+        return int(self.classes.isna().sum())
+
+    @property
+    def no_data_label(self) -> str:
+        """Legend text of the missing-data class."""
+        return text("no_data", self.language)
+
+    def color_of(self) -> pd.Series:
+        """Fill colour (hex) of each area, :data:`NO_DATA_COLOR` where the value is missing."""
+        lookup = dict(enumerate(self.colors))
+        out = self.classes.map(lambda c: NO_DATA_COLOR if pd.isna(c) else lookup[int(c)])
+        return out.astype(object).rename("color")
+
+    def label_of(self) -> pd.Series:
+        """Legend text of each area's class ("Tidak ada data" where the value is missing)."""
+        lookup = dict(enumerate(self.labels))
+        out = self.classes.map(lambda c: self.no_data_label if pd.isna(c) else lookup[int(c)])
+        return out.astype(object).rename("label")
+
+    def format(self, value: float | None) -> str:
+        """`value` formatted with this classification's decimals and language."""
+        return format_number(value, decimals=self.decimals, language=self.language)
+
+    def legend(self, *, no_data: bool | None = None) -> list[LegendEntry]:
+        """Legend rows from the lowest class up; the no-data row last.
+
+        The no-data row is shown when some area lacks a value, or always with ``no_data=True``.
+        """
+        rows = [
+            LegendEntry(label, color, count)
+            for label, color, count in zip(self.labels, self.colors, self.counts, strict=True)
+        ]
+        show = self.n_missing > 0 if no_data is None else no_data
+        if show:
+            rows.append(LegendEntry(self.no_data_label, NO_DATA_COLOR, self.n_missing, True))
+        return rows
+
+    def apply(self, values: pd.Series) -> Classification:
+        """The same bins, colours and labels applied to other `values` (shared bins)."""
+        return _assign(
+            _numeric(values, "values"),
+            bins=self.bins,
+            lower=self.lower,
+            scheme=self.scheme,
+            palette=self.palette,
+            decimals=self.decimals,
+            language=self.language,
+            integer=self.integer,
+            colors=self.colors,
+            labels=self.labels,
+        )
+
+
+def _numeric(values: pd.Series, name: str) -> pd.Series:
+    if not isinstance(values, pd.Series):
+        values = pd.Series(values)
+    if not (pd.api.types.is_numeric_dtype(values) or values.isna().all()):
+        msg = (
+            f"Column {name!r} is not numeric (dtype {values.dtype}); convert it with "
+            "pd.to_numeric(...) before mapping it."
+        )
+        raise InputError(msg)
+    out = values.astype("Float64").astype(float)
+    if np.isinf(out).any():
+        msg = f"Column {name!r} holds infinite values; replace them with NaN (missing) first."
+        raise InputError(msg)
+    return out
+
+
+def palette_colors(palette: str, k: int) -> tuple[str, ...]:
+    """`k` ColorBrewer colours of `palette`, light to dark (or one end to the other).
+
+    >>> palette_colors("YlOrRd", 3)
+    ('#ffeda0', '#feb24c', '#f03b20')
+    """
+    from branca.utilities import color_brewer
+
+    if palette not in PALETTES:
+        msg = (
+            f"palette={palette!r} is not a colour-blind-safe ColorBrewer ramp; use one of "
+            f"{list(SEQUENTIAL)} (sequential) or {list(DIVERGING)} (diverging)."
+        )
+        raise InputError(msg)
+    if not 1 <= k <= MAX_CLASSES:
+        msg = f"k={k} classes is not possible; choose 1 to {MAX_CLASSES}."
+        raise InputError(msg)
+    if k >= 3:
+        return tuple(color_brewer(palette, k))
+    three = color_brewer(palette, 3)
+    return (three[1],) if k == 1 else (three[0], three[2])
+
+
+def _bins(y: np.ndarray, scheme: str, k: int, bins: Sequence[float] | None) -> np.ndarray:
+    import mapclassify
+
+    with warnings.catch_warnings():  # ties: mapclassify drops repeated quantiles and warns
+        warnings.simplefilter("ignore")
+        if scheme == "user_defined":
+            result = mapclassify.UserDefined(y, bins=sorted(bins or []))
+        elif SCHEMES[scheme] == "HeadTailBreaks":
+            result = mapclassify.HeadTailBreaks(y)
+        else:
+            result = getattr(mapclassify, SCHEMES[scheme])(y, k=min(k, len(np.unique(y))))
+    out = np.unique(np.asarray(result.bins, dtype=float))
+    out = out[out >= y.min()]  # user bins below every value would give empty classes
+    return out if len(out) else np.array([y.max()])
+
+
+def _decimals(bins: np.ndarray, lower: float, integer: bool, language: str) -> int:
+    if integer:
+        return 0
+    span = float(bins[-1] - lower)
+    d = 0 if span >= 100 else 1 if span >= 10 else 2 if span >= 0.1 else 3
+    edges = [lower, *bins]
+    while d < 6 and len({format_number(e, decimals=d, language=language) for e in edges}) < len(
+        set(edges)
+    ):
+        d += 1
+    return d
+
+
+def _labels(
+    bins: Sequence[float], lower: float, integer: bool, decimals: int, language: str
+) -> tuple[str, ...]:
+    def fmt(x: float) -> str:
+        return format_number(x, decimals=decimals, language=language)
+
+    labels = []
+    for i, hi in enumerate(bins):
+        if integer:
+            lo_i = lower if i == 0 else math.floor(bins[i - 1]) + 1
+            hi_i = math.floor(hi)
+            labels.append(fmt(lo_i) if lo_i >= hi_i else f"{fmt(lo_i)} – {fmt(hi_i)}")
+        else:
+            lo = lower if i == 0 else bins[i - 1]
+            labels.append(fmt(lo) if lo == hi else f"{fmt(lo)} – {fmt(hi)}")
+    return tuple(labels)
+
+
+def _assign(
+    values: pd.Series,
+    *,
+    bins: Sequence[float],
+    lower: float,
+    scheme: str,
+    palette: str,
+    decimals: int,
+    language: str,
+    integer: bool,
+    colors: Sequence[str],
+    labels: Sequence[str],
+) -> Classification:
+    arr = values.to_numpy(dtype=float)
+    valid = ~np.isnan(arr)
+    outside = valid & ((arr > bins[-1]) | (arr < lower))
+    if outside.any():
+        bad = values[outside]
+        msg = (
+            f"{int(outside.sum())} value(s) lie outside the shared bins {lower}..{bins[-1]} "
+            f"(e.g. {bad.iloc[:5].tolist()}); classify all columns together with "
+            "classify_pooled(...) so the bins cover every value."
+        )
+        raise InputError(msg)
+    cls = np.searchsorted(np.asarray(bins), arr, side="left")
+    classes = pd.Series(pd.array(np.where(valid, cls, 0), dtype="Int64"), index=values.index)
+    classes[~valid] = pd.NA
+    counts = tuple(int((classes == i).sum()) for i in range(len(bins)))
+    return Classification(
+        scheme=scheme,
+        bins=tuple(float(b) for b in bins),
+        lower=float(lower),
+        classes=classes,
+        colors=tuple(colors),
+        labels=tuple(labels),
+        counts=counts,
+        palette=palette,
+        decimals=decimals,
+        language=language,
+        integer=integer,
+        values=values,
+    )
+
+
+def classify(
+    values: pd.Series,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: Sequence[float] | None = None,
+    palette: str = "YlOrRd",
+    decimals: int | None = None,
+    language: str = "id",
+) -> Classification:
+    """Classify `values` into `k` classes for a choropleth.
+
+    Parameters
+    ----------
+    values
+        One number per area; NaN/None is missing and gets the "Tidak ada data" class.
+    scheme
+        ``quantiles``, ``fisher_jenks`` (= ``natural_breaks``), ``equal_interval``,
+        ``headtail`` (k is chosen by the data) or ``user_defined`` (give `bins`).
+    k
+        Number of classes (fewer when the data have fewer distinct values).
+    bins
+        Upper bounds of the classes for ``user_defined``; passing `bins` implies it. A class
+        is added up to the maximum when values exceed the last bound.
+    palette
+        A colour-blind-safe ColorBrewer ramp, see :data:`PALETTES`.
+    decimals
+        Decimals of the legend labels; by default 0 for whole numbers, else chosen from the
+        spread so that every class edge prints differently.
+    language
+        ``"id"`` (``1.234``, ``12,5``, "Tidak ada data") or ``"en"``.
+
+    Examples
+    --------
+    >>> c = classify(pd.Series([1, 2, 3, 4, 5, 6, None]), scheme="equal_interval", k=3)
+    >>> c.labels, c.counts, c.n_missing
+    (('1 – 2', '3 – 4', '5 – 6'), (2, 2, 2), 1)
+    >>> c.classes.tolist()
+    [0, 0, 1, 1, 2, 2, <NA>]
+    >>> classify(pd.Series([0.5, 1.25, 20.0]), bins=[1, 10, 20]).labels
+    ('0,5 – 1,0', '1,0 – 10,0', '10,0 – 20,0')
+    """
+    lang = check_language(language)
+    if bins is not None:
+        scheme = "user_defined"
+    problems = []
+    if scheme not in SCHEMES:
+        problems.append(f"scheme={scheme!r} is unknown; expected one of {list(SCHEMES)}")
+    if scheme == "user_defined" and not bins:
+        problems.append("scheme='user_defined' needs bins=[upper bound of each class, ...]")
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= MAX_CLASSES:
+        problems.append(f"k={k!r} must be a whole number of classes from 1 to {MAX_CLASSES}")
+    if decimals is not None and not 0 <= decimals <= 6:
+        problems.append(f"decimals={decimals!r} must be from 0 to 6")
+    if problems:
+        raise InputError("Cannot classify: " + "; ".join(problems) + ".")
+    name = values.name if isinstance(values, pd.Series) and values.name is not None else "values"
+    y = _numeric(values, str(name))
+    valid = y.dropna().to_numpy()
+    if len(valid) == 0:
+        msg = f"Column {name!r} has no values to classify (all {len(y)} are missing)."
+        raise InputError(msg)
+    edges = _bins(valid, scheme, k, bins)
+    if len(edges) > MAX_CLASSES:
+        msg = f"{len(edges)} classes (from bins={bins!r}) is too many; use at most {MAX_CLASSES}."
+        raise InputError(msg)
+    lower = float(valid.min())
+    integer = bool(np.all(np.mod(valid, 1) == 0))
+    d = _decimals(edges, lower, integer, lang) if decimals is None else decimals
+    labels = _labels(edges, lower, integer, d, lang)
+    if integer and len(set(labels)) < len(labels):  # whole-number ranges collapsed: use decimals
+        integer = False
+        d = _decimals(edges, lower, False, lang) if decimals is None else decimals
+        labels = _labels(edges, lower, False, d, lang)
+    return _assign(
+        y,
+        bins=edges,
+        lower=lower,
+        scheme=scheme,
+        palette=palette,
+        decimals=d,
+        language=lang,
+        integer=integer,
+        colors=palette_colors(palette, len(edges)),
+        labels=labels,
+    )
+
+
+def classify_pooled(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    **options: object,
+) -> dict[str, Classification]:
+    """One classification per column with bins computed from all `columns` together.
+
+    Use it for small multiples (years, categories) so equal colours mean equal values.
+    `options` are those of :func:`classify`.
+
+    >>> df = pd.DataFrame({"2023": [1, 2, 3], "2024": [4, 5, 6]})
+    >>> pooled = classify_pooled(df, ["2023", "2024"], scheme="equal_interval", k=2)
+    >>> pooled["2023"].labels == pooled["2024"].labels, pooled["2023"].counts
+    (True, (3, 0))
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing or not columns:
+        msg = (
+            f"classify_pooled needs existing columns; missing {missing} (columns={list(columns)}); "
+            f"found {list(frame.columns)}."
+        )
+        raise InputError(msg)
+    stacked = pd.concat([_numeric(frame[c], c) for c in columns], ignore_index=True)
+    pooled = classify(stacked.rename("pooled"), **options)  # type: ignore[arg-type]
+    return {c: pooled.apply(frame[c]) for c in columns}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A column to map and how: its title, unit and classification options."""
+
+    column: str
+    label: str | None = None
+    unit: str = ""
+    scheme: str = "quantiles"
+    k: int = 5
+    bins: tuple[float, ...] | None = None
+    palette: str = "YlOrRd"
+    decimals: int | None = None
+
+    @property
+    def title(self) -> str:
+        """The legend title: label (or column) and unit."""
+        base = self.label or self.column
+        return f"{base} ({self.unit})" if self.unit else base
+
+    def classify(self, values: pd.Series, *, language: str = "id") -> Classification:
+        """Classify `values` with this indicator's options."""
+        return classify(
+            values,
+            scheme=self.scheme,
+            k=self.k,
+            bins=self.bins,
+            palette=self.palette,
+            decimals=self.decimals,
+            language=language,
+        )
+
+
+def as_indicators(items: Sequence[str | Indicator] | Mapping[str, str]) -> list[Indicator]:
+    """Indicators from column names, ``{column: label}`` or :class:`Indicator` objects."""
+    if isinstance(items, Mapping):
+        return [Indicator(column=c, label=lab) for c, lab in items.items()]
+    if isinstance(items, str):
+        items = [items]
+    out = []
+    for item in items:
+        if isinstance(item, Indicator):
+            out.append(item)
+        elif isinstance(item, str):
+            out.append(Indicator(column=item))
+        else:
+            msg = f"indicators must be column names or Indicator objects; got {item!r}."
+            raise InputError(msg)
+    return out
+
+
+def check_columns(frame: pd.DataFrame, columns: Sequence[str], *, what: str = "gdf") -> None:
+    """Raise :class:`InputError` naming every one of `columns` that `frame` lacks."""
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    if missing:
+        found = [c for c in frame.columns if c != "geometry"]
+        msg = f"Column(s) {missing} not found in {what}; found: {found}."
+        raise InputError(msg)

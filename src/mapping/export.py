@@ -1,0 +1,174 @@
+"""Writing maps atomically (HTML, PNG, SVG, PDF) and the ``outputs/index.html`` gallery."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mapping.errors import InputError
+from mapping.labels import check_language, text
+
+if TYPE_CHECKING:
+    import folium
+    from matplotlib.figure import Figure
+
+log = logging.getLogger(__name__)
+
+FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+#: Resolution of PNG exports (print quality).
+PNG_DPI = 300
+#: Metadata entries that would make every export differ (dates, software versions).
+_NO_DATES = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]):
+    """Yield a temporary path next to `path`; on success it replaces `path` in one step.
+
+    A crash or an error leaves the old file (or no file) rather than a half-written one.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text(content: str, path: str | os.PathLike[str]) -> Path:
+    """Write `content` as UTF-8 to `path` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(content, encoding="utf-8")
+    return Path(path)
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = PNG_DPI) -> Path:
+    """Save a matplotlib figure as PNG (300 dpi), SVG or PDF, chosen by `path`'s suffix."""
+    target = Path(path)
+    fmt = FIGURE_FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        msg = f"Cannot save a figure as {target.name!r}; use a suffix of {list(FIGURE_FORMATS)}."
+        raise InputError(msg)
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_NO_DATES[fmt], facecolor="white")
+    log.info("wrote %s", target)
+    return target
+
+
+def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:
+    """Write an interactive map as one self-contained HTML file (scripts and styles inlined)."""
+    from mapping.interactive import render_html
+
+    target = Path(path)
+    if target.suffix.lower() not in {".html", ".htm"}:
+        msg = f"Cannot save an interactive map as {target.name!r}; use a .html suffix."
+        raise InputError(msg)
+    write_text(render_html(m), target)
+    log.info("wrote %s (%.0f kB)", target, target.stat().st_size / 1000)
+    return target
+
+
+def save_map(obj: Any, path: str | os.PathLike[str]) -> Path:
+    """Save a folium map (``.html``) or a matplotlib figure (``.png``/``.svg``/``.pdf``)."""
+    if hasattr(obj, "savefig"):
+        return save_figure(obj, path)
+    if hasattr(obj, "get_root"):
+        return save_html(obj, path)
+    msg = f"save_map cannot save a {type(obj).__name__}; give a folium.Map or matplotlib Figure."
+    raise InputError(msg)
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    """One map of the gallery: its title, the files it exists as, and the thumbnail to show."""
+
+    title: str
+    files: tuple[Path, ...]
+    thumbnail: Path | None = None
+    description: str = ""
+
+
+def make_thumbnail(png: Path, out: Path, *, width: int = 360) -> Path:
+    """A small PNG of `png`, `width` pixels wide, written atomically to `out`."""
+    from matplotlib import image
+
+    img = image.imread(str(png))
+    step = max(1, img.shape[1] // width)
+    with atomic_path(out) as tmp:
+        image.imsave(tmp, img[::step, ::step], format="png")
+    return out
+
+
+def write_gallery(
+    items: Sequence[GalleryItem],
+    path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    language: str = "id",
+    thumbnail: Callable[[Path, Path], Path] = make_thumbnail,
+) -> Path:
+    """Write `path` (e.g. ``outputs/index.html``) listing every map with a thumbnail and links.
+
+    Thumbnails are small PNGs made from each item's ``thumbnail`` PNG and stored in
+    ``thumbs/`` next to `path`; links are relative, so the folder can be zipped and sent.
+    """
+    lang = check_language(language)
+    target = Path(path)
+    root = target.parent
+    problems = [str(f) for item in items for f in item.files if not Path(f).is_file()]
+    if problems:
+        msg = f"Gallery items refer to files that do not exist: {problems}. Build the maps first."
+        raise InputError(msg)
+    cards = []
+    for i, item in enumerate(items):
+        img = ""
+        if item.thumbnail is not None:
+            thumb = thumbnail(
+                Path(item.thumbnail), root / "thumbs" / f"{i:02d}-{Path(item.thumbnail).stem}.png"
+            )
+            rel = os.path.relpath(thumb, root)
+            first = os.path.relpath(item.files[0], root) if item.files else rel
+            img = (
+                f'<a href="{html.escape(first)}"><img src="{html.escape(rel)}" '
+                f'alt="{html.escape(item.title)}" loading="lazy"></a>'
+            )
+        links = " · ".join(
+            f'<a href="{html.escape(os.path.relpath(f, root))}">{Path(f).suffix[1:].upper()}</a>'
+            for f in item.files
+        )
+        desc = f"<p>{html.escape(item.description)}</p>" if item.description else ""
+        cards.append(
+            f'<figure class="card">{img}<figcaption><strong>{html.escape(item.title)}</strong>'
+            f'{desc}<p class="links">{links}</p></figcaption></figure>'
+        )
+    heading = html.escape(title or text("gallery_title", lang))
+    page = f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{heading}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fafafa; }}
+h1 {{ font-size: 1.5rem; }}
+.grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 1rem; }}
+.card {{ margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .6rem; }}
+.card img {{ width: 100%; height: auto; border: 1px solid #eee; }}
+.card p {{ margin: .3rem 0; font-size: .9rem; }}
+</style></head>
+<body><h1>{heading}</h1>
+<p>{len(items)} {html.escape(text("maps", lang).lower())}</p>
+<div class="grid">
+{chr(10).join(cards)}
+</div></body></html>
+"""
+    return write_text(page, target)

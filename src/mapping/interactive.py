@@ -1,0 +1,509 @@
+"""Interactive folium maps: classed, switchable indicator layers in one self-contained HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from mapping.bivariate import BivariateClassification
+from mapping.classify import (
+    NO_DATA_COLOR,
+    Classification,
+    Indicator,
+    as_indicators,
+    check_columns,
+)
+from mapping.errors import InputError
+from mapping.labels import check_language, format_number, text
+from mapping.settings import CRS_METRIC, CRS_STORAGE
+from mapping.static import POINT_COLORS, caption_text
+
+if TYPE_CHECKING:
+    import folium
+
+#: Default simplification tolerance, metres: finer than a line's width at the regency's scale.
+TOLERANCE_M = 30.0
+#: Decimals of longitude/latitude kept: 5 decimals is about 1.1 m at the equator.
+PRECISION = 5
+#: Base maps offered besides "none" (xyzservices names). "None" is the default so the map
+#: makes no network request and shows no broken tiles when opened offline.
+BASEMAPS: tuple[str, ...] = ("OpenStreetMap.Mapnik", "OpenTopoMap")
+
+#: CDN links (as folium writes them) -> the vendored file that replaces them in the HTML.
+ASSETS: tuple[tuple[str, str], ...] = (
+    (r"/leaflet@1\.9\.3/dist/leaflet\.js$", "leaflet-1.9.3.js"),
+    (r"/leaflet@1\.9\.3/dist/leaflet\.css$", "leaflet-1.9.3.css"),
+    (
+        r"/leaflet\.fullscreen@3\.0\.0/Control\.FullScreen(\.min)?\.js$",
+        "leaflet.fullscreen-3.0.0.js",
+    ),
+    (r"/leaflet\.fullscreen@3\.0\.0/Control\.FullScreen\.css$", "leaflet.fullscreen-3.0.0.css"),
+    (r"^peta-kesos/choropleth\.js$", "choropleth.js"),
+    (r"^peta-kesos/choropleth\.css$", "choropleth.css"),
+)
+_SCRIPT_RE = re.compile(r'<script src="([^"]+)"></script>')
+_LINK_RE = re.compile(r'<link rel="stylesheet" href="([^"]+)"\s*/?>')
+_EXTERNAL_RE = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="(?:https?:)?//[^"]*"[^>]*>')
+
+
+def asset_text(name: str) -> str:
+    """Text of the vendored asset `name` (see ``src/mapping/assets/README.md``)."""
+    return resources.files("mapping").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _asset_for(url: str) -> str:
+    for pattern, name in ASSETS:
+        if re.search(pattern, url):
+            return name
+    msg = (
+        f"The map links {url!r}, which has no vendored copy, so the HTML would not work offline. "
+        "Vendor it under src/mapping/assets/ and add it to ASSETS in mapping/interactive.py."
+    )
+    raise InputError(msg)
+
+
+def inline_assets(page: str) -> str:
+    """`page` with every linked script and stylesheet replaced by the vendored file's text.
+
+    Raises :class:`InputError` if a link has no vendored copy or an external one is left.
+    """
+
+    def script(m: re.Match[str]) -> str:
+        body = asset_text(_asset_for(m.group(1))).replace("</script", "<\\/script")
+        return f"<script>{body}</script>"
+
+    def style(m: re.Match[str]) -> str:
+        return f"<style>{asset_text(_asset_for(m.group(1)))}</style>"
+
+    out = _LINK_RE.sub(style, _SCRIPT_RE.sub(script, page))
+    left = _EXTERNAL_RE.findall(out)
+    if left:
+        msg = f"The map still links external files {left[:3]}; it would not work offline."
+        raise InputError(msg)
+    return out
+
+
+def render_html(m: folium.Map) -> str:
+    """The complete, self-contained HTML page of `m` (no external scripts or styles)."""
+    return inline_assets(m.get_root().render())
+
+
+def embedded_data(page: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The GeoJSON, the layer config and the extras (outlines, labels, points) in a map page.
+
+    For checking what a saved map holds without a browser (tests, audits).
+    """
+    start = page.find("pkChoropleth(map_")
+    if start < 0:
+        raise InputError("The page holds no peta-kesos choropleth (no pkChoropleth call).")
+    pos = page.index(",", start) + 1
+    decoder = json.JSONDecoder()
+    found = []
+    for _ in range(3):
+        while page[pos] in " ,\n":
+            pos += 1
+        obj, pos = decoder.raw_decode(page, pos)
+        found.append(obj)
+    return found[0], found[1], found[2]
+
+
+def simplify_coverage(
+    geometry: gpd.GeoSeries, *, tolerance_m: float = TOLERANCE_M, precision: int = PRECISION
+) -> gpd.GeoSeries:
+    """`geometry` simplified as a coverage in metres and rounded to `precision` decimals (4326).
+
+    Shared borders are simplified once, so neighbours still share them exactly: no slivers or
+    gaps. Coordinates are rounded after projecting back to EPSG:4326.
+    """
+    if geometry.crs is None:
+        raise InputError("The geometry has no CRS; set it before making an interactive map.")
+    metric = geometry.to_crs(CRS_METRIC)
+    simple = shapely.coverage_simplify(metric.values, tolerance_m) if tolerance_m > 0 else metric
+    back = gpd.GeoSeries(simple, index=geometry.index, crs=CRS_METRIC).to_crs(CRS_STORAGE)
+    return _round(back, precision)
+
+
+def _round(geoms: gpd.GeoSeries, precision: int) -> gpd.GeoSeries:
+    rounded = shapely.transform(geoms.values, lambda c: np.round(c, precision))
+    bad = ~shapely.is_valid(rounded)
+    if bad.any():  # rounding can pinch a tiny ring; repair without dropping the area
+        rounded[bad] = shapely.make_valid(rounded[bad], method="structure", keep_collapsed=False)
+    return gpd.GeoSeries(rounded, index=geoms.index, crs=geoms.crs)
+
+
+def _geojson(geom: Any) -> Any:
+    return json.loads(shapely.to_geojson(geom))
+
+
+def _dumps(obj: Any) -> str:
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return s.replace("</", "<\\/")
+
+
+def rank_desc(values: pd.Series) -> pd.Series:
+    """Rank of each value, 1 = highest, ties share the best rank, missing stays missing.
+
+    >>> rank_desc(pd.Series([5, 9, None, 9])).tolist()
+    [3, 1, <NA>, 1]
+    """
+    return values.rank(ascending=False, method="min").astype("Int64")
+
+
+def legend_html(classification: Classification, title: str) -> str:
+    """The HTML of a classed legend: swatch, range and count per class, "no data" last."""
+    rows = []
+    for row in classification.legend():
+        cls = "pk-swatch pk-nodata" if row.no_data else "pk-swatch"
+        count = format_number(row.count, language=classification.language)
+        rows.append(
+            f'<tr><td><span class="{cls}" style="background-color:{row.color}"></span></td>'
+            f'<td class="pk-range">{html.escape(row.label)}</td>'
+            f'<td class="pk-count">{count}</td></tr>'
+        )
+    return _legend_box(title, "".join(rows))
+
+
+def _legend_box(title: str, rows: str) -> str:
+    return f'<div class="pk-legend-title">{html.escape(title)}</div><table>{rows}</table>'
+
+
+def bivariate_legend_html(biv: BivariateClassification, title: str) -> str:
+    """The HTML of the square 3x3 legend: y (capacity) rows top-down, x (need) columns."""
+    counts = biv.counts()
+    rows = []
+    for yi in (2, 1, 0):
+        cells = "".join(
+            f'<td class="pk-cell" style="background-color:{biv.colors[yi * 3 + xi]}" '
+            f'title="{html.escape(biv.cell_name(yi * 3 + xi))}">{counts[yi, xi]}</td>'
+            for xi in range(3)
+        )
+        rows.append(f'<tr><td class="pk-tick">{html.escape(biv.y.labels[yi])}</td>{cells}</tr>')
+    ticks = "".join(f'<td class="pk-tick">{html.escape(lab)}</td>' for lab in biv.x.labels)
+    rows.append(f"<tr><td></td>{ticks}</tr>")
+    lang = biv.language
+    extra = ""
+    if biv.n_missing:
+        extra = (
+            f'<div><span class="pk-swatch pk-nodata" style="background-color:{NO_DATA_COLOR}">'
+            f"</span> {html.escape(text('no_data', lang))} ({biv.n_missing})</div>"
+        )
+    return (
+        f'<div class="pk-legend-title">{html.escape(title)}</div>'
+        f'<div class="pk-axis">↑ {html.escape(biv.y_label)}</div>'
+        f'<table class="pk-bivariate">{"".join(rows)}</table>'
+        f'<div class="pk-axis" style="text-align:right">{html.escape(biv.x_label)} →</div>'
+        f'<div style="color:{biv.colors[2]};font-weight:600">'
+        f"{html.escape(biv.cell_name(2))}: {counts[0, 2]}</div>{extra}"
+    )
+
+
+@dataclass(frozen=True)
+class _Layer:
+    title: str
+    colors: tuple[str, ...]
+    classes: list[int | None]
+    values: list[str]
+    ranks: list[int | None]
+    legend: str
+
+
+def _indicator_layer(ind: Indicator, cls: Classification, values: pd.Series) -> _Layer:
+    ranks = rank_desc(values)
+    return _Layer(
+        title=ind.title,
+        colors=cls.colors,
+        classes=[None if pd.isna(c) else int(c) for c in cls.classes],
+        values=[cls.format(v) for v in values.astype(float)],
+        ranks=[None if pd.isna(r) else int(r) for r in ranks],
+        legend=legend_html(cls, ind.title),
+    )
+
+
+def _bivariate_layer(biv: BivariateClassification, title: str) -> _Layer:
+    return _Layer(
+        title=title,
+        colors=biv.colors,
+        classes=[None if pd.isna(c) else int(c) for c in biv.classes],
+        values=biv.name_of().tolist(),
+        ranks=[None] * len(biv.classes),
+        legend=bivariate_legend_html(biv, title),
+    )
+
+
+def _outline_data(
+    areas: gpd.GeoSeries,
+    gdf: gpd.GeoDataFrame,
+    outlines: gpd.GeoDataFrame,
+    *,
+    group_column: str | None,
+    label_column: str,
+    tolerance_m: float,
+    precision: int,
+) -> tuple[Any, list[list[Any]]]:
+    """Outline lines (each border once) and labels [name, lat, lon].
+
+    When every area's `group_column` value names an outline, the outlines are dissolved from
+    the simplified areas, so their lines lie exactly on the area borders.
+    """
+    names = outlines[label_column].astype(str)
+    if group_column is not None and gdf[group_column].astype(str).isin(set(names)).all():
+        groups = gdf[group_column].astype(str)
+        polys = [shapely.coverage_union_all(areas[groups == n].values) for n in names]
+        polys = gpd.GeoSeries(polys, crs=CRS_STORAGE)
+    else:
+        polys = simplify_coverage(outlines.geometry, tolerance_m=tolerance_m, precision=precision)
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(polys.values)))
+    lines = _round(gpd.GeoSeries([lines], crs=CRS_STORAGE), precision).iloc[0]
+    points = polys.to_crs(CRS_METRIC).representative_point().to_crs(CRS_STORAGE)
+    labels = [
+        [n, round(p.y, precision), round(p.x, precision)]
+        for n, p in zip(names, points, strict=True)
+    ]
+    return _geojson(lines), labels
+
+
+def _points_data(
+    points: gpd.GeoDataFrame,
+    *,
+    category: str | None,
+    name: str | None,
+    fields: Sequence[str],
+    language: str,
+    precision: int,
+) -> dict[str, Any]:
+    check_columns(points, [c for c in (category, name, *fields) if c], what="points")
+    pts = points.to_crs(CRS_STORAGE)
+    cats = pts[category].astype(str) if category else pd.Series("", index=pts.index)
+    styles = {
+        c: {"color": POINT_COLORS[i % len(POINT_COLORS)]} for i, c in enumerate(sorted(set(cats)))
+    }
+    feats = []
+    for idx, geom in pts.geometry.items():
+        rows = [[f, _cell(pts.at[idx, f], language)] for f in fields]
+        props = {"name": str(pts.at[idx, name]) if name else "", "cat": cats[idx], "rows": rows}
+        coords = [round(geom.x, precision), round(geom.y, precision)]
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coords},
+                      "properties": props})  # fmt: skip
+    counts = cats.value_counts()
+    legend_rows = "".join(
+        f'<tr><td><span class="pk-swatch" style="background-color:{s["color"]};'
+        f'border-radius:50%"></span></td><td>{html.escape(c or "—")}</td>'
+        f'<td class="pk-count">{counts[c]}</td></tr>'
+        for c, s in styles.items()
+    )
+    title = text("sites", language)
+    return {
+        "data": {"type": "FeatureCollection", "features": feats},
+        "styles": styles,
+        "title": title,
+        "legend": _legend_box(title, legend_rows),
+    }
+
+
+def _cell(value: Any, language: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return text("no_data", language)
+    if isinstance(value, int | np.integer):
+        return format_number(int(value), language=language)
+    if isinstance(value, float | np.floating):
+        return format_number(float(value), decimals=0 if float(value).is_integer() else 2,
+                             language=language)  # fmt: skip
+    return str(value)
+
+
+def _basemaps(names: Sequence[str]) -> list[dict[str, Any]]:
+    import xyzservices
+
+    out = []
+    for name in names:
+        try:
+            provider = xyzservices.providers.query_name(name)
+        except ValueError as exc:
+            msg = f"basemaps: {name!r} is not an xyzservices provider (e.g. {list(BASEMAPS)})."
+            raise InputError(msg) from exc
+        out.append({
+            "name": name.replace(".", " "),
+            "url": provider.build_url(),
+            "attribution": provider.html_attribution,
+            "maxZoom": int(provider.get("max_zoom", 19)),
+        })  # fmt: skip
+    return out
+
+
+def _element(data: str, config: str, extra: str):
+    from branca.element import MacroElement
+    from folium.elements import JSCSSMixin
+    from jinja2 import Template
+
+    class ChoroplethLayers(JSCSSMixin, MacroElement):
+        """The indicator layers, legends, outlines, points and search (choropleth.js)."""
+
+        _template = Template(
+            "{% macro script(this, kwargs) %}"
+            "pkChoropleth({{ this._parent.get_name() }}, {{ this.data }}, {{ this.config }}, "
+            "{{ this.extra }});"
+            "{% endmacro %}"
+        )
+        default_js = [("peta_kesos_choropleth_js", "peta-kesos/choropleth.js")]
+        default_css = [("peta_kesos_choropleth_css", "peta-kesos/choropleth.css")]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._name = "ChoroplethLayers"
+            self.data, self.config, self.extra = data, config, extra
+
+    return ChoroplethLayers()
+
+
+def choropleth_map(
+    gdf: gpd.GeoDataFrame,
+    indicators: Sequence[str | Indicator] | Mapping[str, str],
+    *,
+    classifications: Mapping[str, Classification] | None = None,
+    bivariate: BivariateClassification | None = None,
+    bivariate_title: str | None = None,
+    name_column: str = "name",
+    kecamatan_column: str | None = "kecamatan",
+    outlines: gpd.GeoDataFrame | None = None,
+    outline_label: str = "name",
+    points: gpd.GeoDataFrame | None = None,
+    point_category: str | None = None,
+    point_name: str | None = None,
+    point_fields: Sequence[str] = (),
+    title: str | None = None,
+    subtitle: str | None = None,
+    source: str = "",
+    date: dt.date | str | None = None,
+    synthetic: bool = False,
+    language: str = "id",
+    basemaps: Sequence[str] = BASEMAPS,
+    tolerance_m: float = TOLERANCE_M,
+    precision: int = PRECISION,
+) -> folium.Map:
+    """An interactive classed choropleth with one switchable layer per indicator.
+
+    Only one indicator layer is visible at a time (radio buttons), and only its legend is
+    shown. Each area has a tooltip (name, kecamatan, value, rank of N; rank 1 = highest) and a
+    popup with all indicators. The geometry is embedded once for all layers, simplified as a
+    coverage (`tolerance_m`) and rounded to `precision` decimals; only the shown values are
+    embedded. Save it with :func:`mapping.export.save_html` to get one self-contained file.
+
+    Parameters
+    ----------
+    gdf
+        Areas (desa or kecamatan) with the indicator columns.
+    indicators
+        Column names, ``{column: label}`` or :class:`~mapping.classify.Indicator` objects.
+    classifications
+        Classifications by column to reuse (e.g. those of the PNG maps); others are computed.
+    bivariate, bivariate_title
+        An extra layer with a 3x3 bivariate classification of `gdf` and its square legend.
+    name_column, kecamatan_column
+        Columns with the area name and (for desa) its kecamatan; ``kecamatan_column=None`` for
+        a kecamatan map.
+    outlines, outline_label
+        An outline layer (e.g. kecamatan) drawn over the areas, labelled with `outline_label`.
+    points, point_category, point_name, point_fields
+        Sites (TKSK, PSKS, facilities, CSR) as coloured markers by category, with a legend and
+        a popup listing `point_fields`.
+    title, subtitle, source, date, synthetic, language
+        Texts as on the static maps (:func:`mapping.static.caption_text`).
+    basemaps
+        xyzservices names offered besides "no base map", which is the default.
+    """
+    import folium
+    from folium.plugins import Fullscreen
+
+    lang = check_language(language)
+    inds = as_indicators(indicators)
+    if not inds and bivariate is None:
+        raise InputError("choropleth_map needs at least one indicator or a bivariate layer.")
+    required = [name_column, *(i.column for i in inds)]
+    if kecamatan_column:
+        required.append(kecamatan_column)
+    check_columns(gdf, required)
+    if outlines is not None:
+        check_columns(outlines, [outline_label], what="outlines")
+    if bivariate is not None and not bivariate.classes.index.equals(gdf.index):
+        raise InputError("bivariate was classified from other rows than gdf.")
+    given = dict(classifications or {})
+    layers = []
+    for ind in inds:
+        cls = given.get(ind.column) or ind.classify(gdf[ind.column], language=lang)
+        if not cls.classes.index.equals(gdf.index):
+            msg = f"classifications[{ind.column!r}] was made for other rows than gdf."
+            raise InputError(msg)
+        layers.append(_indicator_layer(ind, cls, gdf[ind.column]))
+    if bivariate is not None:
+        default = f"{bivariate.x_label} × {bivariate.y_label}"
+        layers.append(_bivariate_layer(bivariate, bivariate_title or default))
+
+    areas = simplify_coverage(gdf.geometry, tolerance_m=tolerance_m, precision=precision)
+    features = []
+    for pos, (idx, geom) in enumerate(areas.items()):
+        props = {
+            "n": str(gdf.at[idx, name_column]),
+            "k": str(gdf.at[idx, kecamatan_column]) if kecamatan_column else "",
+            "c": [layer.classes[pos] for layer in layers],
+            "v": [layer.values[pos] for layer in layers],
+            "r": [layer.ranks[pos] for layer in layers],
+        }
+        features.append({"type": "Feature", "geometry": _geojson(geom), "properties": props})
+    data = {"type": "FeatureCollection", "features": features}
+
+    extra: dict[str, Any] = {}
+    if outlines is not None:
+        lines, labels = _outline_data(
+            areas, gdf, outlines, group_column=kecamatan_column, label_column=outline_label,
+            tolerance_m=tolerance_m, precision=precision,
+        )  # fmt: skip
+        extra.update(outlines=lines, labels=labels)
+    if points is not None:
+        extra["points"] = _points_data(
+            points, category=point_category, name=point_name, fields=point_fields,
+            language=lang, precision=precision,
+        )  # fmt: skip
+    config = {
+        "layers": [
+            {"title": layer.title, "colors": list(layer.colors), "legend": layer.legend,
+             "n": sum(r is not None for r in layer.ranks)}
+            for layer in layers
+        ],
+        "noDataColor": NO_DATA_COLOR,
+        "title": title,
+        "subtitle": subtitle,
+        "caption": caption_text(source=source, date=date, synthetic=synthetic, language=lang),
+        "synthetic": synthetic,
+        "basemaps": _basemaps(basemaps),
+        "texts": {
+            "kecamatan": text("kecamatan", lang),
+            "rank": text("rank", lang, rank="{rank}", n="{n}"),
+            "search": text("search", lang),
+            "notFound": text("not_found", lang),
+            "outlines": text("outlines", lang),
+            "basemapNone": text("basemap_none", lang),
+        },
+    }  # fmt: skip
+    west, south, east, north = areas.total_bounds
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
+        control_scale=False, attribution_control=True,
+    )  # fmt: skip
+    # Only Leaflet itself: folium's default jQuery, Bootstrap and Font Awesome are not used.
+    m.default_js = [js for js in folium.Map.default_js if js[0] == "leaflet"]
+    m.default_css = [css for css in folium.Map.default_css if css[0] == "leaflet_css"]
+    m.fit_bounds([[south, west], [north, east]])
+    Fullscreen(position="topleft").add_to(m)
+    _element(_dumps(data), _dumps(config), _dumps(extra)).add_to(m)
+    return m

@@ -1,0 +1,117 @@
+"""Building the default map set: desa and kecamatan maps (HTML + PNG) and their gallery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+
+from mapping import export, interactive, static
+from mapping.bivariate import classify_bivariate
+from mapping.classify import Indicator, as_indicators, check_columns
+from mapping.errors import InputError
+from mapping.labels import check_language, text
+
+log = logging.getLogger(__name__)
+
+MIN_INDICATORS = 5
+
+
+def slug(name: str) -> str:
+    """A file-name-safe, lower-case version of `name`.
+
+    >>> slug("Keluarga berisiko (per 1.000)")
+    'keluarga-berisiko-per-1-000'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "map"
+
+
+def build_default_maps(
+    desa_gdf: gpd.GeoDataFrame,
+    kecamatan_gdf: gpd.GeoDataFrame,
+    indicators: Sequence[str | Indicator],
+    out_dir: str | Path,
+    *,
+    bivariate: tuple[str, str] | None = None,
+    points: gpd.GeoDataFrame | None = None,
+    point_category: str | None = None,
+    point_name: str | None = None,
+    point_fields: Sequence[str] = (),
+    title: str | None = None,
+    source: str = "",
+    date: dt.date | str | None = None,
+    synthetic: bool = False,
+    language: str = "id",
+    dpi: int = export.PNG_DPI,
+) -> list[Path]:
+    """Write the desa and kecamatan maps of `indicators` and ``index.html`` into `out_dir`.
+
+    For each level: one HTML map with every indicator as a switchable layer (plus the
+    bivariate layer when `bivariate` = ``(need_column, capacity_column)`` is given) and one
+    PNG per indicator, classified once so PNG and HTML agree. `kecamatan_gdf` must already
+    hold the indicator columns aggregated to kecamatan (rates recomputed, not averaged).
+
+    PNGs are written at `dpi` (300 for print). Returns every file written, ``index.html`` last.
+    """
+    lang = check_language(language)
+    inds = as_indicators(indicators)
+    if len(inds) < MIN_INDICATORS:
+        msg = f"build_default_maps needs at least {MIN_INDICATORS} indicators; got {len(inds)}."
+        raise InputError(msg)
+    columns = [i.column for i in inds]
+    check_columns(desa_gdf, [*columns, "name", "kecamatan"], what="desa_gdf")
+    check_columns(kecamatan_gdf, [*columns, "name"], what="kecamatan_gdf (aggregate it first)")
+    if bivariate is not None:
+        check_columns(desa_gdf, list(bivariate), what="desa_gdf")
+    out = Path(out_dir)
+    written: list[Path] = []
+    items: list[export.GalleryItem] = []
+    texts = {"source": source, "date": date, "synthetic": synthetic, "language": lang}
+    heading = title or text("gallery_title", lang)
+    for level, gdf, outlines in (
+        ("desa", desa_gdf, kecamatan_gdf),
+        ("kecamatan", kecamatan_gdf, kecamatan_gdf),
+    ):
+        level_name = text(level, lang)
+        classes = {i.column: i.classify(gdf[i.column], language=lang) for i in inds}
+        pngs = []
+        for ind in inds:
+            fig = static.plot_choropleth(
+                gdf, ind, classification=classes[ind.column], outlines=outlines,
+                subtitle=f"{heading} · {level_name}", **texts,
+            )  # fmt: skip
+            png = export.save_figure(fig, out / f"{level}-{slug(ind.column)}.png", dpi=dpi)
+            pngs.append(png)
+            items.append(export.GalleryItem(f"{ind.title} ({level_name})", (png,), png))
+        biv = None
+        if bivariate is not None and level == "desa":
+            biv = classify_bivariate(gdf[bivariate[0]], gdf[bivariate[1]], language=lang)
+            fig = static.plot_bivariate(gdf, biv, outlines=outlines, subtitle=heading,
+                                        points=points, point_category=point_category,
+                                        source=source, date=date, synthetic=synthetic)  # fmt: skip
+            png = export.save_figure(fig, out / "desa-bivariat.png", dpi=dpi)
+            pngs.append(png)
+            title_biv = f"{biv.x_label} × {biv.y_label} ({level_name})"
+            items.append(export.GalleryItem(title_biv, (png,), png))
+        m = interactive.choropleth_map(
+            gdf, inds, classifications=classes, bivariate=biv,
+            kecamatan_column="kecamatan" if level == "desa" else None,
+            outlines=outlines, points=points if level == "desa" else None,
+            point_category=point_category, point_name=point_name, point_fields=point_fields,
+            title=heading, subtitle=level_name, **texts,
+        )  # fmt: skip
+        page = export.save_html(m, out / f"peta-{level}.html")
+        desc = ", ".join(i.title for i in inds)
+        items.insert(
+            len(items) - len(pngs),
+            export.GalleryItem(f"{heading} — {level_name} (HTML)", (page,), pngs[0], desc),
+        )
+        written += [page, *pngs]
+    index = export.write_gallery(items, out / "index.html", title=heading, language=lang)
+    written.append(index)
+    log.info("wrote %d map files to %s", len(written), out)
+    return written

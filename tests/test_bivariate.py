@@ -1,0 +1,80 @@
+"""Tests of the 3x3 bivariate classification and its static and interactive maps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mapping import interactive, static
+from mapping.bivariate import GRID, classify_bivariate
+from mapping.classify import NO_DATA_COLOR
+from mapping.errors import InputError
+
+# need 1..9 and capacity 9..1 in three clear groups: each desa's cell is worked out by hand.
+NEED = pd.Series([1.0, 2, 3, 4, 5, 6, 7, 8, 9, None])
+CAPACITY = pd.Series([9.0, 8, 7, 1, 5, 9, 2, 1, 3, 4])
+
+
+def test_cells_worked_by_hand() -> None:
+    b = classify_bivariate(NEED, CAPACITY, scheme="equal_interval")
+    # x classes (need): 1-3 -> 0, 4-6 -> 1, 7-9 -> 2; y (capacity): 1-3 -> 0, 4-6 -> 1, 7-9 -> 2
+    assert b.classes.tolist() == [6, 6, 6, 1, 4, 7, 2, 2, 2, pd.NA]
+    counts = b.counts()
+    assert counts[0, 2] == 3 and counts[2, 0] == 3 and counts.sum() == 9
+    assert b.n_missing == 1
+
+
+def test_colours_and_names() -> None:
+    b = classify_bivariate(NEED, CAPACITY, scheme="equal_interval")
+    colors = b.color_of()
+    assert colors[6] == GRID[0][2] == "#be64ac"  # high need, low capacity: magenta
+    assert colors[0] == GRID[2][0]
+    assert colors[9] == NO_DATA_COLOR
+    assert b.name_of()[6] == "Kebutuhan tinggi, Kapasitas rendah"
+    assert b.name_of()[9] == "Tidak ada data"
+    en = classify_bivariate(NEED, CAPACITY, scheme="equal_interval", language="en")
+    assert en.name_of()[6] == "Need high, Capacity low"
+
+
+def test_errors() -> None:
+    with pytest.raises(InputError, match="same index"):
+        classify_bivariate(NEED, CAPACITY.iloc[:5])
+    with pytest.raises(InputError, match="needs 3 classes of each variable"):
+        classify_bivariate(pd.Series([1.0, 1, 2]), pd.Series([1.0, 2, 3]))
+
+
+@pytest.fixture(scope="module")
+def desa_biv(desa):
+    gdf = desa.copy()
+    rng = np.random.default_rng(3)
+    gdf["need"] = rng.uniform(0, 300, len(gdf))
+    gdf["capacity"] = rng.uniform(0, 30, len(gdf))
+    gdf.loc[gdf.index[:2], "capacity"] = np.nan
+    return gdf, classify_bivariate(gdf["need"], gdf["capacity"])
+
+
+def test_static_square_legend(desa_biv, kecamatan) -> None:
+    gdf, b = desa_biv
+    fig = static.plot_bivariate(gdf, b, outlines=kecamatan, date="2025-01-31")
+    legend_ax = fig.axes[1]
+    assert len(legend_ax.patches) == 9
+    cells = sorted(int(t.get_text()) for t in legend_ax.texts)
+    assert cells == sorted(b.counts().ravel().tolist())
+    assert [t.get_text() for t in legend_ax.get_xticklabels()] == list(b.x.labels)
+    shown = " ".join(t.get_text() for t in fig.texts)
+    assert f"Kebutuhan tinggi, Kapasitas rendah: {b.counts()[0, 2]} wilayah" in shown
+
+
+def test_interactive_layer_and_legend(desa_biv) -> None:
+    gdf, b = desa_biv
+    m = interactive.choropleth_map(gdf, ["need"], bivariate=b)
+    data, config, _ = interactive.embedded_data(interactive.render_html(m))
+    layer = config["layers"][1]
+    assert layer["title"] == "Kebutuhan × Kapasitas"
+    assert layer["colors"] == list(b.colors)
+    assert layer["legend"].count('class="pk-cell"') == 9
+    assert b.n_missing == 2 and "Tidak ada data (2)" in layer["legend"]
+    props = [f["properties"] for f in data["features"]]
+    assert [p["c"][1] for p in props] == [None if pd.isna(c) else int(c) for c in b.classes]
+    assert props[0]["v"][1] == "Tidak ada data"

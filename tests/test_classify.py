@@ -1,0 +1,175 @@
+"""Tests of the one classification used by every map: bins, classes, colours, labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mapping.classify import (
+    NO_DATA_COLOR,
+    Indicator,
+    as_indicators,
+    classify,
+    classify_pooled,
+    palette_colors,
+)
+from mapping.errors import InputError
+from mapping.labels import format_number, text
+
+YLORRD5 = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")  # ColorBrewer YlOrRd, 5
+
+
+def test_equal_interval_worked_by_hand() -> None:
+    c = classify(pd.Series(range(11)), scheme="equal_interval", k=5)
+    assert c.bins == (2.0, 4.0, 6.0, 8.0, 10.0)
+    assert c.labels == ("0 – 2", "3 – 4", "5 – 6", "7 – 8", "9 – 10")
+    assert c.counts == (3, 2, 2, 2, 2)
+    assert c.classes.tolist() == [0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert c.colors == YLORRD5
+
+
+def test_quantiles_integer_labels_do_not_overlap() -> None:
+    c = classify(pd.Series(range(1, 11)), scheme="quantiles", k=2)
+    assert c.bins == (5.5, 10.0)
+    assert c.labels == ("1 – 5", "6 – 10")
+    assert c.counts == (5, 5)
+
+
+@pytest.mark.parametrize("scheme", ["fisher_jenks", "natural_breaks"])
+def test_natural_breaks_find_clusters(scheme: str) -> None:
+    c = classify(pd.Series([1, 1, 2, 10, 11, 12, 100, 101]), scheme=scheme, k=3)
+    assert c.classes.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
+    assert c.labels == ("1 – 2", "3 – 12", "13 – 101")
+
+
+def test_headtail_chooses_k_from_data() -> None:
+    values = pd.Series([1.0] * 20 + [2.0] * 5 + [10.0, 50.0])
+    c = classify(values, scheme="headtail", k=9)
+    assert 2 <= c.k <= 4
+    order = values.sort_values().index
+    assert c.classes[order].is_monotonic_increasing  # higher values never get lower classes
+
+
+def test_user_defined_bins_and_decimals_indonesian() -> None:
+    c = classify(pd.Series([0.5, 1.25, 12.5, 20.0]), bins=[1, 12.5, 20])
+    assert c.scheme == "user_defined"
+    assert c.labels == ("0,5 – 1,0", "1,0 – 12,5", "12,5 – 20,0")
+    assert c.counts == (1, 2, 1)
+
+
+def test_english_numbers_and_no_data() -> None:
+    c = classify(pd.Series([0.5, 1.25, None, 20.0]), bins=[1, 12.5, 20], language="en")
+    assert c.labels[1] == "1.0 – 12.5"
+    assert c.legend()[-1].label == "No data"
+
+
+def test_thousands_separator_in_labels() -> None:
+    c = classify(pd.Series([1000, 1234, 5678, 9999]), scheme="equal_interval", k=2)
+    assert c.labels == ("1.000 – 5.499", "5.500 – 9.999")
+    c_en = classify(
+        pd.Series([1000, 1234, 5678, 9999]), scheme="equal_interval", k=2, language="en"
+    )
+    assert c_en.labels == ("1,000 – 5,499", "5,500 – 9,999")
+
+
+def test_missing_data_is_its_own_class() -> None:
+    c = classify(pd.Series([1.0, np.nan, 3.0, None, 5.0, 7.0]), scheme="equal_interval", k=2)
+    assert c.n_missing == 2
+    assert c.classes.isna().tolist() == [False, True, False, True, False, False]
+    colors = c.color_of()
+    assert colors[1] == colors[3] == NO_DATA_COLOR
+    assert NO_DATA_COLOR not in c.colors
+    assert c.label_of()[1] == "Tidak ada data"
+    legend = c.legend()
+    assert [r.label for r in legend] == ["1 – 4", "5 – 7", "Tidak ada data"]
+    assert [r.count for r in legend] == [2, 2, 2]
+    assert legend[-1].no_data and legend[-1].color == NO_DATA_COLOR
+    assert len(c.legend(no_data=False)) == 2
+    assert classify(pd.Series([1, 2, 3])).legend()[-1].label != "Tidak ada data"
+
+
+def test_ties_give_fewer_classes_not_empty_duplicates() -> None:
+    c = classify(pd.Series([0] * 8 + [1, 2]), scheme="quantiles", k=5)
+    assert len(set(c.bins)) == c.k < 5
+    assert sum(c.counts) == 10
+    assert len(c.colors) == c.k
+
+
+def test_palettes_are_colorbrewer() -> None:
+    assert palette_colors("YlOrRd", 5) == YLORRD5
+    assert palette_colors("RdBu", 3) == ("#ef8a62", "#f7f7f7", "#67a9cf")
+    assert palette_colors("Blues", 2) == ("#deebf7", "#3182bd")
+    assert classify(pd.Series(range(10)), k=4, palette="Blues").colors == palette_colors("Blues", 4)
+
+
+def test_pooled_classification_shares_bins() -> None:
+    df = pd.DataFrame({"2023": [1, 2, 3, 4], "2024": [5, 6, 7, 8]})
+    pooled = classify_pooled(df, ["2023", "2024"], scheme="equal_interval", k=2)
+    a, b = pooled["2023"], pooled["2024"]
+    assert a.bins == b.bins and a.labels == b.labels and a.colors == b.colors
+    assert a.counts == (4, 0) and b.counts == (0, 4)
+    assert a.lower == 1.0
+
+
+def test_apply_outside_shared_bins_raises() -> None:
+    c = classify(pd.Series([1, 2, 3]), scheme="equal_interval", k=2)
+    with pytest.raises(InputError, match="outside the shared bins"):
+        c.apply(pd.Series([10]))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"scheme": "jenks"}, "scheme='jenks' is unknown"),
+        ({"k": 0}, "k=0 must be a whole number"),
+        ({"k": 12}, "k=12 must be a whole number"),
+        ({"scheme": "user_defined"}, "needs bins="),
+        ({"palette": "jet"}, "not a colour-blind-safe ColorBrewer ramp"),
+        ({"language": "fr"}, "language='fr' is not supported"),
+        ({"decimals": 9}, "decimals=9"),
+    ],
+)
+def test_bad_options_raise(kwargs: dict, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        classify(pd.Series([1.0, 2.0, 3.0]), **kwargs)
+
+
+def test_bad_values_raise() -> None:
+    with pytest.raises(InputError, match="'nama' is not numeric"):
+        classify(pd.Series(["a", "b"], name="nama"))
+    with pytest.raises(InputError, match="'x' has no values to classify"):
+        classify(pd.Series([None, None], name="x", dtype=float))
+    with pytest.raises(InputError, match="infinite"):
+        classify(pd.Series([1.0, np.inf]))
+    with pytest.raises(InputError, match=r"missing \['zz'\]"):
+        classify_pooled(pd.DataFrame({"a": [1]}), ["a", "zz"])
+
+
+def test_indicator_and_as_indicators() -> None:
+    ind = Indicator("risk", "Keluarga berisiko", unit="per 1.000 keluarga", k=3)
+    assert ind.title == "Keluarga berisiko (per 1.000 keluarga)"
+    assert ind.classify(pd.Series(range(9))).k == 3
+    assert [i.title for i in as_indicators({"a": "A", "b": "B"})] == ["A", "B"]
+    assert as_indicators(["a", ind])[1] is ind
+    with pytest.raises(InputError, match="column names or Indicator"):
+        as_indicators([3])
+
+
+def test_labels_module() -> None:
+    assert format_number(1234567) == "1.234.567"
+    assert format_number(12.5, decimals=1) == "12,5"
+    assert format_number(None) == "Tidak ada data"
+    assert format_number(float("nan"), language="en") == "No data"
+    assert text("rank", "en", rank=1, n=252) == "rank 1 of 252"
+    with pytest.raises(InputError, match="No map text 'nope'"):
+        text("nope")
+
+
+def test_real_desa_areas_quintiles(desa) -> None:
+    c = classify(desa["area_km2"], k=5, palette="Greens")
+    assert c.k == 5
+    assert sum(c.counts) == 252 and min(c.counts) >= 49
+    biggest = desa["area_km2"].idxmax()
+    assert c.classes[biggest] == 4
+    assert c.color_of()[biggest] == palette_colors("Greens", 5)[-1]

@@ -1,0 +1,165 @@
+"""Tests of the interactive maps: embedded data, legends, tooltips, size and self-containment."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from mapping import export, interactive
+from mapping.classify import NO_DATA_COLOR, Indicator, classify
+from mapping.errors import InputError
+
+INDICATORS = [
+    Indicator("risk", "Keluarga berisiko", k=5),
+    Indicator("families", "Jumlah keluarga", palette="Blues"),
+    Indicator("pkh", "Penerima PKH", palette="Greens"),
+    Indicator("bpnt", "Penerima BPNT", palette="Purples"),
+    Indicator("area_km2", "Luas", unit="km²", palette="YlGnBu"),
+]
+
+
+@pytest.fixture(scope="module")
+def desa_data(desa):
+    gdf = desa.copy()
+    rng = np.random.default_rng(7)
+    gdf["families"] = rng.integers(50, 1500, len(gdf))
+    gdf["risk"] = (gdf["families"] * rng.uniform(0.05, 0.4, len(gdf))).round()
+    gdf.loc[gdf.index[:3], "risk"] = np.nan
+    gdf["pkh"] = rng.integers(0, 300, len(gdf))
+    gdf["bpnt"] = rng.integers(0, 200, len(gdf))
+    return gdf
+
+
+@pytest.fixture(scope="module")
+def page(desa_data, kecamatan) -> str:
+    m = interactive.choropleth_map(
+        desa_data, INDICATORS, outlines=kecamatan, title="Uji", source="Uji", date="2025-01-31",
+        synthetic=True,
+    )  # fmt: skip
+    return interactive.render_html(m)
+
+
+def test_self_contained_and_small(page) -> None:
+    assert not re.search(r'<script[^>]+src="', page)
+    assert not re.search(r'<link[^>]+rel="stylesheet"', page)
+    assert "L.Control.FullScreen" in page or "Control.FullScreen" in page
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+    assert len(page.encode()) < 1_500_000
+
+
+def test_one_feature_per_desa_with_only_shown_properties(page, desa_data) -> None:
+    data, config, _ = interactive.embedded_data(page)
+    assert len(data["features"]) == 252
+    assert {k for f in data["features"] for k in f["properties"]} == {"n", "k", "c", "v", "r"}
+    assert [layer["title"] for layer in config["layers"]] == [i.title for i in INDICATORS]
+    names = {f["properties"]["n"] for f in data["features"]}
+    assert names == set(desa_data["name"])
+
+
+def test_classes_colours_and_tooltips_of_known_desa(page, desa_data) -> None:
+    data, config, _ = interactive.embedded_data(page)
+    cls = INDICATORS[0].classify(desa_data["risk"])
+    assert config["layers"][0]["colors"] == list(cls.colors)
+    top = desa_data["risk"].idxmax()
+    pos = desa_data.index.get_loc(top)
+    props = data["features"][pos]["properties"]
+    assert props["n"] == desa_data.at[top, "name"]
+    assert props["k"] == desa_data.at[top, "kecamatan"]
+    assert props["c"][0] == cls.k - 1
+    assert props["r"][0] == 1  # highest value ranks first
+    assert props["v"][0] == cls.format(desa_data.at[top, "risk"])
+    assert config["layers"][0]["n"] == 249  # 3 desa without data are not ranked
+    assert config["texts"]["rank"] == "peringkat {rank} dari {n}"
+
+
+def test_missing_data_class_and_legend(page, desa_data) -> None:
+    data, config, _ = interactive.embedded_data(page)
+    first = data["features"][0]["properties"]
+    assert first["c"][0] is None and first["r"][0] is None
+    assert first["v"][0] == "Tidak ada data"
+    assert config["noDataColor"] == NO_DATA_COLOR
+    legend = config["layers"][0]["legend"]
+    cls = INDICATORS[0].classify(desa_data["risk"])
+    for label, count in zip(cls.labels, cls.counts, strict=True):
+        assert f'>{label}</td><td class="pk-count">{count}<' in legend
+    assert 'Tidak ada data</td><td class="pk-count">3<' in legend
+    assert "Tidak ada data" not in config["layers"][1]["legend"]  # no missing families
+
+
+def test_geometry_is_a_simplified_coverage(page, desa_data) -> None:
+    data, _, _ = interactive.embedded_data(page)
+    geoms = gpd.GeoSeries(
+        [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]], crs=4326
+    )
+    assert shapely.coverage_is_valid(geoms.values)  # shared borders stay shared
+    assert shapely.is_valid(geoms.values).all()
+    ratio = geoms.to_crs(32647).area.sum() / desa_data.to_crs(32647).area.sum()
+    assert abs(ratio - 1) < 0.002
+    assert (
+        shapely.get_num_coordinates(geoms.values).sum()
+        < 0.4 * shapely.get_num_coordinates(desa_data.geometry.values).sum()
+    )
+    decimals = {len(str(c).split(".")[1]) for c in shapely.get_coordinates(geoms.values).ravel()}
+    assert max(decimals) <= 5
+
+
+def test_outlines_labels_and_texts(page) -> None:
+    _, config, extra = interactive.embedded_data(page)
+    assert len(extra["labels"]) == 15
+    assert {lab[0] for lab in extra["labels"]} >= {"Tarutung", "Siborongborong"}
+    assert extra["outlines"]["type"] in {"MultiLineString", "LineString"}
+    assert config["caption"].endswith("Data: contoh sintetis, bukan data sebenarnya.")
+    assert config["texts"]["basemapNone"] == "Tanpa peta dasar"
+    assert [b["name"] for b in config["basemaps"]] == ["OpenStreetMap Mapnik", "OpenTopoMap"]
+
+
+def test_english_and_reused_classification(desa_data) -> None:
+    cls = classify(desa_data["pkh"], scheme="equal_interval", k=3, language="en")
+    m = interactive.choropleth_map(
+        desa_data, [Indicator("pkh")], classifications={"pkh": cls}, language="en", basemaps=()
+    )
+    data, config, _ = interactive.embedded_data(interactive.render_html(m))
+    assert config["layers"][0]["colors"] == list(cls.colors)
+    assert config["texts"]["rank"] == "rank {rank} of {n}"
+    assert config["basemaps"] == []
+    assert [f["properties"]["c"][0] for f in data["features"]] == cls.classes.tolist()
+
+
+def test_points_layer(desa_data, kecamatan) -> None:
+    sites = desa_data.iloc[:6].copy()
+    sites["geometry"] = sites.representative_point()
+    sites["jenis"] = ["TKSK", "PSKS", "TKSK", "CSR", "PSKS", "TKSK"]
+    m = interactive.choropleth_map(
+        desa_data, ["pkh"], points=sites, point_category="jenis", point_name="name",
+        point_fields=["kecamatan", "pkh"],
+    )  # fmt: skip
+    _, _, extra = interactive.embedded_data(interactive.render_html(m))
+    pts = extra["points"]
+    assert len(pts["data"]["features"]) == 6
+    assert set(pts["styles"]) == {"TKSK", "PSKS", "CSR"}
+    assert 'TKSK</td><td class="pk-count">3<' in pts["legend"]
+    first = pts["data"]["features"][0]["properties"]
+    assert first["rows"][0] == ["kecamatan", sites.iloc[0]["kecamatan"]]
+
+
+def test_errors(desa_data) -> None:
+    with pytest.raises(InputError, match=r"Column\(s\) \['nope'\] not found"):
+        interactive.choropleth_map(desa_data, ["nope"])
+    with pytest.raises(InputError, match="not an xyzservices provider"):
+        interactive.choropleth_map(desa_data, ["pkh"], basemaps=["Nope.Tiles"])
+    with pytest.raises(InputError, match="has no vendored copy"):
+        interactive.inline_assets('<script src="https://cdn.example.org/x.js"></script>')
+    with pytest.raises(InputError, match="use a .html suffix"):
+        export.save_html(interactive.choropleth_map(desa_data, ["pkh"]), "peta.png")
+
+
+def test_save_html_writes_the_page(desa_data, tmp_path) -> None:
+    m = interactive.choropleth_map(desa_data, ["pkh"], date="2025-01-31")
+    path = export.save_html(m, tmp_path / "peta.html")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "pkChoropleth(" in text

@@ -1,0 +1,133 @@
+"""Tests of the static maps by what a reader sees: legend rows, colours of known desa, texts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
+
+from mapping import export, static
+from mapping.classify import Indicator, classify
+from mapping.errors import InputError
+from mapping.settings import CRS_METRIC
+
+
+@pytest.fixture(scope="module")
+def desa_data(desa):
+    gdf = desa.copy()
+    gdf["families"] = np.arange(len(gdf)) * 10 + 100
+    gdf["risk"] = (gdf["families"] * 0.2).astype(float)
+    gdf.loc[gdf.index[:4], "risk"] = np.nan
+    return gdf
+
+
+def _all_text(fig) -> str:
+    texts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        texts += [t.get_text() for t in ax.texts]
+    for leg in fig.legends:
+        texts += [leg.get_title().get_text()] + [t.get_text() for t in leg.get_texts()]
+    return "\n".join(texts)
+
+
+def _pixel(fig, ax, x: float, y: float) -> tuple[int, int, int]:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    img = np.asarray(canvas.buffer_rgba())
+    px, py = ax.transData.transform((x, y))
+    return tuple(int(v) for v in img[img.shape[0] - int(round(py)), int(round(px)), :3])
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def test_legend_rows_are_classes_with_counts(desa_data, kecamatan) -> None:
+    ind = Indicator("risk", "Keluarga berisiko", unit="keluarga", scheme="equal_interval", k=4)
+    fig = static.plot_choropleth(
+        desa_data, ind, outlines=kecamatan, source="Uji", date="2025-01-31"
+    )
+    cls = ind.classify(desa_data["risk"])
+    legend = fig.legends[0]
+    assert legend.get_title().get_text() == "Keluarga berisiko (keluarga)"
+    rows = [t.get_text() for t in legend.get_texts()]
+    expected = [f"{lab}  ({n})" for lab, n in zip(cls.labels, cls.counts, strict=True)]
+    assert rows == [*expected, "Tidak ada data  (4)"]
+    # risk = 20 + 2i for desa i = 4..251 (28..522); width (522 - 28) / 4 = 123.5, so the first
+    # class is 28..151.5: i = 4..65, 62 desa.
+    assert rows[0] == "28 – 151  (62)"
+
+
+def test_known_desa_drawn_in_class_colour(desa_data) -> None:
+    ind = Indicator("families", k=3, palette="Blues")
+    fig = static.plot_choropleth(desa_data, ind, date="2025-01-31", figsize=(6, 6))
+    ax = fig.axes[0]
+    cls = ind.classify(desa_data["families"])
+    points = desa_data.to_crs(CRS_METRIC).representative_point()
+    big = desa_data["area_km2"].sort_values().index[-3:]  # large desa: no edge under the point
+    for idx in big:
+        got = _pixel(fig, ax, points[idx].x, points[idx].y)
+        assert _hex(got) == cls.color_of()[idx], desa_data.at[idx, "name"]
+
+
+def test_missing_desa_drawn_grey(desa_data) -> None:
+    gdf = desa_data.copy()
+    biggest = gdf["area_km2"].idxmax()
+    gdf.loc[biggest, "risk"] = np.nan
+    fig = static.plot_choropleth(gdf, "risk", date="2025-01-31", figsize=(6, 6))
+    p = gdf.to_crs(CRS_METRIC).representative_point()[biggest]
+    r, g, b = _pixel(fig, fig.axes[0], p.x, p.y)
+    assert r == g == b and 100 <= r <= 200  # grey (background #bdbdbd or a hatch line)
+
+
+def test_texts_scale_north_caption(desa_data, kecamatan) -> None:
+    fig = static.plot_choropleth(
+        desa_data, "risk", outlines=kecamatan, title="Judul", subtitle="Sub", source="Dinsos",
+        date="2025-01-31", synthetic=True,
+    )  # fmt: skip
+    shown = _all_text(fig)
+    assert "Judul" in shown and "Sub" in shown
+    assert "Sumber: Dinsos. Dibuat 2025-01-31. Data: contoh sintetis" in shown
+    assert "20 km" in shown and "\nU\n" in f"\n{shown}\n"
+    assert "Tarutung" in shown and "Siborongborong" in shown  # kecamatan names
+    en = _all_text(static.plot_choropleth(desa_data, "risk", language="en", date="2025-01-31"))
+    assert "No data  (4)" in en and "Source" not in en and "Made 2025-01-31" in en
+    assert "\nN\n" in f"\n{en}\n"
+
+
+def test_small_multiples_share_bins(desa_data) -> None:
+    gdf = desa_data.assign(y2023=desa_data["families"], y2024=desa_data["families"] * 2)
+    fig = static.plot_small_multiples(
+        gdf, [Indicator("y2023", k=3), Indicator("y2024", k=3)], titles=["2023", "2024"],
+        title="Keluarga", date="2025-01-31",
+    )  # fmt: skip
+    assert [ax.get_title() for ax in fig.axes] == ["2023", "2024"]
+    rows = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert len(rows) == 3
+    assert sum(int(r.rsplit("(", 1)[1].rstrip(")")) for r in rows) == 2 * len(gdf)
+    with pytest.raises(InputError, match="titles has 1 entries for 2 indicators"):
+        static.plot_small_multiples(gdf, ["y2023", "y2024"], titles=["x"])
+
+
+def test_missing_column_raises(desa) -> None:
+    with pytest.raises(InputError, match=r"Column\(s\) \['nope'\] not found in gdf"):
+        static.plot_choropleth(desa, "nope")
+    other = classify(pd.Series([1.0, 2.0, 3.0]))
+    with pytest.raises(InputError, match="classification was made for other rows"):
+        static.plot_choropleth(desa.assign(x=1.0), "x", classification=other)
+
+
+def test_exports_png_300dpi_svg_pdf(desa_data, tmp_path) -> None:
+    fig = static.plot_choropleth(desa_data, "risk", date="2025-01-31")
+    png = export.save_figure(fig, tmp_path / "peta.png")
+    with Image.open(png) as im:
+        assert im.size == (round(11.69 * 300), round(8.27 * 300))  # A4 landscape at 300 dpi
+    small = export.save_figure(fig, tmp_path / "kecil.png", dpi=50)
+    assert small.stat().st_size < png.stat().st_size
+    assert export.save_figure(fig, tmp_path / "peta.svg").read_text()[:200].count("<svg") == 1
+    assert export.save_figure(fig, tmp_path / "peta.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not list(tmp_path.glob(".*part"))  # atomic writes leave no temp files
+    with pytest.raises(InputError, match="use a suffix of"):
+        export.save_figure(fig, tmp_path / "peta.jpg")
