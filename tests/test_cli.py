@@ -84,3 +84,18 @@ def test_python_dash_m() -> None:
         [sys.executable, "-m", "mapping", "--help"], capture_output=True, text=True, check=True
     )
     assert "match" in done.stdout and "fetch" in done.stdout
+
+
+def test_match_file_with_title_rows_and_totals(tmp_path: Path) -> None:
+    src = _write(
+        tmp_path / "laporan.csv",
+        "DATA PMKS KECAMATAN TARUTUNG\nTAHUN 2024\n\nNo,Desa/Kelurahan,Jumlah\n"
+        "1,HUTATORUAN VII,3\n2,Hutapea Banuarea,4\n,JUMLAH,7\n",
+    )
+    out = tmp_path / "m.csv"
+    assert main(["match", str(src), "-o", str(out)]) == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got["input_name"][:2]) == ["HUTATORUAN VII", "Hutapea Banuarea"]
+    assert list(got["code"][:2]) == ["12.02.01.1004", "12.02.01.2010"]
+    # Every input row gets an output row; a totals row is not a place and stays unmatched.
+    assert len(got) == 3 and got["method"][2] == "unmatched"

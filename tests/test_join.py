@@ -12,7 +12,8 @@ from shapely.geometry import box
 
 from mapping.errors import InputError
 from mapping.gazetteer import Gazetteer
-from mapping.join import Rate, aggregate_to_kecamatan, join_table, rate
+from mapping.indicators import Rate, rate
+from mapping.join import aggregate_to_kecamatan, join_table
 from mapping.tables import canonical_frame, read_welfare
 
 

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
+
+from mapping.errors import InputError
+
+
+class Rate(NamedTuple):
+    """A rate column: ``numerator / denominator * per`` (columns of one frame)."""
+
+    numerator: str
+    denominator: str
+    per: float = 1_000.0
 
 
 def rate(
@@ -34,24 +47,22 @@ def share(part: pd.Series, whole: pd.Series) -> pd.Series:
     return rate(part, whole, per=100)
 
 
-def add_rates(
-    frame: pd.DataFrame,
-    numerators: list[str],
-    *,
-    denominator: str,
-    per: float = 1_000,
-    suffix: str = "_per_1000",
-) -> pd.DataFrame:
-    """A copy of `frame` with a rate column ``<numerator><suffix>`` for each numerator.
+def add_rates(frame: pd.DataFrame, rates: Mapping[str, Rate]) -> pd.DataFrame:
+    """A copy of `frame` with one column per entry of `rates`, computed from the counts.
 
-    Rates are always recomputed from the counts, so calling this after aggregating desa to
-    kecamatan gives the kecamatan rate (sum over sum), never an average of desa rates.
+    Rates are always recomputed from their numerator and denominator, so calling this after
+    summing desa to kecamatan gives the kecamatan rate (sum over sum), never an average of
+    desa rates.
+
+    >>> df = pd.DataFrame({"stunting": [2], "keluarga": [400]})
+    >>> add_rates(df, {"stunting_per_1000": Rate("stunting", "keluarga")})["stunting_per_1000"][0]
+    np.float64(5.0)
     """
-    missing = [c for c in [*numerators, denominator] if c not in frame.columns]
-    if missing:
-        msg = f"Columns {missing} not found; available: {list(frame.columns)}."
-        raise KeyError(msg)
     out = frame.copy()
-    for col in numerators:
-        out[f"{col}{suffix}"] = rate(out[col], out[denominator], per=per)
+    for name, spec in rates.items():
+        missing = [c for c in (spec.numerator, spec.denominator) if c not in out.columns]
+        if missing:
+            msg = f"Rate {name!r} needs column(s) {missing}; found {list(out.columns)}."
+            raise InputError(msg)
+        out[name] = rate(out[spec.numerator], out[spec.denominator], per=spec.per)
     return out

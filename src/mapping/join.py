@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -12,6 +12,7 @@ import pandas as pd
 
 from mapping.categories import CATALOGUE, CATEGORY_BY_CODE
 from mapping.errors import InputError, ProblemReport
+from mapping.indicators import Rate, add_rates
 from mapping.settings import Settings
 from mapping.tables import (
     JOINED_METHODS,
@@ -37,25 +38,6 @@ REPORT_METHODS: tuple[str, ...] = (
     TOTAL_ROW,
 )
 _ORDER = {c.code: i for i, c in enumerate(CATALOGUE)}
-
-
-class Rate(NamedTuple):
-    """A rate column: ``numerator / denominator * per`` (columns of the joined layer)."""
-
-    numerator: str
-    denominator: str
-    per: float = 1_000.0
-
-
-def rate(numerator: pd.Series, denominator: pd.Series, *, per: float = 1_000) -> pd.Series:
-    """Rate of `numerator` per `per` units of `denominator`; zero or missing denominators give NaN.
-
-    >>> rate(pd.Series([5, 1, 2]), pd.Series([1000, 0, None]), per=1000).tolist()
-    [5.0, nan, nan]
-    """
-    den = pd.to_numeric(denominator, errors="coerce").astype(float)
-    num = pd.to_numeric(numerator, errors="coerce").astype(float)
-    return (num / den.where(den != 0)) * per
 
 
 @dataclass
@@ -295,18 +277,6 @@ def _report(t: WelfareTable, base: gpd.GeoDataFrame) -> MatchReport:
     return MatchReport(
         level=t.level, rows=rows, missing=missing.reset_index(drop=True), problems=t.report
     )
-
-
-def add_rates(gdf: gpd.GeoDataFrame, rates: Mapping[str, Rate]) -> gpd.GeoDataFrame:
-    """A copy of `gdf` with each rate column computed from its numerator and denominator."""
-    gdf = gdf.copy()
-    for name, spec in rates.items():
-        missing = [c for c in (spec.numerator, spec.denominator) if c not in gdf.columns]
-        if missing:
-            msg = f"Rate {name!r} needs column(s) {missing}; found {list(gdf.columns)}."
-            raise InputError(msg)
-        gdf[name] = rate(gdf[spec.numerator], gdf[spec.denominator], per=spec.per)
-    return gdf
 
 
 def aggregate_to_kecamatan(

@@ -1,4 +1,8 @@
-"""Matching the place names of a whole CSV/XLSX file, with column guessing and clear errors."""
+"""Matching the place names of a whole CSV/XLSX file, with column guessing and clear errors.
+
+The file is read by :mod:`mapping.readers`, so title rows, merged headers and the usual
+government layouts are handled the same way as for welfare tables.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pandas as pd
 from mapping.errors import InputError
 from mapping.gazetteer import Gazetteer, MatchLevel
 from mapping.names import fold
+from mapping.readers import read_raw_table
 from mapping.settings import Settings
 
 NAME_COLUMN_GUESSES: dict[str, tuple[str, ...]] = {
@@ -17,39 +22,6 @@ NAME_COLUMN_GUESSES: dict[str, tuple[str, ...]] = {
 }
 KECAMATAN_COLUMN_GUESSES = ("kecamatan", "kec", "nama kecamatan")
 CODE_COLUMN_GUESSES = ("kode", "kode wilayah", "kode desa", "kode kemendagri", "kode bps", "code")
-
-
-def read_plain_table(path: Path, *, sheet: str | int | None = None) -> pd.DataFrame:
-    """A CSV (utf-8, utf-8 BOM or cp1252; `,` `;` or tab) or XLSX sheet as text columns."""
-    path = Path(path)
-    if not path.is_file():
-        msg = f"Input file {path} not found."
-        raise InputError(msg)
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        sheet_arg: str | int = (
-            0 if sheet is None else (int(sheet) if str(sheet).isdigit() else sheet)
-        )
-        try:
-            return pd.read_excel(path, sheet_name=sheet_arg, dtype=str).fillna("")
-        except ValueError as exc:
-            msg = f"Cannot read sheet {sheet_arg!r} of {path}: {exc}"
-            raise InputError(msg) from exc
-    if suffix not in {".csv", ".txt", ".tsv"}:
-        msg = f"Input file {path} is neither CSV nor XLSX (suffix {suffix!r})."
-        raise InputError(msg)
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first = text.splitlines()[0] if text else ""
-    sep = max([",", ";", "\t"], key=first.count)
-    from io import StringIO
-
-    return pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=False)
 
 
 def guess_column(
@@ -80,7 +52,7 @@ def match_file(
     settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Match every data row of a CSV/XLSX file; one output row per input row (see gazetteer)."""
-    table = read_plain_table(path, sheet=sheet)
+    table = read_raw_table(path, sheet=sheet).cells
     columns = [str(c) for c in table.columns]
     for opt, col in (
         ("--name-col", name_col),
