@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 bench: data
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_html_size.py
 
 clean:
 	rm -rf outputs/* data/boundaries/*.gpkg data/boundaries/raw data/welfare .pytest_cache

@@ -15,10 +15,13 @@ log = logging.getLogger("mapping")
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
+    from mapping.datasets import build_welfare_datasets
     from mapping.layers import build_layers
 
     path = build_layers(force=args.force)
     print(f"Boundary layers ready: {path}")
+    datasets = build_welfare_datasets(force=args.force)
+    print(f"Welfare datasets ready: {datasets['indicators'].parent}")
     return 0
 
 
@@ -56,12 +59,16 @@ def _read_welfare_input(args: argparse.Namespace, *, strict: bool):  # -> Welfar
     if Path(args.input).suffix.lower() in _GEO_SUFFIXES or getattr(args, "points", False):
         from mapping.points import read_point_counts
 
-        return read_point_counts(args.input, category=args.category, year=args.year,
-                                 strict=strict)
+        return read_point_counts(args.input, category=args.category, year=args.year, strict=strict)
     from mapping.tables import read_welfare
 
-    return read_welfare(args.input, level=getattr(args, "table_level", None), sheet=args.sheet,
-                        year=args.year, strict=strict)
+    return read_welfare(
+        args.input,
+        level=getattr(args, "table_level", None),
+        sheet=args.sheet,
+        year=args.year,
+        strict=strict,
+    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -83,8 +90,7 @@ def _cmd_join(args: argparse.Namespace) -> int:
     joined, report = join_table(table, level=args.level, year=args.year)
     layer_path, report_path = _write_joined(joined, report.to_frame(), args.output)
     print(report.describe())
-    print(f"Wrote {len(joined)} {args.level} to {layer_path} and the match report to "
-          f"{report_path}")
+    print(f"Wrote {len(joined)} {args.level} to {layer_path} and the match report to {report_path}")
     return 0
 
 
@@ -121,14 +127,27 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _add_welfare_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", type=Path, metavar="FILE",
-                   help="CSV/XLSX table, or GeoJSON/GPKG points")
+    p.add_argument(
+        "input", type=Path, metavar="FILE", help="CSV/XLSX table, or GeoJSON/GPKG points"
+    )
     p.add_argument("--sheet", default=None, help="XLSX sheet name or 0-based index")
     p.add_argument("--year", type=int, default=None, help="year of the data")
-    p.add_argument("--points", action="store_true",
-                   help="FILE is a CSV of points with lat/lon columns")
-    p.add_argument("--category", default=None,
-                   help="category code of every point (e.g. lks), if no 'kategori' column")
+    p.add_argument(
+        "--points", action="store_true", help="FILE is a CSV of points with lat/lon columns"
+    )
+    p.add_argument(
+        "--category",
+        default=None,
+        help="category code of every point (e.g. lks), if no 'kategori' column",
+    )
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from mapping.pipeline import build_outputs
+
+    result = build_outputs(args.output, language=args.language, dpi=args.dpi, progress=print)
+    print(f"Open {result.index} to see every map.")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,9 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="show warnings only")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("fetch", help="download/verify boundary files and build the layers")
+    p = sub.add_parser(
+        "fetch", help="verify/download boundaries; build layers and datasets"
+    )
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")
     p.set_defaults(func=_cmd_fetch)
+
+    p = sub.add_parser("build", help="build the default maps and reports into outputs/")
+    p.add_argument("-o", "--output", type=Path, help="output folder (default: outputs/)")
+    p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
+    p.add_argument("--dpi", type=int, default=200, help="PNG resolution (300 for print)")
+    p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("match", help="match place names/codes in a CSV/XLSX to desa or kecamatan")
     p.add_argument("input", type=Path, help="CSV or XLSX file")
@@ -157,18 +184,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a welfare table and report every problem")
     _add_welfare_input(p)
-    p.add_argument("--level", dest="table_level", choices=["desa", "kecamatan"], default=None,
-                   help="level of the table's rows (guessed when omitted)")
+    p.add_argument(
+        "--level",
+        dest="table_level",
+        choices=["desa", "kecamatan"],
+        default=None,
+        help="level of the table's rows (guessed when omitted)",
+    )
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("join", help="join a welfare table to the desa or kecamatan layer")
     _add_welfare_input(p)
-    p.add_argument("--level", choices=["desa", "kecamatan"], required=True,
-                   help="layer to join to (desa data can be summed to kecamatan)")
-    p.add_argument("-o", "--output", type=Path, required=True,
-                   help="output .gpkg, .geojson or .csv; *_match_report.csv is written beside")
-    p.add_argument("--lenient", action="store_true",
-                   help="join despite errors (they are listed and kept in the match report)")
+    p.add_argument(
+        "--level",
+        choices=["desa", "kecamatan"],
+        required=True,
+        help="layer to join to (desa data can be summed to kecamatan)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="output .gpkg, .geojson or .csv; *_match_report.csv is written beside",
+    )
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="join despite errors (they are listed and kept in the match report)",
+    )
     p.set_defaults(func=_cmd_join)
 
     p = sub.add_parser("sample", help="(re)build the welfare datasets in data/welfare")

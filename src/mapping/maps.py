@@ -30,7 +30,7 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "map"
 
 
-def build_default_maps(
+def build_map_set(
     desa_gdf: gpd.GeoDataFrame,
     kecamatan_gdf: gpd.GeoDataFrame,
     indicators: Sequence[str | Indicator],
@@ -47,15 +47,17 @@ def build_default_maps(
     synthetic: bool = False,
     language: str = "id",
     dpi: int = export.PNG_DPI,
-) -> list[Path]:
-    """Write the desa and kecamatan maps of `indicators` and ``index.html`` into `out_dir`.
+    file_prefix: str = "",
+) -> list[export.GalleryItem]:
+    """Write the desa and kecamatan maps of `indicators` into `out_dir`; return gallery items.
 
     For each level: one HTML map with every indicator as a switchable layer (plus the
     bivariate layer when `bivariate` = ``(need_column, capacity_column)`` is given) and one
     PNG per indicator, classified once so PNG and HTML agree. `kecamatan_gdf` must already
     hold the indicator columns aggregated to kecamatan (rates recomputed, not averaged).
 
-    PNGs are written at `dpi` (300 for print). Returns every file written, ``index.html`` last.
+    PNGs are written at `dpi` (300 for print); `file_prefix` starts every file name (to keep
+    several map sets in one folder). Every written file is in exactly one returned item.
     """
     lang = check_language(language)
     inds = as_indicators(indicators)
@@ -68,7 +70,6 @@ def build_default_maps(
     if bivariate is not None:
         check_columns(desa_gdf, list(bivariate), what="desa_gdf")
     out = Path(out_dir)
-    written: list[Path] = []
     items: list[export.GalleryItem] = []
     texts = {"source": source, "date": date, "synthetic": synthetic, "language": lang}
     heading = title or text("gallery_title", lang)
@@ -84,7 +85,8 @@ def build_default_maps(
                 gdf, ind, classification=classes[ind.column], outlines=outlines,
                 subtitle=f"{heading} · {level_name}", **texts,
             )  # fmt: skip
-            png = export.save_figure(fig, out / f"{level}-{slug(ind.column)}.png", dpi=dpi)
+            name = f"{file_prefix}{level}-{slug(ind.column)}.png"
+            png = export.save_figure(fig, out / name, dpi=dpi)
             pngs.append(png)
             items.append(export.GalleryItem(f"{ind.title} ({level_name})", (png,), png))
         biv = None
@@ -93,7 +95,7 @@ def build_default_maps(
             fig = static.plot_bivariate(gdf, biv, outlines=outlines, subtitle=heading,
                                         points=points, point_category=point_category,
                                         source=source, date=date, synthetic=synthetic)  # fmt: skip
-            png = export.save_figure(fig, out / "desa-bivariat.png", dpi=dpi)
+            png = export.save_figure(fig, out / f"{file_prefix}desa-bivariat.png", dpi=dpi)
             pngs.append(png)
             title_biv = f"{biv.x_label} × {biv.y_label} ({level_name})"
             items.append(export.GalleryItem(title_biv, (png,), png))
@@ -104,14 +106,35 @@ def build_default_maps(
             point_category=point_category, point_name=point_name, point_fields=point_fields,
             title=heading, subtitle=level_name, **texts,
         )  # fmt: skip
-        page = export.save_html(m, out / f"peta-{level}.html")
+        page = export.save_html(m, out / f"{file_prefix}peta-{level}.html")
         desc = ", ".join(i.title for i in inds)
         items.insert(
             len(items) - len(pngs),
             export.GalleryItem(f"{heading} — {level_name} (HTML)", (page,), pngs[0], desc),
         )
-        written += [page, *pngs]
-    index = export.write_gallery(items, out / "index.html", title=heading, language=lang)
-    written.append(index)
-    log.info("wrote %d map files to %s", len(written), out)
-    return written
+    log.info("wrote %d map files to %s", sum(len(i.files) for i in items), out)
+    return items
+
+
+def build_default_maps(
+    desa_gdf: gpd.GeoDataFrame,
+    kecamatan_gdf: gpd.GeoDataFrame,
+    indicators: Sequence[str | Indicator],
+    out_dir: str | Path,
+    *,
+    title: str | None = None,
+    language: str = "id",
+    **options: object,
+) -> list[Path]:
+    """:func:`build_map_set` plus ``index.html`` listing every map with a thumbnail.
+
+    Options are those of :func:`build_map_set`. Returns every file written, ``index.html`` last.
+    """
+    items = build_map_set(
+        desa_gdf, kecamatan_gdf, indicators, out_dir, title=title, language=language,
+        **options,  # type: ignore[arg-type]
+    )  # fmt: skip
+    heading = title or text("gallery_title", check_language(language))
+    index = export.write_gallery(items, Path(out_dir) / "index.html", title=heading,
+                                 language=language)  # fmt: skip
+    return [f for item in items for f in item.files] + [index]

@@ -1,0 +1,211 @@
+"""The default build: layers, welfare datasets, joined indicators, maps, reports and the gallery.
+
+``peta-kesos build`` (run by ``make maps``) calls :func:`build_outputs`. Every step goes through
+the public API, the same chain a notebook uses: raw files -> canonical tables -> joined layers
+-> indicator columns -> maps and reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from mapping import export
+from mapping.categories import CATEGORY_BY_CODE
+from mapping.classify import Indicator
+from mapping.datasets import build_welfare_datasets
+from mapping.indicators import Rate, add_rates
+from mapping.join import MatchReport, aggregate_to_kecamatan, join_table
+from mapping.labels import check_language
+from mapping.layers import build_layers
+from mapping.maps import build_map_set
+from mapping.settings import PROJECT_ROOT, Settings, get_settings
+from mapping.tables import read_welfare
+
+log = logging.getLogger(__name__)
+
+FAMILIES = "keluarga"
+PER_1000_ID = "per 1.000 keluarga"
+PER_1000_EN = "per 1,000 families"
+REAL_SOURCE = (
+    "Batas desa BIG 2022; atribut desa dari portal stunting Kab. Tapanuli Utara "
+    "(arti kolom disimpulkan dari label portal)"
+)
+SYNTHETIC_SOURCE = "Contoh sintetis peta-kesos (bukan data resmi), keluarga dari portal stunting"
+
+#: Real desa indicators mapped by default: (count column, label); rates are per 1,000 families.
+REAL_RATES: tuple[tuple[str, str], ...] = (
+    ("keluarga_berisiko_stunting", "Keluarga berisiko stunting"),
+    ("anak_stunting", "Anak stunting"),
+    ("penerima_pkh", "Penerima PKH"),
+    ("penerima_bpnt", "Penerima BPNT"),
+    ("penerima_bst", "Penerima BST"),
+    ("posyandu", "Posyandu"),
+)
+#: Synthetic PMKS categories mapped one by one (besides the totals).
+SYNTHETIC_PMKS: tuple[str, ...] = ("fm", "lut", "pd")
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote: every map file, every report, and the gallery page."""
+
+    maps: list[Path] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
+    index: Path | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file written."""
+        return [*self.maps, *self.reports, *([self.index] if self.index else [])]
+
+
+def _rate_name(column: str) -> str:
+    return f"{column}_per_1000"
+
+
+def real_indicator_layers(
+    *, settings: Settings | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, MatchReport]:
+    """Desa and kecamatan layers with the real indicators and their rates per 1,000 families."""
+    paths = build_welfare_datasets(settings=settings)
+    table = read_welfare(paths["indicators"], level="desa", settings=settings)
+    rates = {_rate_name(c): Rate(c, FAMILIES) for c, _ in REAL_RATES}
+    desa, report = join_table(table, level="desa", rates=rates, settings=settings)
+    kec, _ = join_table(table, level="kecamatan", rates=rates, settings=settings)
+    return desa, kec, report
+
+
+def synthetic_layers(
+    families: pd.DataFrame, *, settings: Settings | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, MatchReport], gpd.GeoDataFrame]:
+    """Desa and kecamatan layers of the synthetic PMKS/PSKS sample, with need/capacity rates.
+
+    `families` maps desa ``code`` to ``keluarga`` (the real number of families), the
+    denominator of every rate. Adds ``pmks_total``, ``psks_total`` and rates per 1,000
+    families. Also returns the match report of each sheet and the synthetic PSKS sites
+    (points, with a readable ``jenis``) for overlays.
+    """
+    paths = build_welfare_datasets(settings=settings)
+    table = read_welfare(paths["sample_xlsx"], level="desa", sheet="PMKS", settings=settings)
+    table_psks = read_welfare(paths["sample_xlsx"], level="desa", sheet="PSKS", settings=settings)
+    desa, report = join_table(table, level="desa", settings=settings)
+    desa_psks, report_psks = join_table(table_psks, level="desa", settings=settings)
+    pmks_cols = list(desa.attrs["categories"])
+    psks_cols = list(desa_psks.attrs["categories"])
+    desa = desa.merge(desa_psks[["code", *psks_cols]], on="code", how="left")
+    desa = desa.merge(families[["code", FAMILIES]], on="code", how="left")
+    desa["pmks_total"] = desa[pmks_cols].sum(axis=1, min_count=1)
+    desa["psks_total"] = desa[psks_cols].sum(axis=1, min_count=1)
+    counts = ["pmks_total", "psks_total", *SYNTHETIC_PMKS]
+    rates = {_rate_name(c): Rate(c, FAMILIES) for c in counts}
+    desa = gpd.GeoDataFrame(add_rates(desa, rates), geometry="geometry", crs=4326)
+    from mapping.boundaries import load_kecamatan
+
+    kec = aggregate_to_kecamatan(
+        desa,
+        columns=[*pmks_cols, *psks_cols, "pmks_total", "psks_total", FAMILIES],
+        kecamatan=load_kecamatan(settings=settings),
+        rates=rates,
+    )
+    sites = gpd.read_file(paths["points"])
+    sites["jenis"] = sites["kategori"].map(_label)
+    return desa, kec, {"pmks": report, "psks": report_psks}, sites
+
+
+def _label(code: str) -> str:
+    cat = CATEGORY_BY_CODE.get(code)
+    return cat.name_id if cat else code
+
+
+def _write_report(report: MatchReport, path: Path) -> Path:
+    with export.atomic_path(path) as tmp:
+        report.to_frame().to_csv(tmp, index=False, encoding="utf-8")
+    return path
+
+
+def build_outputs(
+    out_dir: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    language: str = "id",
+    dpi: int = 200,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the default maps and reports into `out_dir` (default ``<checkout>/outputs``).
+
+    Two map sets, each at desa and kecamatan level (HTML with switchable layers + one PNG per
+    indicator): the real desa indicators (rates per 1,000 families) and the synthetic
+    PMKS/PSKS sample (need, capacity, bivariate need vs capacity, PSKS sites), labelled
+    "contoh sintetis" everywhere. Match reports go to ``laporan/``; ``index.html`` lists every
+    map with a thumbnail.
+    """
+    s = settings or get_settings()
+    lang = check_language(language)
+    out = Path(out_dir) if out_dir is not None else PROJECT_ROOT / "outputs"
+    say = progress or (lambda msg: log.info("%s", msg))
+    result = BuildResult()
+    steps = 5
+    t0 = time.perf_counter()
+
+    say(f"[1/{steps}] boundary layers")
+    build_layers(settings=s)
+
+    say(f"[2/{steps}] welfare datasets (real indicators, synthetic sample)")
+    build_welfare_datasets(settings=s)
+
+    say(f"[3/{steps}] maps of the real desa indicators")
+    desa, kec, report_real = real_indicator_layers(settings=s)
+    per = PER_1000_ID if lang == "id" else PER_1000_EN
+    real_inds: Sequence[Indicator] = [
+        Indicator(FAMILIES, "Jumlah keluarga", palette="Blues"),
+        *(Indicator(_rate_name(c), label, per) for c, label in REAL_RATES),
+    ]
+    items = build_map_set(
+        desa, kec, real_inds, out,
+        title="Indikator kesejahteraan desa" if lang == "id" else "Village welfare indicators",
+        source=REAL_SOURCE, synthetic=False, language=lang, dpi=dpi, file_prefix="indikator-",
+    )  # fmt: skip
+
+    say(f"[4/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
+    fam = desa[["code", FAMILIES]]
+    sdesa, skec, reports_syn, sites = synthetic_layers(fam, settings=s)
+    syn_inds = [
+        Indicator(_rate_name("pmks_total"), "PMKS (semua kategori)", per),
+        Indicator(_rate_name("psks_total"), "PSKS (semua jenis)", per, palette="Greens"),
+        *(Indicator(_rate_name(c), _label(c), per) for c in SYNTHETIC_PMKS),
+    ]
+    items += build_map_set(
+        sdesa, skec, syn_inds, out,
+        bivariate=(_rate_name("pmks_total"), _rate_name("psks_total")),
+        points=sites, point_category="jenis", point_name="nama",
+        point_fields=["desa", "kecamatan", "keterangan"],
+        title="PMKS dan PSKS - contoh sintetis" if lang == "id" else "PMKS and PSKS - synthetic",
+        source=SYNTHETIC_SOURCE, synthetic=True, language=lang, dpi=dpi,
+        file_prefix="contoh-sintetis-",
+    )  # fmt: skip
+    result.maps = [f for item in items for f in item.files]
+
+    say(f"[5/{steps}] match reports and gallery")
+    reports = out / "laporan"
+    result.reports = [
+        _write_report(report_real, reports / "pencocokan-indikator-desa.csv"),
+        *(
+            _write_report(rep, reports / f"pencocokan-{group}-contoh-sintetis.csv")
+            for group, rep in reports_syn.items()
+        ),
+    ]
+    title = (
+        "peta-kesos: peta Kabupaten Tapanuli Utara"
+        if lang == "id"
+        else ("peta-kesos: maps of Kabupaten Tapanuli Utara")
+    )
+    result.index = export.write_gallery(items, out / "index.html", title=title, language=lang)
+    say(f"done in {time.perf_counter() - t0:.0f} s: {len(result.files)} files in {out}")
+    return result
