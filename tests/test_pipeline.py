@@ -62,7 +62,16 @@ def test_progress_is_reported(built) -> None:
     assert messages[0].startswith("[1/5]") and messages[-1].startswith("done in")
 
 
-def test_build_is_repeatable(built) -> None:
+def test_second_build_is_skipped_unless_something_changed(built) -> None:
     out, result, _ = built
-    again = build_outputs(out, dpi=40, progress=lambda _m: None)
-    assert [p.name for p in again.files] == [p.name for p in result.files]
+    messages: list[str] = []
+    again = build_outputs(out, dpi=40, progress=messages.append)
+    assert any("up to date" in m for m in messages)
+    assert again.files == result.files
+    # A missing output file means a rebuild.
+    (out / result.maps[0].name).unlink()
+    messages.clear()
+    rebuilt = build_outputs(out, dpi=40, progress=messages.append)
+    assert not any("up to date" in m for m in messages)
+    assert [p.name for p in rebuilt.files] == [p.name for p in result.files]
+    assert result.maps[0].is_file()

@@ -145,7 +145,9 @@ def _add_welfare_input(p: argparse.ArgumentParser) -> None:
 def _cmd_build(args: argparse.Namespace) -> int:
     from mapping.pipeline import build_outputs
 
-    result = build_outputs(args.output, language=args.language, dpi=args.dpi, progress=print)
+    result = build_outputs(
+        args.output, language=args.language, dpi=args.dpi, force=args.force, progress=print
+    )
     print(f"Open {result.index} to see every map.")
     return 0
 
@@ -160,16 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="show warnings only")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser(
-        "fetch", help="verify/download boundaries; build layers and datasets"
-    )
+    p = sub.add_parser("fetch", help="verify/download boundaries; build layers and datasets")
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("build", help="build the default maps and reports into outputs/")
     p.add_argument("-o", "--output", type=Path, help="output folder (default: outputs/)")
     p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
-    p.add_argument("--dpi", type=int, default=200, help="PNG resolution (300 for print)")
+    p.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300, for print)")
+    p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("match", help="match place names/codes in a CSV/XLSX to desa or kecamatan")

@@ -7,6 +7,8 @@ the public API, the same chain a notebook uses: raw files -> canonical tables ->
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -124,6 +126,52 @@ def _label(code: str) -> str:
     return cat.name_id if cat else code
 
 
+STAMP_NAME = ".build-stamp.json"
+
+
+def _input_signature(settings: Settings, options: dict[str, object]) -> str:
+    """A hash of everything a build reads: data files, the package's code and the options."""
+    files = sorted(
+        [
+            *settings.raw_dir.glob("*.geojson"),
+            *(settings.data_dir / "welfare").glob("*"),
+            *Path(__file__).parent.glob("*.py"),
+            *Path(__file__).parent.glob("assets/*"),
+        ]
+    )
+    parts = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.is_file()]
+    parts.append(json.dumps(options, sort_keys=True, default=str))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _up_to_date(out: Path, signature: str) -> BuildResult | None:
+    stamp = out / STAMP_NAME
+    if not stamp.is_file():
+        return None
+    try:
+        doc = json.loads(stamp.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    result = BuildResult(
+        maps=[out / m for m in doc.get("maps", [])],
+        reports=[out / r for r in doc.get("reports", [])],
+        index=out / doc["index"] if doc.get("index") else None,
+    )
+    if doc.get("signature") != signature or not all(p.is_file() for p in result.files):
+        return None
+    return result
+
+
+def _write_stamp(out: Path, signature: str, result: BuildResult) -> None:
+    doc = {
+        "signature": signature,
+        "maps": [str(p.relative_to(out)) for p in result.maps],
+        "reports": [str(p.relative_to(out)) for p in result.reports],
+        "index": str(result.index.relative_to(out)) if result.index else None,
+    }
+    export.write_text(json.dumps(doc, indent=1), out / STAMP_NAME)
+
+
 def _write_report(report: MatchReport, path: Path) -> Path:
     with export.atomic_path(path) as tmp:
         report.to_frame().to_csv(tmp, index=False, encoding="utf-8")
@@ -135,7 +183,8 @@ def build_outputs(
     *,
     settings: Settings | None = None,
     language: str = "id",
-    dpi: int = 200,
+    dpi: int = 300,
+    force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build the default maps and reports into `out_dir` (default ``<checkout>/outputs``).
@@ -145,6 +194,9 @@ def build_outputs(
     PMKS/PSKS sample (need, capacity, bivariate need vs capacity, PSKS sites), labelled
     "contoh sintetis" everywhere. Match reports go to ``laporan/``; ``index.html`` lists every
     map with a thumbnail.
+
+    Nothing is rebuilt when the data, the code and the options are those of the last build
+    and its files are all there (unless `force`).
     """
     s = settings or get_settings()
     lang = check_language(language)
@@ -159,6 +211,10 @@ def build_outputs(
 
     say(f"[2/{steps}] welfare datasets (real indicators, synthetic sample)")
     build_welfare_datasets(settings=s)
+    signature = _input_signature(s, {"out": str(out), "language": lang, "dpi": dpi})
+    if not force and (done := _up_to_date(out, signature)) is not None:
+        say(f"outputs up to date in {out} (nothing changed since the last build)")
+        return done
 
     say(f"[3/{steps}] maps of the real desa indicators")
     desa, kec, report_real = real_indicator_layers(settings=s)
@@ -207,5 +263,6 @@ def build_outputs(
         else ("peta-kesos: maps of Kabupaten Tapanuli Utara")
     )
     result.index = export.write_gallery(items, out / "index.html", title=title, language=lang)
+    _write_stamp(out, signature, result)
     say(f"done in {time.perf_counter() - t0:.0f} s: {len(result.files)} files in {out}")
     return result
