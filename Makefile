@@ -30,6 +30,7 @@ test: data
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 bench: data
 	$(BIN)/python benchmarks/bench_html_size.py

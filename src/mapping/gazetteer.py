@@ -8,6 +8,7 @@ match is taken only with a clear margin over the runner-up, otherwise it is repo
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -344,13 +345,9 @@ class Gazetteer:
 
 
 def _blank(value: object) -> bool:
-    if value is None:
+    """True for None, NaN/NA and text with no letters or digits."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return True
-    try:
-        if pd.isna(value):  # type: ignore[arg-type]
-            return True
-    except (TypeError, ValueError):
-        pass
     return not fold(value)
 
 

@@ -35,7 +35,9 @@ def rate(
     num = pd.to_numeric(numerator, errors="coerce").astype("float64")
     den = pd.to_numeric(denominator, errors="coerce").astype("float64")
     den = den.where(den > 0, np.nan)
-    return (num / den * per).rename(numerator.name)
+    out = num / den * per
+    out.name = numerator.name
+    return out
 
 
 def share(part: pd.Series, whole: pd.Series) -> pd.Series:
