@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 bench: data
 	$(BIN)/python benchmarks/bench_html_size.py
+	$(BIN)/python benchmarks/bench_matching.py
 
 clean:
 	rm -rf outputs/* data/boundaries/*.gpkg data/boundaries/raw data/welfare .pytest_cache

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import random
-import re
-
 import pandas as pd
 import pytest
+from name_variants import OUTSIDERS, messy_variants
 
 from mapping.data import load_reference_desa
 from mapping.gazetteer import (
@@ -157,164 +155,11 @@ def test_allowed_edits_grow_with_length() -> None:
 
 # --- quality bar on a large generated set -------------------------------------------------
 
-ABBREV = [("Pasar", "Psr"), ("Janji", "J."), ("Lumban", "Lb."), ("Hutagalung", "Htg")]
-ROMAN = {
-    "I": "1",
-    "II": "2",
-    "III": "3",
-    "IV": "4",
-    "V": "5",
-    "VI": "6",
-    "VII": "7",
-    "VIII": "8",
-    "IX": "9",
-    "X": "10",
-    "XI": "11",
-}
-PREFIXES = ["Desa ", "Ds. ", "Kel. ", "Kelurahan ", "DESA "]
-
-
-def _typo(word: str, rng: random.Random) -> str:
-    # A typo inside a numeral names another desa (VII -> VIII): typos go in the words only.
-    words = word.split(" ")
-    stem = len(word) - len(words[-1]) - 1 if words[-1].upper() in ROMAN else len(word)
-    letters = [i for i, c in enumerate(word[:stem]) if c.isalpha()]
-    i = rng.choice(letters)
-    kind = rng.choice(["sub", "del", "ins", "swap"])
-    alphabet = "abcdefghijklmnoprstuy"
-    if kind == "sub":
-        return word[:i] + rng.choice(alphabet.replace(word[i].lower(), "")) + word[i + 1 :]
-    if kind == "del":
-        return word[:i] + word[i + 1 :]
-    if kind == "ins":
-        return word[:i] + rng.choice(alphabet) + word[i:]
-    j = min(i + 1, stem - 1)
-    return word[:i] + word[j] + word[i] + word[j + 1 :]
-
-
-def _variants(name: str, rng: random.Random) -> list[tuple[str, str]]:
-    out = [("original", name), ("upper", name.upper()), ("lower", name.lower())]
-    out.append(("prefix", rng.choice(PREFIXES) + name))
-    out.append(("nospace", name.replace(" ", "")))
-    out.append(("hyphen", name.replace(" ", "-")))
-    out.append(("spaced", re.sub(r"([a-z])([A-Z])", r"\1 \2", name)))
-    words = name.split()
-    if words and words[-1].upper() in ROMAN:
-        out.append(("arabic", " ".join([*words[:-1], ROMAN[words[-1].upper()]])))
-    for full, short in ABBREV:
-        if full.lower() in name.lower():
-            out.append(("abbrev", re.sub(full, short, name, flags=re.IGNORECASE)))
-    if len(normalize_name(name)) >= 5:
-        for _ in range(2):
-            out.append(("typo", _typo(name, rng)))
-        out.append(("typo+upper", _typo(name, rng).upper()))
-    return out
-
-
-OUTSIDERS = [
-    "Balige",
-    "Laguboti",
-    "Porsea",
-    "Parapat",
-    "Ajibata",
-    "Uluan",
-    "Silaen",
-    "Habinsaran",
-    "Borbor",
-    "Nassau",
-    "Siantar Narumonda",
-    "Sigumpar",
-    "Bonatua Lunasi",
-    "Doloksanggul",
-    "Lintongnihuta",
-    "Pollung",
-    "Paranginan",
-    "Onan Ganjang",
-    "Parlilitan",
-    "Pakkat",
-    "Tarabintang",
-    "Baktiraja",
-    "Sijamapolang",
-    "Pangururan",
-    "Simanindo",
-    "Nainggolan",
-    "Onan Runggu",
-    "Palipi",
-    "Ronggur Nihuta",
-    "Sitiotio",
-    "Sianjur Mula Mula",
-    "Sibolga",
-    "Pandan",
-    "Sarudik",
-    "Tukka",
-    "Badiri",
-    "Pinangsori",
-    "Sibabangun",
-    "Kolang",
-    "Sorkam",
-    "Barus",
-    "Manduamas",
-    "Sirandorung",
-    "Andam Dewi",
-    "Sipirok",
-    "Angkola Timur",
-    "Batang Toru",
-    "Marancar",
-    "Sipangimbar",
-    "Saipar Dolok Hole",
-    "Pematangsiantar",
-    "Tebing Tinggi",
-    "Binjai",
-    "Kabanjahe",
-    "Berastagi",
-    "Sidikalang",
-    "Padangsidimpuan",
-    "Gunungsitoli",
-    "Rantau Prapat",
-    "Kisaran",
-    "Pardede Onan",
-    "Napitupulu Bagasan",
-    "Hinalang Bagasan",
-    "Silamosik",
-    "Sibisa",
-    "Motung",
-    "Sionggang",
-    "Jonggi Nihuta",
-    "Meat",
-    "Tambunan Sunge",
-    "Lumban Binanga",
-    "Sibuntuon",
-    "Pasar Laguboti",
-    "Tomok",
-    "Ambarita",
-    "Tuktuk Siadong",
-    "Huta Ginjang Samosir",
-    "Desa Sosor Gonting",
-    "Simangulampe",
-]
-
 
 def test_quality_bar_on_generated_variants(gz: Gazetteer, ref: pd.DataFrame) -> None:
-    rng = random.Random(20261129)
-    spelling_cols = ["desa_kemendagri_2025", "desa_bps_2018", "desa_big_namobj", "desa_big_wadmkd"]
-    kec_cols = ["kecamatan_kemendagri_2025", "kecamatan_bps_2018", "kecamatan_big"]
-    shared = {
-        k
-        for k, n in pd.Series([normalize_name(a.name) for a in gz.areas.values()])
-        .value_counts()
-        .items()
-        if n > 1
-    }
-    names, kecs, expected = [], [], []
-    for _, r in ref.iterrows():
-        for col in spelling_cols:
-            for _, variant in _variants(r[col].title() if col == "desa_bps_2018" else r[col], rng):
-                give_kec = rng.random() < 0.5 or normalize_name(r[col]) in shared
-                names.append(variant)
-                kecs.append(r[rng.choice(kec_cols)] if give_kec else None)
-                expected.append(r["kemendagri_code"])
-    got = gz.match(names, kecamatan=kecs)
-    got["expected"] = expected
+    cases = messy_variants(ref, gz)
+    got = gz.match(cases["name"], kecamatan=cases["kecamatan"])
+    got["expected"] = cases["expected"].to_numpy()
     taken = got["method"].isin(TAKEN_METHODS)
     right = taken & (got["code"] == got["expected"])
     wrong = taken & (got["code"] != got["expected"])
