@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 
 from mapping.boundaries import load_desa, load_kecamatan
+from mapping.errors import Problem
 from mapping.settings import Settings, get_settings
 
 
@@ -35,3 +37,21 @@ def tmp_settings(tmp_path: Path) -> Settings:
 def in_ci() -> bool:
     """True when running in CI (CI=true): tests that would skip must fail instead."""
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def missing_fields() -> Callable[[Problem], list[str]]:
+    """A checker: the fields of a problem a person would need to fix it that are empty.
+
+    Every problem names its file, column, value, what was expected and a suggestion; every
+    problem but an area without a row names its row.
+    """
+
+    def check(p: Problem) -> list[str]:
+        fields = ["file", "column", "value", "expected", "suggestion"]
+        empty = [f for f in fields if getattr(p, f) in (None, "")]
+        if p.row is None and p.kind != "missing-area":
+            empty.append("row")
+        return empty
+
+    return check

@@ -94,3 +94,21 @@ def test_sample_command(
     assert main(["-q", "validate", str(xlsx), "--sheet", "PSKS"]) == 0
     points = tmp_path / "data" / "welfare" / "psks-lokasi-contoh-sintetis.geojson"
     assert main(["-q", "validate", str(points)]) == 0
+    out = tmp_path / "kec.csv"
+    args = ["-q", "join", str(xlsx), "--sheet", "PMKS", "--level", "kecamatan", "-o", str(out)]
+    assert main(args) == 0
+    layer = pd.read_csv(out)
+    assert (layer["keterangan"] == "Data contoh sintetis, bukan data resmi").all()
+    assert len(layer) == 15 and layer["fm"].notna().all()
+
+
+def test_validate_reports_long_kecamatan_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "Kecamatan;Tahun;Jenis PMKS;Jumlah\nTarutung;2024;Lansia;3\nMuara;2024;Kucing;1\n"
+    src = _write(tmp_path, text, name="long.csv")
+    assert main(["-q", "validate", str(src), "--level", "kecamatan"]) == 1
+    out = capsys.readouterr().out
+    assert "long.csv: 2 input rows (long, kecamatan level), 2 matched" in out
+    assert "[error] long.csv, row 3, column 'Jenis PMKS': not a category" in out
+    assert "14 area(s) have no row" in out  # Muara's only row holds no category

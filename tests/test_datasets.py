@@ -4,6 +4,7 @@ points reader."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +20,9 @@ from mapping.datasets import (
     sarulla_sites,
     synthetic_sample,
 )
-from mapping.errors import InputError, ValidationFailed
+from mapping.errors import InputError, Problem, ValidationFailed
+from mapping.gazetteer import Gazetteer
+from mapping.indicators import Rate
 from mapping.join import join_table
 from mapping.points import count_points, read_point_counts, read_points
 from mapping.settings import Settings, get_settings
@@ -110,6 +113,9 @@ def test_messy_xlsx_reads_back_exactly(
     assert t.synthetic and "CONTOH SINTETIS" in t.title[0]
     assert t.report.problems == []  # totals add up, every BPS name is placed
     assert (t.rows["method"] == "total-row").sum() == 1
+    assert [r for r, _ in t.skipped] == [6, 261]  # column numbers, footnote
+    assert "Not data: row 6 (column numbers under the header); row 261 (footnote" in t.summary()
+    assert t.rows["input_name"].iloc[0].isupper()  # BPS capitals, matched all the same
     assert set(t.data["year"]) == {2024}
     got = t.data.set_index(["area_code", "category"])["value"]
     want = sample[sample["group"] == sheet.lower()].set_index(["area_code", "category"])["value"]
@@ -123,6 +129,38 @@ def test_join_sample_marks_synthetic(built: tuple[Settings, dict[str, Path]]) ->
     assert joined.attrs["synthetic"] and "contoh sintetis" in joined.attrs["caption"]
     assert report.n_input == report.n_joined + report.n_reported == 253
     assert joined["fm"].notna().all()
+
+
+def test_sample_and_families_joined_with_rates_per_1000(
+    built: tuple[Settings, dict[str, Path]],
+) -> None:
+    paths = built[1]
+    pmks = read_welfare(paths["sample_xlsx"], sheet="PMKS")
+    families = read_welfare(paths["indicators"])  # real, undated: kept with year=2024
+    rates = {"fm_per_1000": Rate("fm", "keluarga")}
+    desa, _ = join_table([pmks, families], level="desa", year=2024, rates=rates)
+    kec, report = join_table([pmks, families], level="kecamatan", year=2024, rates=rates)
+    assert report.n_input == report.n_joined + report.n_reported == 253 + len(families.rows)
+    assert kec.attrs["synthetic"] and "contoh sintetis" in kec.attrs["caption"]
+    assert desa["keluarga"].sum() == 33127 and kec["keluarga"].sum() == 33127
+    by_kec = desa.groupby("kecamatan_code")[["fm", "keluarga"]].sum()
+    want = by_kec["fm"] / by_kec["keluarga"] * 1000  # sum over sum, per kecamatan
+    got = kec.set_index("code")["fm_per_1000"]
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
+    mean_of_desa_rates = desa.groupby("kecamatan_code")["fm_per_1000"].mean()
+    assert not (got.sort_index() - mean_of_desa_rates.sort_index()).abs().lt(1e-9).all()
+
+
+def test_namora_i_langit_is_not_a_desa_so_the_sample_uses_a_stand_in(
+    built: tuple[Settings, dict[str, Path]], desa: gpd.GeoDataFrame
+) -> None:
+    m = Gazetteer.load("desa").match_one("Namora-I-Langit", kecamatan="Pahae Julu")
+    assert not m.taken  # not in the Kemendagri, BPS or BIG lists
+    pts = gpd.read_file(built[1]["points"])
+    du = pts[pts["kategori"] == "du"].set_index("desa_code")["nama"]
+    assert set(du.index) == set(sarulla_sites(desa).values())
+    assert "Silangkitang" in du["12.02.06.2004"]
+    assert "Namora-I-Langit, lokasi pengganti" in du[sarulla_sites(desa)["namora_i_langit"]]
 
 
 def test_points_count_back_to_the_sample(
@@ -144,7 +182,9 @@ def test_points_count_back_to_the_sample(
     assert again.geometry.geom_equals_exact(pts.geometry, tolerance=1e-9).all()
 
 
-def test_points_csv_outside_and_bad_rows(tmp_path: Path, desa: gpd.GeoDataFrame) -> None:
+def test_points_csv_outside_and_bad_rows(
+    tmp_path: Path, desa: gpd.GeoDataFrame, missing_fields: Callable[[Problem], list[str]]
+) -> None:
     path = tmp_path / "lokasi.csv"
     path.write_text(
         "nama;lintang;bujur;jenis\n"
@@ -162,6 +202,9 @@ def test_points_csv_outside_and_bad_rows(tmp_path: Path, desa: gpd.GeoDataFrame)
     assert "nearest desa" in outside.suggestion and "km away" in outside.suggestion
     swapped = next(p for p in table.report if p.row == 4)
     assert swapped.suggestion == "latitude and longitude look swapped"
+    for p in table.report:
+        assert p.file == "lokasi.csv" and missing_fields(p) == [], p.describe()
+    assert outside.column == "lintang, bujur"
     assert list(table.rows["method"]) == [
         "spatial",
         "outside",
@@ -191,3 +234,35 @@ def test_point_errors(tmp_path: Path, desa: gpd.GeoDataFrame) -> None:
     got = count_points(gdf, desa=desa, category="lks")
     assert got.data.loc[got.data["value"] > 0, "area_code"].tolist() == [got.rows.at[0, "code"]]
     assert not got.data["value"].isna().any()
+
+
+def test_points_gpkg_and_xlsx_sheet(
+    tmp_path: Path, desa: gpd.GeoDataFrame, missing_fields: Callable[[Problem], list[str]]
+) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"kategori": ["LKS", "Panti Asuhan", "TKSK"], "nama": ["a", "b", "Medan"]},
+        geometry=[
+            shapely.Point(98.9650, 2.0176),
+            shapely.Point(98.9650, 2.0176),
+            shapely.Point(98.6722, 3.5952),
+        ],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:32647")  # any CRS: read back in EPSG:4326
+    gdf.loc[len(gdf)] = ["LKS", "line", shapely.LineString([(0, 0), (1, 1)])]
+    path = tmp_path / "lokasi.gpkg"
+    gdf.to_file(path, layer="psks")
+    table = read_point_counts(path, layer="psks", year=2024)
+    assert list(table.rows["method"]) == ["spatial", "spatial", "outside", "unmatched"]
+    assert table.data.loc[table.data["value"] > 0, ["category", "value"]].values.tolist() == [
+        ["lks", 2.0]
+    ]
+    assert {(p.kind, p.row) for p in table.report} == {("outside", 3), ("bad-point", 4)}
+    assert all(missing_fields(p) == [] for p in table.report)
+    xlsx = tmp_path / "titik.xlsx"
+    with pd.ExcelWriter(xlsx) as writer:
+        pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="Catatan", index=False)
+        pd.DataFrame({"Nama": ["x"], "Lat": [2.0176], "Lon": [98.965]}).to_excel(
+            writer, sheet_name="Titik", index=False
+        )
+    table = read_point_counts(xlsx, sheet="Titik", category="psm")
+    assert table.sheet == "Titik" and table.data["value"].sum() == 1

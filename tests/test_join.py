@@ -109,6 +109,22 @@ def test_years_must_be_chosen(desa: gpd.GeoDataFrame) -> None:
         join_table(dup, level="desa", layer=desa)
 
 
+def test_canonical_frame_of_another_level_is_refused(desa: gpd.GeoDataFrame) -> None:
+    data = _canon([("12.02", 2024, "fm", 1)]).assign(level="kabupaten")
+    with pytest.raises(InputError, match="the table's level='kabupaten' is not a table level"):
+        join_table(data, level="desa", layer=desa)
+
+
+def test_join_several_tables_at_once(messy: Path, desa: gpd.GeoDataFrame) -> None:
+    table = read_welfare(messy, gazetteer=Gazetteer.load(level="desa"))
+    families = _canon([("12.02.01.2012", 2024, "keluarga", 200), ("12.02.99.2999", 2024, "x", 1)])
+    joined, report = join_table([table, families], level="desa", layer=desa)
+    assert report.n_input == report.n_joined + report.n_reported == 6 + 2
+    assert (report.n_joined, report.n_reported) == (3 + 1, 3 + 1)
+    assert joined.set_index("code").at["12.02.01.2012", "keluarga"] == 200
+    assert len(report.problems.errors) == len(table.report.errors)
+
+
 def test_unknown_code_in_canonical_frame_is_reported(desa: gpd.GeoDataFrame) -> None:
     data = _canon([("12.02.01.2012", 2024, "fm", 1), ("12.02.99.2999", 2024, "fm", 5)])
     joined, report = join_table(data, level="desa", layer=desa)

@@ -170,3 +170,47 @@ def test_bad_inputs(tmp_path: Path) -> None:
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     with pytest.raises(InputError, match="Cannot open .* as an XLSX workbook"):
         read_cells(tmp_path / "broken.xlsx")
+
+
+def test_latin1_and_utf16_files(tmp_path: Path) -> None:
+    latin = tmp_path / "l.csv"  # 0x81 is undefined in cp1252: only latin-1 decodes it
+    latin.write_bytes("Desa;ODHA\nS\u00edtampurung;1\n".encode("latin-1") + b"X\x81;2\n")
+    sheet = read_cells(latin)
+    assert (sheet.encoding, sheet.delimiter) == ("latin-1", ";")
+    assert sheet.rows[1][0] == "S\u00edtampurung"
+    utf16 = tmp_path / "u.txt"  # Excel's "Unicode Text": UTF-16 with a BOM, tab-delimited
+    utf16.write_bytes("Desa\tODHA\r\nS\u00edtampurung\t1\r\n".encode("utf-16"))
+    sheet = read_cells(utf16)
+    assert (sheet.encoding, sheet.delimiter) == ("utf-16", "\t")
+    assert sheet.rows == [["Desa", "ODHA"], ["S\u00edtampurung", "1"]]
+
+
+def test_sheet_named_like_a_number_is_found_by_name(tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active.title = "2022"
+    wb.create_sheet("2023")
+    wb.create_sheet("Rekap")
+    path = tmp_path / "y.xlsx"
+    wb.save(path)
+    assert read_cells(path, sheet="2023").sheet == "2023"  # the name, not index 2023
+    assert read_cells(path, sheet="2").sheet == "Rekap"  # no sheet named '2': index 2
+    assert read_cells(path, sheet=0).sheet == "2022"
+    with pytest.raises(InputError, match="has no sheet named '7' or with index 7"):
+        read_cells(path, sheet="7")
+
+
+def test_merged_footnote_is_skipped_but_a_place_named_sumber_is_data(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["No", "Desa", "ODHA", "Keterangan"])
+    ws.append([1, "Sumber Jaya", None, None])  # a data row: the name of a place, no colon
+    ws.append([2, "Hutauruk", 2, None])
+    ws.append(["Sumber : Dinas Sosial Kab. Tapanuli Utara", None, None, None])
+    ws.merge_cells("A4:D4")  # merged across the table: the text fills every cell
+    ws.append(["Ket. baris kosong"])
+    path = tmp_path / "f.xlsx"
+    wb.save(path)
+    raw = read_raw_table(path)
+    assert list(raw.cells.index) == [2, 3]
+    assert [r for r, _ in raw.skipped] == [4, 5]
+    assert raw.skipped[0][1].startswith("footnote: Sumber : Dinas Sosial")

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
-from mapping.errors import InputError, ValidationFailed
+from mapping.errors import InputError, Problem, ValidationFailed
 from mapping.gazetteer import Gazetteer
+from mapping.join import join_table
 from mapping.tables import (
     CANONICAL_COLUMNS,
     JOINED_METHODS,
     ROW_LOG_COLUMNS,
     TOTAL_ROW,
     canonical_frame,
+    combine_tables,
     describe_problems,
     from_frame,
     read_welfare,
@@ -153,12 +158,13 @@ def test_every_problem_is_collected(tmp_path: Path, gz_desa: Gazetteer) -> None:
     frac = by_kind["fractional-count"][0]
     assert (frac.row, frac.value, frac.expected) == (6, "2,5", "a whole number")
     conflict = by_kind["duplicate-conflict"]
-    assert [p.column for p in conflict] == ["fm"] and "row 2: 10, row 7: 11" in conflict[0].message
+    assert [p.column for p in conflict] == ["Fakir Miskin"]
+    assert "row 2: 10, row 7: 11" in conflict[0].message and conflict[0].value == "10 / 11"
     dups = by_kind["duplicate"]  # Hutauruk ODHA 2 twice; Parbubu II both columns twice
     assert [(p.column, p.severity) for p in dups] == [
-        ("odha", "warning"),
-        ("fm", "warning"),
-        ("odha", "warning"),
+        ("ODHA", "warning"),
+        ("Fakir Miskin", "warning"),
+        ("ODHA", "warning"),
     ]
     total = by_kind["total-mismatch"][0]
     assert (total.row, total.severity, total.value) == (10, "warning", "99")
@@ -218,6 +224,162 @@ def test_canonical_frame_checks_columns() -> None:
     assert list(canonical_frame([]).columns) == CANONICAL_COLUMNS
 
 
+def _xlsx(path: Path, rows: list[list[object]], *, sheet: str = "Sheet") -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_every_problem_says_where_what_and_how_to_fix(
+    tmp_path: Path, gz_desa: Gazetteer, missing_fields: Callable[[Problem], list[str]]
+) -> None:
+    header = ["No", "Kecamatan", "Desa", "Nama Desa", "Kode Desa", "Tahun", "Fakir Miskin"]
+    header += ["ODHA", "Kucing", "Korban Bencana", "Lansia", "Lanjut Usia Terlantar", "Jumlah"]
+    path = _xlsx(
+        tmp_path / "k.xlsx",
+        [
+            ["DATA PMKS"],
+            header,
+            [1, "Tarutung", "Hutauruk", None, None, 2023, 10, 2, 1, 1, 1, 1, 14],
+            [2, "Tarutung", "Desa Antah", None, None, 2023, 1, 1, 1, 1, 1, 1, None],
+            [3, None, "SITAMPURUNG", None, None, 2023, 1, 1, 1, 1, 1, 1, None],
+            [4, "Tarutung", "Hapoltahan", None, None, 2023, "dua", "-1", 1, 1, 1, 1, None],
+            [5, "Tarutung", "Parbubu I", None, None, "20x3", "2,5", 1, 1, 1, 1, 1, None],
+            [6, "Tarutung", "Hutauruk", None, None, 2023, 11, 2, 1, 1, 1, 1, None],
+            [7, "Tarutung", None, None, None, 2023, 3, 3, 1, 1, 1, 1, None],
+            [8, "Muara", "Aritonang", None, "12.02.01.2010", 2023, 1, 1, 1, 1, 1, 1, None],
+            ["JUMLAH", None, None, None, None, None, 99, 9, None, None, 5, None, None],
+        ],
+        sheet="PMKS 2023",
+    )
+    t = read_welfare(path, sheet="PMKS 2023", gazetteer=gz_desa)
+    assert {p.kind for p in t.report} == {
+        "extra-key-column",  # 'Nama Desa' after 'Desa'
+        "unknown-category",  # 'Kucing' and 'Korban Bencana' (alam or sosial?)
+        "duplicate-category-column",  # 'Lansia' and 'Lanjut Usia Terlantar'
+        "unknown-area",  # row 4 'Desa Antah', row 9 no name
+        "ambiguous-area",  # row 5
+        "non-numeric",  # row 6
+        "negative",  # row 6
+        "invalid-year",  # row 7
+        "fractional-count",  # row 7
+        "duplicate-conflict",  # rows 3 and 8, Fakir Miskin
+        "duplicate",  # rows 3 and 8, ODHA
+        "code-name-mismatch",  # row 10: the code is Hutapea Banuarea's
+        "total-mismatch",  # row 11
+        "row-total-mismatch",  # row 3: 14 for 10 + 2 + 1
+        "missing-area",
+    }
+    for p in t.report:
+        assert (p.file, p.sheet) == ("k.xlsx", "PMKS 2023")
+        assert missing_fields(p) == [], p.describe()
+    header_problems = [p for p in t.report if p.column in {"Nama Desa", "Kucing", "Korban Bencana"}]
+    assert {p.row for p in header_problems} == {2}  # the header row
+    mismatch = next(p for p in t.report if p.kind == "code-name-mismatch")
+    assert (mismatch.row, mismatch.value, mismatch.severity) == (10, "Aritonang", "warning")
+    assert _values(t)[("12.02.01.2010", "fm")] == 1.0  # the code wins
+    blank = next(p for p in t.report if p.kind == "unknown-area" and p.row == 9)
+    assert blank.value == "(blank)" and blank.column == "Desa"
+
+
+@pytest.mark.parametrize("label", ["Jumlah", "Total", "JUMLAH", "Jumlah Kec. Tarutung"])
+@pytest.mark.parametrize("where", [0, 1, 2])
+def test_totals_rows_in_any_key_column(
+    tmp_path: Path, gz_desa: Gazetteer, label: str, where: int
+) -> None:
+    total = ["", "", "", "13", "4"]
+    total[where] = label
+    text = (
+        "No;Kecamatan;Desa;Fakir Miskin;ODHA\n1;Tarutung;Hutauruk;10;1\n2;Tarutung;Hapoltahan;3;3\n"
+    )
+    path = _csv(tmp_path, text + ";".join(total) + "\n")
+    t = read_welfare(path, gazetteer=gz_desa)
+    assert list(t.rows["method"])[-1] == TOTAL_ROW
+    assert _kinds(t) == []  # adds up
+    assert len(t.data) == 4 and 4 not in set(t.data["source_row"])  # totals never become data
+    wrong = _csv(tmp_path, text + ";".join(total).replace("13", "14") + "\n", name="w.csv")
+    warned = [p for p in read_welfare(wrong, gazetteer=gz_desa).report if p.kind != "missing-area"]
+    assert [(p.kind, p.severity, p.row, p.column) for p in warned] == [
+        ("total-mismatch", "warning", 4, "Fakir Miskin")
+    ]
+    assert warned[0].expected == "13 (sum of rows 2-3)"
+
+
+def test_subtotals_and_grand_total(tmp_path: Path, gz_desa: Gazetteer) -> None:
+    text = (
+        "No,Kecamatan,Desa,ODHA\n1,Tarutung,Hutauruk,2\n2,Tarutung,Hapoltahan,3\n"
+        ",Jumlah Kec. Tarutung,,5\n3,Muara,Aritonang,1\n,Jumlah Kec. Muara,,1\n,TOTAL,,{}\n"
+    )
+    good = read_welfare(_csv(tmp_path, text.format(6)), gazetteer=gz_desa)
+    assert _kinds(good) == [] and list(good.rows["method"]).count(TOTAL_ROW) == 3
+    bad = read_welfare(_csv(tmp_path, text.format(7), name="b.csv"), gazetteer=gz_desa)
+    (p,) = [p for p in bad.report if p.kind == "total-mismatch"]
+    assert (p.row, p.value, p.expected) == (7, "7", "6 (sum of all data rows above)")
+
+
+def test_long_layout_totals_and_unknown_categories(tmp_path: Path, gz_kec: Gazetteer) -> None:
+    path = _csv(
+        tmp_path,
+        (
+            "Kecamatan;Tahun;Jenis PMKS;Jumlah\nTarutung;2023;Lansia Terlantar;12\n"
+            "Tarutung;2023;ODHA;1.234\nTarutung;2023;Jumlah;1.246\n"  # total of the kecamatan
+            "Muara;2023;Fakir Miskin;-\nMuara;2023;Kucing;3\nMuara;2023;;4\n"
+            "JUMLAH;;ODHA;1.234\nJUMLAH;;;1.300\n"  # a category total, then a wrong grand total
+        ),
+    )
+    t = read_welfare(path, gazetteer=gz_kec)
+    assert (t.layout, t.level) == ("long", "kecamatan")
+    assert list(t.rows["method"]) == ["exact"] * 2 + [TOTAL_ROW] + ["exact"] * 3 + [TOTAL_ROW] * 2
+    assert _values(t) == {
+        ("12.02.01", "lut"): 12.0,
+        ("12.02.01", "odha"): 1234.0,
+        ("12.02.15", "fm"): 0.0,
+    }
+    problems = [(p.kind, p.row, p.value) for p in t.report if p.kind != "missing-area"]
+    assert problems == [
+        ("unknown-category", 6, "Kucing"),
+        ("unknown-category", 7, "(blank)"),
+        ("total-mismatch", 9, "1300"),
+    ]
+    total = next(p for p in t.report if p.kind == "total-mismatch")
+    assert total.expected == "1246 (sum of all data rows above)"
+
+
+def test_kecamatan_by_code_columns(tmp_path: Path, gz_kec: Gazetteer) -> None:
+    path = _csv(tmp_path, "Kode Kec,ODHA\n12.02.01,3\n1205180,2\nTotal,5\n")
+    t = read_welfare(path)
+    assert t.level == "kecamatan" and _kinds(t) == []
+    assert _values(t) == {("12.02.01", "odha"): 3.0, ("12.02.15", "odha"): 2.0}  # BPS code too
+    both = _csv(tmp_path, "Kode Kecamatan,Kecamatan,ODHA\n12.02.09,Siborong2,4\n", name="b.csv")
+    t = read_welfare(both, gazetteer=gz_kec)
+    assert list(t.rows["input_code"]) == ["12.02.09"] and list(t.rows["method"]) == ["code"]
+    with pytest.raises(InputError, match="gazetteer is of level 'kecamatan'; the table is read"):
+        read_welfare(both, level="desa", gazetteer=gz_kec)
+
+
+def test_combine_tables(tmp_path: Path, gz_desa: Gazetteer, gz_kec: Gazetteer) -> None:
+    pmks = read_welfare(_csv(tmp_path, "Desa,Kecamatan,ODHA\nHutauruk,Tarutung,1\n"))
+    psks = read_welfare(
+        _csv(tmp_path, "Desa,Kecamatan,PSM\nHutauruk,Tarutung,2\nAntah,Muara,1\n", name="s.csv")
+    )
+    both = combine_tables([pmks, psks])
+    assert both.source_file == "t.csv, s.csv" and both.level == "desa"
+    assert _values(both) == {("12.02.01.2012", "odha"): 1.0, ("12.02.01.2012", "psm"): 2.0}
+    assert list(both.rows["source_file"]) == ["t.csv", "s.csv", "s.csv"]
+    assert len(both.report.errors) == 1
+    with pytest.raises(InputError, match="repeat an area, category and year"):
+        combine_tables([pmks, pmks])
+    kec = read_welfare(_csv(tmp_path, "Kecamatan,ODHA\nMuara,1\n", name="k.csv"))
+    with pytest.raises(InputError, match=r"different levels \(t.csv: desa, k.csv: kecamatan\)"):
+        combine_tables([pmks, kec])
+    with pytest.raises(InputError, match="needs at least one table"):
+        combine_tables([])
+
+
 # --- property: random messy tables never lose a row ------------------------------------------
 
 _CELLS = st.one_of(
@@ -225,27 +387,73 @@ _CELLS = st.one_of(
     st.integers(1000, 999_999).map(lambda v: f"{v:,}".replace(",", ".")),
     st.sampled_from(["-", "", " ", "dua", "-4", "2,5", "1.234,5", "nihil"]),
 )
+#: Header spellings and the category each means.
+_HEADERS = {
+    "Fakir Miskin": "fm",
+    "FAKIR MISKIN (KK)": "fm",
+    "Keluarga Miskin": "fm",
+    "ODHA": "odha",
+    "Orang dengan HIV/AIDS": "odha",
+    "Lansia Terlantar": "lut",
+    "LANJUT USIA TERLANTAR": "lut",
+    "Penyandang Cacat": "pd",
+}
 
 
 @st.composite
-def messy_tables(draw: st.DrawFn, names: list[tuple[str, str]]) -> tuple[str, int, str, str]:
-    n = draw(st.integers(1, 12))
-    picks = draw(st.lists(st.sampled_from(range(len(names))), min_size=n, max_size=n, unique=True))
-    bogus = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+def messy_tables(draw: st.DrawFn, names: list[tuple[str, str]]) -> dict[str, object]:
+    """A messy desa table: title rows, random header spellings, repeated, unknown and
+    capitalised names, bad cells, blank lines, subtotals, a totals row and a footnote."""
+    fmt = draw(st.sampled_from(["xlsx", "csv"]))
     delim = draw(st.sampled_from([",", ";", "\t"]))
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    n = draw(st.integers(1, 12))
+    picks = draw(st.lists(st.sampled_from(range(len(names))), min_size=n, max_size=n))
+    bogus = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    headers = draw(
+        st.lists(st.sampled_from(sorted(_HEADERS)), min_size=1, max_size=3, unique_by=_HEADERS.get)
+    )
     title = draw(st.integers(0, 3))
-    total = draw(st.booleans())
-    lines = [f"JUDUL TABEL {i}" for i in range(title)]
-    lines.append(delim.join(["No", "Kecamatan", "Desa/Kelurahan", "Fakir Miskin", "ODHA"]))
+    lines: list[list[str] | None] = [[f"JUDUL TABEL {i}"] for i in range(title)]
+    lines.append(["No", "Kecamatan", "Desa/Kelurahan", *headers])
+    data_lines = []  # 1-based line numbers of rows that are records (data or totals)
     for i, (k, b) in enumerate(zip(picks, bogus, strict=True), start=1):
+        if draw(st.booleans()) and draw(st.booleans()):
+            lines.append(None)  # a blank line: not a record
         desa, kec = names[k]
-        desa = f"Zz{desa}qq" if b else desa.upper()
-        cells = [draw(_CELLS), draw(_CELLS)]
-        lines.append(delim.join([str(i), kec, desa, *cells]))
-    if total:
-        lines.append(delim.join(["", "JUMLAH", "", "1", "1"]))
-    return "\n".join(lines) + "\n", title, delim, encoding
+        desa = f"Zz{desa}qq" if b else draw(st.sampled_from([desa, desa.upper()]))
+        lines.append([str(i), kec, desa, *(draw(_CELLS) for _ in headers)])
+        data_lines.append(len(lines))
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(["", f"Jumlah Kec. {kec}", "", *("1" for _ in headers)])
+            data_lines.append(len(lines))
+    if draw(st.booleans()):
+        label = draw(st.sampled_from(["Jumlah", "Total", "JUMLAH"]))
+        total = ["", "", "", *("1" for _ in headers)]
+        total[draw(st.integers(0, 2))] = label
+        lines.append(total)
+        data_lines.append(len(lines))
+    if draw(st.booleans()):
+        lines.append(["Sumber: Dinas Sosial (contoh)"])
+    return {
+        "lines": lines,
+        "data_lines": data_lines,
+        "headers": headers,
+        "format": fmt,
+        "delim": delim,
+        "encoding": encoding,
+    }
+
+
+def _write_messy(case: dict[str, object], folder: Path) -> Path:
+    lines: list[list[str] | None] = case["lines"]  # type: ignore[assignment]
+    if case["format"] == "xlsx":
+        return _xlsx(folder / "messy.xlsx", [line or [] for line in lines])
+    delim = str(case["delim"])
+    text = "\n".join(delim.join(line) if line else "" for line in lines) + "\n"
+    path = folder / "messy.csv"
+    path.write_bytes(text.encode(str(case["encoding"])))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -254,34 +462,36 @@ def desa_names(gz_desa: Gazetteer) -> list[tuple[str, str]]:
 
 
 def test_messy_tables_never_lose_a_row(
-    tmp_path: Path, gz_desa: Gazetteer, desa_names: list[tuple[str, str]]
+    tmp_path: Path,
+    gz_desa: Gazetteer,
+    desa: gpd.GeoDataFrame,
+    desa_names: list[tuple[str, str]],
 ) -> None:
     @settings(
-        max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
     )
     @given(messy_tables(desa_names))
-    def check(case: tuple[str, int, str, str]) -> None:
-        text, title, _, encoding = case
-        path = tmp_path / "messy.csv"
-        path.write_bytes(text.encode(encoding))
-        t = read_welfare(path, gazetteer=gz_desa)
-        header_line = title + 1
-        n_lines = len(text.splitlines())
-        expected_rows = list(range(header_line + 1, n_lines + 1))
-        assert list(t.rows["source_row"]) == expected_rows  # every data line has a log line
+    def check(case: dict[str, object]) -> None:
+        t = read_welfare(_write_messy(case, tmp_path), gazetteer=gz_desa)
+        records = case["data_lines"]
+        assert list(t.rows["source_row"]) == records  # every record has a log line, in order
+        wanted = {_HEADERS[h] for h in case["headers"]}  # type: ignore[attr-defined]
         error_rows = {p.row for p in t.report.errors}
         for r in t.rows.itertuples():
-            if r.method in JOINED_METHODS:
-                got = set(t.data.loc[t.data["source_row"] == r.source_row, "category"])
-                assert got == {"fm", "odha"}  # invalid values stay, as NaN, with a problem
+            if r.method in JOINED_METHODS:  # its values are there (NaN if invalid or conflicting)
+                assert set(t.data.loc[t.data["area_code"] == r.code, "category"]) == wanted
             elif r.method != TOTAL_ROW:
-                assert r.source_row in error_rows
-        columns = {"Fakir Miskin": "fm", "ODHA": "odha"}
+                assert r.source_row in error_rows  # not joined: an error says why
+        columns = {h: _HEADERS[h] for h in case["headers"]}  # type: ignore[attr-defined]
         for p in t.report.errors:
             if p.kind in {"non-numeric", "negative", "fractional-count"}:
                 cell = t.data[
                     (t.data["source_row"] == p.row) & (t.data["category"] == columns[p.column])
                 ]
                 assert cell["value"].isna().all()  # a bad value never enters as a number
+        _, report = join_table(t, level="desa", layer=desa)
+        assert report.n_input == report.n_joined + report.n_reported == len(records)
+        assert report.n_joined == int(t.rows["method"].isin(JOINED_METHODS).sum())
+        assert len(report.to_frame()) == len(records) + len(report.missing)
 
     check()

@@ -46,8 +46,16 @@ class Category:
         return f"{self.name_id} ({self.code})"
 
 
-def _c(code: str, group: Group, name_id: str, name_en: str, *aliases: str, **kw: str) -> Category:
-    return Category(code, group, name_id, name_en, tuple(aliases), **kw)  # type: ignore[arg-type]
+def _c(
+    code: str,
+    group: Group,
+    name_id: str,
+    name_en: str,
+    *aliases: str,
+    kind: Kind = "count",
+    description: str = "",
+) -> Category:
+    return Category(code, group, name_id, name_en, tuple(aliases), kind, description)
 
 
 #: The 26 PMKS categories of Permensos 08/2012, with older terms and abbreviations as aliases.

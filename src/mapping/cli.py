@@ -88,6 +88,8 @@ def _cmd_join(args: argparse.Namespace) -> int:
     if table.report.warnings or table.report.errors:
         print(describe_problems(table.report), file=sys.stderr)
     joined, report = join_table(table, level=args.level, year=args.year)
+    if joined.attrs.get("synthetic"):  # the written layer says so too, not only the file name
+        joined = joined.assign(keterangan=joined.attrs["caption"])
     layer_path, report_path = _write_joined(joined, report.to_frame(), args.output)
     print(report.describe())
     print(f"Wrote {len(joined)} {args.level} to {layer_path} and the match report to {report_path}")

@@ -117,7 +117,8 @@ class ProblemReport:
     def to_frame(self) -> pd.DataFrame:
         """The problems as a table, one row each."""
         cols = list(Problem.__dataclass_fields__)
-        return pd.DataFrame([asdict(p) for p in self.problems], columns=cols)
+        frame = pd.DataFrame([asdict(p) for p in self.problems], columns=cols)
+        return frame.astype({"row": "Int64"})  # row 9, not 9.0, beside problems without a row
 
     def describe(self) -> str:
         """Every problem, one line each, errors first."""

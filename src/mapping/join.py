@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -19,11 +19,16 @@ from mapping.tables import (
     ROW_LOG_COLUMNS,
     SYNTHETIC_LABEL,
     TOTAL_ROW,
+    Level,
     WelfareTable,
+    as_level,
     canonical_frame,
+    combine_tables,
 )
 
-JoinLevel = Literal["desa", "kecamatan"]
+JoinLevel = Level
+#: What :func:`join_table` takes: a table, a canonical DataFrame, or several of them.
+JoinInput: TypeAlias = WelfareTable | pd.DataFrame | Sequence[WelfareTable | pd.DataFrame]
 #: Every method a MatchReport counts, in display order.
 REPORT_METHODS: tuple[str, ...] = (
     "code",
@@ -97,7 +102,8 @@ class MatchReport:
                 "status": "no-data",
             }
         )
-        return pd.concat([self.rows, no_data], ignore_index=True)[[*ROW_LOG_COLUMNS, "status"]]
+        out = pd.concat([self.rows, no_data], ignore_index=True)[[*ROW_LOG_COLUMNS, "status"]]
+        return out.astype({"source_row": "Int64"})
 
     def describe(self) -> str:
         """The report in plain words."""
@@ -137,9 +143,11 @@ def _ranges(rows: Sequence[int]) -> str:
     return ", ".join(out)
 
 
-def _as_table(table: WelfareTable | pd.DataFrame, level: str) -> WelfareTable:
+def _as_table(table: JoinInput, level: Level) -> WelfareTable:
     if isinstance(table, WelfareTable):
         return table
+    if not isinstance(table, pd.DataFrame):
+        return combine_tables([_as_table(t, level) for t in table])
     data = canonical_frame(table)
     levels = sorted(set(data["level"].dropna()))
     if len(levels) > 1:
@@ -165,20 +173,23 @@ def _as_table(table: WelfareTable | pd.DataFrame, level: str) -> WelfareTable:
         data=data,
         rows=rows,
         report=ProblemReport(),
-        level=levels[0] if levels else level,
+        level=as_level(levels[0], what="the table's level") if levels else level,
         layout="canonical",
         source_file=",".join(sorted(set(data["source_file"].dropna()))),
     )
 
 
 def _wide(data: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """One row per area code, one column per category (catalogue order)."""
+    """One row per area code, one column per category (catalogue order).
+
+    Values without a year (the real indicators' source gives none) are kept whatever `year`.
+    """
     years = sorted({int(y) for y in data["year"].dropna()})
     if year is not None:
         if year not in years:
             msg = f"year={year} is not in the table; it has years {years}."
             raise InputError(msg)
-        data = data[data["year"] == year]
+        data = data[(data["year"] == year).fillna(True)]
     elif len(years) > 1:
         msg = f"The table has several years {years}; pass year= (or --year) to choose one."
         raise InputError(msg)
@@ -196,7 +207,7 @@ def _wide(data: pd.DataFrame, year: int | None) -> pd.DataFrame:
 
 
 def join_table(
-    table: WelfareTable | pd.DataFrame,
+    table: JoinInput,
     *,
     level: JoinLevel = "desa",
     year: int | None = None,
@@ -214,11 +225,13 @@ def join_table(
     Parameters
     ----------
     table
-        A :class:`~mapping.tables.WelfareTable` or a DataFrame with the canonical columns.
+        A :class:`~mapping.tables.WelfareTable` or a DataFrame with the canonical columns, or
+        a list of them (of one level, e.g. the PMKS sheet and the family counts): they are
+        combined with :func:`~mapping.tables.combine_tables` and reported together.
     level
         The layer to join to.
     year
-        The year to use when the table has several.
+        The year to use when the table has several (values without a year are kept).
     layer
         The layer of `level` (the canonical one is loaded when None).
     rates
@@ -241,7 +254,7 @@ def join_table(
         layer.copy()
         if (layer is not None and t.level == level)
         else load_layer(t.level, settings=settings)
-    )  # type: ignore[arg-type]
+    )
     wide = _wide(t.data, year)
     joined = base.merge(wide, how="left", left_on="code", right_index=True)
     joined["has_data"] = joined["code"].isin(wide.index)

@@ -19,6 +19,8 @@ from mapping.tables import ROW_LOG_COLUMNS, WelfareTable, canonical_frame
 
 LAT_NAMES = ("lat", "latitude", "lintang", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "bujur", "x")
+#: ``attrs`` key of a points frame naming the column(s) its geometry was read from.
+COORDINATES_ATTR = "coordinate_columns"
 CATEGORY_NAMES = ("kategori", "jenis", "category", "jenis psks", "jenis pmks", "tipe", "type")
 NAME_NAMES = ("nama", "name", "nama lokasi", "nama lembaga", "keterangan")
 
@@ -52,8 +54,9 @@ def read_points(
 ) -> tuple[gpd.GeoDataFrame, ProblemReport]:
     """Points of a CSV/XLSX (latitude/longitude columns) or GeoJSON/GPKG file, in EPSG:4326.
 
-    The result has ``source_row`` (file row, or feature number from 1) and keeps every record;
-    a record without usable coordinates gets an empty geometry and a problem in the report.
+    The result has ``source_row`` (file row, or feature number from 1), ``source_file`` and
+    ``sheet``, and keeps every record; a record without usable coordinates gets an empty
+    geometry and a problem in the report.
     """
     path = Path(path)
     report = ProblemReport()
@@ -74,12 +77,18 @@ def read_points(
                     f"feature has {kind}, not a point",
                     file=path.name,
                     row=int(row),
+                    column="geometry",
+                    value=kind,
                     expected="a Point geometry",
+                    suggestion="give the feature a point (for an area, its centre or the site)",
                 )
             )
         gdf.loc[bad, "geometry"] = shapely.Point()
         gdf["source_file"] = path.name
-        return gdf.reset_index(drop=True), report
+        gdf["sheet"] = ""
+        gdf = gdf.reset_index(drop=True)
+        gdf.attrs[COORDINATES_ATTR] = "geometry"
+        return gdf, report
     raw = read_raw_table(path, sheet=sheet)
     cols = list(raw.cells.columns)
     lat = lat or _find(cols, LAT_NAMES)
@@ -107,7 +116,10 @@ def read_points(
                     column=f"{lat}, {lon}",
                     value=f"{cy}, {cx}",
                     expected="decimal degrees, latitude about 1.7-2.4 and longitude 98.7-99.4",
-                    suggestion="latitude and longitude look swapped" if swapped else "",
+                    suggestion="latitude and longitude look swapped"
+                    if swapped
+                    else "fill in both, in decimal degrees (e.g. 2.0176, 98.9650)",
+                    sheet=raw.sheet,
                 )
             )
             geoms.append(shapely.Point())
@@ -115,6 +127,8 @@ def read_points(
             geoms.append(shapely.Point(x, y))
     out = gpd.GeoDataFrame(df, geometry=geoms, crs=CRS_STORAGE)
     out["source_file"] = path.name
+    out["sheet"] = raw.sheet
+    out.attrs[COORDINATES_ATTR] = f"{lat}, {lon}"
     return out, report
 
 
@@ -144,6 +158,8 @@ def count_points(
     if "source_row" not in pts.columns:
         pts["source_row"] = range(1, len(pts) + 1)
     file = str(pts["source_file"].iloc[0]) if "source_file" in pts and len(pts) else "points"
+    sheet = str(pts["sheet"].iloc[0]) if "sheet" in pts and len(pts) else ""
+    where = points.attrs.get(COORDINATES_ATTR, "geometry")
     if category is not None and category not in CATEGORY_BY_CODE:
         msg = (
             f"category={category!r} is not a category code; "
@@ -158,7 +174,7 @@ def count_points(
                 f"column of categories 'kategori'; found {list(pts.columns)}."
             )
             raise InputError(msg)
-    cats = (
+    cats: list[str | None] = (
         [category] * len(pts)
         if category is not None
         else [_category(v) for v in pts[category_column]]
@@ -172,14 +188,15 @@ def count_points(
     )
     hits = hits[~hits.index.duplicated(keep="first")]  # a point on a border: the first desa
     name_col = _find(list(pts.columns), NAME_NAMES)
-    log_rows, counted = [], []
+    log_rows: list[dict[str, Any]] = []
+    counted: list[tuple[str, str]] = []
     metric_desa = None
     for i, (idx, p) in enumerate(pts.iterrows()):
         row = int(p["source_row"])
         code = hits.at[idx, "code"] if idx in hits.index else None
         base = {
             "source_file": file,
-            "sheet": "",
+            "sheet": sheet,
             "source_row": row,
             "input_name": "" if name_col is None or is_blank(p[name_col]) else str(p[name_col]),
             "input_kecamatan": "",
@@ -191,6 +208,7 @@ def count_points(
             "kecamatan": "",
         }
         geom = p.geometry
+        cat = cats[i]
         if geom is None or geom.is_empty:
             base["method"] = "unmatched"
             if not any(q.row == row and q.kind == "bad-point" for q in report):
@@ -199,8 +217,12 @@ def count_points(
                         "bad-point",
                         "record has no point geometry",
                         file=file,
+                        sheet=sheet,
                         row=row,
+                        column=where,
+                        value="(empty)",
                         expected="a point with coordinates",
+                        suggestion="fill in the coordinates of the site",
                     )
                 )
         elif code is None or pd.isna(code):
@@ -216,20 +238,23 @@ def count_points(
                     "outside",
                     "point lies outside Tapanuli Utara",
                     file=file,
+                    sheet=sheet,
                     row=row,
+                    column=where,
                     value=f"lat {geom.y:.5f}, lon {geom.x:.5f}",
                     expected="a point in a desa",
                     suggestion=f"nearest desa {desa.at[near, 'name']} ({desa.at[near, 'code']}), "
                     f"{dist[near] / 1000:.1f} km away",
                 )
             )
-        elif cats[i] is None:
+        elif cat is None:
             base["method"] = "unmatched"
             report.add(
                 Problem(
                     "unknown-category",
                     "not a category; point not counted",
                     file=file,
+                    sheet=sheet,
                     row=row,
                     column=str(category_column),
                     value=p[category_column],
@@ -245,7 +270,7 @@ def count_points(
                 method="spatial",
                 score=100.0,
             )
-            counted.append((code, cats[i]))
+            counted.append((str(code), cat))
         log_rows.append(base)
     data = _counts(counted, desa, year=year, file=file)
     return WelfareTable(
@@ -255,6 +280,7 @@ def count_points(
         level="desa",
         layout="points",
         source_file=file,
+        sheet=sheet,
     )
 
 
@@ -267,7 +293,7 @@ def _category(value: Any) -> str | None:
 
 def _closest(value: Any) -> str:
     cands = str(match_header(value)["candidates"])
-    return "closest: " + ", ".join(cands.split(";")) if cands else ""
+    return "closest: " + ", ".join(cands.split(";")) if cands else "no close category"
 
 
 def _counts(
@@ -300,12 +326,13 @@ def read_point_counts(
     lat: str | None = None,
     lon: str | None = None,
     layer: str | None = None,
+    sheet: str | int | None = None,
     year: int | None = None,
     strict: bool = False,
     settings: Settings | None = None,
 ) -> WelfareTable:
     """:func:`read_points` then :func:`count_points`; strict mode raises on any error."""
-    pts, report = read_points(path, lat=lat, lon=lon, layer=layer)
+    pts, report = read_points(path, lat=lat, lon=lon, layer=layer, sheet=sheet)
     table = count_points(
         pts,
         category=category,

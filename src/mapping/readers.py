@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -19,6 +20,7 @@ from mapping.names import fold
 
 Cell = Any  # str, int, float, None as read from the file
 
+#: Tried in order; a UTF-16 file (Excel's "Unicode Text") is recognised by its byte-order mark.
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
 DELIMITERS: tuple[str, ...] = (",", ";", "\t")
 #: How many rows from the top are searched for the header.
@@ -126,7 +128,9 @@ _TOTAL_WORDS = frozenset(
     }
 )
 _TOTAL_PREFIXES = ("jumlah ", "total ", "sub total ", "subtotal ")
-_FOOTNOTE_PREFIXES = ("sumber", "keterangan", "catatan", "ket ", "note", "source")
+#: Roles of the columns that name the area of a row.
+_AREA_ROLES = frozenset({"code", "desa", "kecamatan", "area"})
+_FOOTNOTE_WORDS = frozenset({"sumber", "keterangan", "catatan", "ket", "note", "notes", "source"})
 
 
 def role_key(label: object) -> str:
@@ -264,6 +268,11 @@ class Sheet:
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     for encoding in ENCODINGS:
         try:
             return raw.decode(encoding), encoding
@@ -290,12 +299,14 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def read_csv_cells(path: Path) -> Sheet:
-    """Cells of a CSV file in utf-8 (with or without BOM) or cp1252, delimited by , ; or tab."""
+    """Cells of a CSV file in utf-8 (with or without BOM), cp1252/latin-1 or UTF-16 with BOM,
+    delimited by , ; or tab (the one that splits most lines into the same number of fields)."""
     path = Path(path)
     text, encoding = _decode(path.read_bytes(), path)
     delim = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    rows, numbers = [], []
+    rows: list[list[Cell]] = []
+    numbers: list[int] = []
     start = 1
     for row in reader:
         rows.append([c if c.strip() else None for c in row])
@@ -305,18 +316,28 @@ def read_csv_cells(path: Path) -> Sheet:
 
 
 def _sheet_title(names: Sequence[str], sheet: str | int | None, path: Path) -> str:
+    """The sheet named `sheet` (exactly, then ignoring case and spacing), else the sheet at
+    index `sheet`: a sheet named "2023" is found by its name, "1" is the second sheet."""
     listing = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
     if sheet is None:
         return names[0]
-    if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.strip().isdigit()):
+    if isinstance(sheet, str):
+        for name in names:
+            if name == sheet:
+                return name
+        for name in names:
+            if fold(name) == fold(sheet):
+                return name
+    if isinstance(sheet, int) or sheet.strip().isdigit():
         idx = int(sheet)
         if 0 <= idx < len(names):
             return names[idx]
-        msg = f"sheet={sheet!r}: {path.name} has no sheet with index {idx}; sheets are {listing}."
+        named = f"named {sheet!r} or " if isinstance(sheet, str) else ""
+        msg = (
+            f"sheet={sheet!r}: {path.name} has no sheet {named}with index {idx}; "
+            f"sheets are {listing}."
+        )
         raise InputError(msg)
-    for name in names:
-        if name == sheet or fold(name) == fold(sheet):
-            return name
     msg = f"sheet={sheet!r} not found in {path.name}; sheets are {listing} (index from 0)."
     raise InputError(msg)
 
@@ -410,7 +431,7 @@ def _is_header_row(row: Sequence[Cell]) -> bool:
     cells = _nonblank(row)
     if len(cells) < 2 or any(_is_number(c) for c in cells):
         return False
-    return any(column_role(c) in {"code", "desa", "kecamatan", "area"} for c in cells)
+    return any(column_role(c) in _AREA_ROLES for c in cells)
 
 
 def _is_subheader(top: Sequence[Cell], row: Sequence[Cell]) -> bool:
@@ -437,9 +458,20 @@ def _is_column_number_row(row: Sequence[Cell]) -> bool:
     return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
-def _is_footnote(row: Sequence[Cell]) -> bool:
-    cells = _nonblank(row)
-    return len(cells) == 1 and fold(cells[0]).startswith(_FOOTNOTE_PREFIXES)
+def _is_footnote(row: Sequence[Cell], roles: Sequence[str]) -> bool:
+    """One text (maybe merged across the row) starting "Sumber:", "Keterangan", "Catatan" ...
+
+    Without a colon, text under a name or code column is data ("Sumber Jaya" is a place).
+    """
+    texts = {str(c).strip() for c in _nonblank(row)}
+    if len(texts) != 1:
+        return False
+    text = texts.pop()
+    words = fold(text).split()
+    if not words or words[0] not in _FOOTNOTE_WORDS:
+        return False
+    under_key = {roles[j] for j, c in enumerate(row) if not is_blank(c)} & _AREA_ROLES
+    return ":" in text or not under_key
 
 
 def _labels(top: list[Cell], bottom: list[Cell] | None) -> tuple[list[str], dict[str, str]]:
@@ -459,7 +491,8 @@ def _labels(top: list[Cell], bottom: list[Cell] | None) -> tuple[list[str], dict
             labels.append(label)
             if t and b and t != b:
                 groups[label] = t
-    out, seen = [], {}
+    out: list[str] = []
+    seen: dict[str, int] = {}
     for j, label in enumerate(labels):
         label = label or f"column {j + 1}"
         if label in seen:
@@ -497,7 +530,10 @@ def locate_table(sheet: Sheet) -> RawTable:
         bottom = rows[header + 1]
         header_rows.append(header + 1)
     labels, groups = _labels(rows[header], bottom)
-    body, index, skipped = [], [], []
+    roles = [column_role(label) for label in labels]
+    body: list[list[Cell]] = []
+    index: list[int] = []
+    skipped: list[tuple[int, str]] = []
     for i in range(header_rows[-1] + 1, len(rows)):
         row, number = rows[i], sheet.row_numbers[i]
         if not _nonblank(row):
@@ -505,7 +541,7 @@ def locate_table(sheet: Sheet) -> RawTable:
         if i == header_rows[-1] + 1 and _is_column_number_row(row):
             skipped.append((number, "column numbers under the header"))
             continue
-        if _is_footnote(row):
+        if _is_footnote(row, roles):
             skipped.append((number, f"footnote: {_nonblank(row)[0]}"))
             continue
         body.append(row)

@@ -14,9 +14,10 @@ import pandas as pd
 
 from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, match_header, match_headers
 from mapping.errors import InputError, Problem, ProblemReport
-from mapping.gazetteer import MATCH_COLUMNS, TAKEN_METHODS
+from mapping.gazetteer import MATCH_COLUMNS, TAKEN_METHODS, Gazetteer
 from mapping.names import fold, parse_code
 from mapping.readers import (
+    Cell,
     NumberFormatError,
     RawTable,
     is_blank,
@@ -51,6 +52,20 @@ JOINED_METHODS: frozenset[str] = TAKEN_METHODS | {"spatial"}
 SYNTHETIC_LABEL = "contoh sintetis"
 
 
+def as_level(value: object, *, what: str = "level") -> Level:
+    """`value` as a table level (``desa`` or ``kecamatan``); an error naming `what` otherwise.
+
+    >>> as_level("kecamatan")
+    'kecamatan'
+    """
+    if value == "desa":
+        return "desa"
+    if value == "kecamatan":
+        return "kecamatan"
+    msg = f"{what}={value!r} is not a table level; expected one of {list(LEVELS)}."
+    raise InputError(msg)
+
+
 @dataclass
 class WelfareTable:
     """A welfare input read into the canonical long table, with its row log and problems.
@@ -58,17 +73,20 @@ class WelfareTable:
     ``data`` has :data:`CANONICAL_COLUMNS` (matched areas only; a value that was blank or
     invalid is NaN). ``rows`` has :data:`ROW_LOG_COLUMNS`: one line per input record, in input
     order, with the match method (``total-row`` for totals rows). ``report`` lists every problem.
+    ``skipped`` lists the file rows that are not records (column numbers under the header,
+    footnotes) with the reason; blank rows are not listed.
     """
 
     data: pd.DataFrame
     rows: pd.DataFrame
     report: ProblemReport
-    level: str
+    level: Level
     layout: str
     source_file: str
     sheet: str = ""
     title: tuple[str, ...] = ()
     headers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skipped: tuple[tuple[int, str], ...] = ()
 
     @property
     def synthetic(self) -> bool:
@@ -77,15 +95,18 @@ class WelfareTable:
         return any(SYNTHETIC_LABEL in fold(t) for t in texts)
 
     def summary(self) -> str:
-        """One line: rows read, layout, level, categories, errors and warnings."""
+        """One line: rows read, layout, level, categories, errors, warnings, skipped rows."""
         n_cat = self.data["category"].nunique()
         joined = int(self.rows["method"].isin(JOINED_METHODS).sum())
         where = self.source_file + (f" (sheet '{self.sheet}')" if self.sheet else "")
-        return (
+        text = (
             f"{where}: {len(self.rows)} input rows ({self.layout}, {self.level} level), "
             f"{joined} matched to an area, {n_cat} categories, {len(self.data)} values; "
             f"{len(self.report.errors)} error(s), {len(self.report.warnings)} warning(s)."
         )
+        if self.skipped:
+            text += " Not data: " + "; ".join(f"row {r} ({why})" for r, why in self.skipped) + "."
+        return text
 
 
 def canonical_frame(records: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
@@ -128,6 +149,7 @@ class _Columns:
     name: str | None
     kecamatan: str | None
     code: str | None
+    kecamatan_code: str | None
     no: str | None
     year: str | None
     category: str | None
@@ -150,9 +172,12 @@ def _find_columns(raw: RawTable, report: ProblemReport) -> _Columns:
                     raw,
                     "extra-key-column",
                     f"second {role} column ignored",
+                    row=_header_row(raw),
                     column=extra,
+                    value=extra,
+                    expected=f"one {role} column",
                     severity="warning",
-                    suggestion=f"the first one, {cols[0]!r}, is used",
+                    suggestion=f"the first one, {cols[0]!r}, is used; rename or delete the other",
                 )
             )
         return cols[0] if cols else None
@@ -160,7 +185,7 @@ def _find_columns(raw: RawTable, report: ProblemReport) -> _Columns:
     codes = by_role.get("code", [])
     kec_codes = [c for c in codes if "kec" in fold(c)]
     by_role["code"] = [c for c in codes if c not in kec_codes]
-    kecamatan = first("kecamatan") or (kec_codes[0] if kec_codes else None)
+    kecamatan = first("kecamatan")
     name = first("desa") or first("area")
     long = bool(by_role.get("category")) and bool(by_role.get("value"))
     blank_unnamed = {
@@ -173,6 +198,7 @@ def _find_columns(raw: RawTable, report: ProblemReport) -> _Columns:
         name=name,
         kecamatan=kecamatan,
         code=first("code"),
+        kecamatan_code=kec_codes[0] if kec_codes else None,
         no=first("no"),
         year=first("year"),
         category=first("category") if long else None,
@@ -186,42 +212,54 @@ def _problem(raw: RawTable, kind: str, message: str, **kw: Any) -> Problem:
     return Problem(kind=kind, message=message, file=raw.file, sheet=raw.sheet, **kw)
 
 
-def _infer_level(raw: RawTable, cols: _Columns, level: str | None) -> str:
+def _header_row(raw: RawTable) -> int | None:
+    """The file row of the (lower) header row: where a column's label is."""
+    return raw.header_rows[-1] if raw.header_rows else None
+
+
+def _infer_level(raw: RawTable, cols: _Columns, level: str | None) -> Level:
     if level is not None:
-        if level not in LEVELS:
-            msg = f"level={level!r} is not a table level; expected one of {list(LEVELS)}."
-            raise InputError(msg)
-        if level == "kecamatan" and cols.name is not None and cols.kecamatan is not None:
+        lvl = as_level(level)
+        if lvl == "kecamatan" and cols.name is not None and cols.kecamatan is not None:
             msg = (
                 f"level='kecamatan' but {raw.file} has a desa column {cols.name!r} as well as "
                 f"{cols.kecamatan!r}: read it with level='desa' and aggregate it with "
                 "join_table(..., level='kecamatan')."
             )
             raise InputError(msg)
-        return level
-    if cols.code is not None:
-        levels = [p.level for p in map(parse_code, raw.cells[cols.code]) if p is not None]
-        if "desa" in levels or "kecamatan" in levels:
-            return max(LEVELS, key=levels.count)
-    if cols.name is None and cols.kecamatan is not None:
+        return lvl
+    code_col = cols.code or (cols.kecamatan_code if cols.name is None else None)
+    if code_col is not None:
+        levels = [p.level for p in map(parse_code, raw.cells[code_col]) if p is not None]
+        n_desa, n_kec = levels.count("desa"), levels.count("kecamatan")
+        if n_desa or n_kec:
+            return "kecamatan" if n_kec > n_desa else "desa"
+    if cols.name is None and (cols.kecamatan or cols.kecamatan_code) is not None:
         return "kecamatan"
     return "desa"
 
 
-def _key_inputs(raw: RawTable, cols: _Columns, level: str) -> tuple[list, list, list]:
+def _key_inputs(
+    raw: RawTable, cols: _Columns, level: Level
+) -> tuple[list[Cell], list[Cell], list[Cell]]:
+    """Per row: the name, the kecamatan (desa level) and the code to match."""
     cells = raw.cells
     n = len(cells)
 
-    def col(c: str | None) -> list:
+    def col(c: str | None) -> list[Cell]:
         return [None if is_blank(v) else v for v in cells[c]] if c else [None] * n
 
     if level == "kecamatan":
-        return col(cols.name or cols.kecamatan), [None] * n, col(cols.code)
-    return col(cols.name), col(cols.kecamatan), col(cols.code)
+        return col(cols.name or cols.kecamatan), [None] * n, col(cols.code or cols.kecamatan_code)
+    return col(cols.name), col(cols.kecamatan or cols.kecamatan_code), col(cols.code)
 
 
 def _is_total_row(raw: RawTable, cols: _Columns, i: int) -> bool:
-    keys = [c for c in (cols.no, cols.name, cols.kecamatan, cols.code, cols.category) if c]
+    keys = [
+        c
+        for c in (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code, cols.category)
+        if c
+    ]
     return any(is_total_label(raw.cells.iat[i, raw.cells.columns.get_loc(c)]) for c in keys)
 
 
@@ -260,6 +298,7 @@ def _value(
                 column=column,
                 value=cell,
                 expected="a value of 0 or more",
+                suggestion="leave the cell blank if the value is unknown",
             )
         )
         return math.nan
@@ -292,14 +331,16 @@ def _dotted(value: float) -> str:
     return f"{int(round(value)):,}".replace(",", ".")
 
 
-def _year(raw: RawTable, cols: _Columns, year: int | None, report: ProblemReport) -> list:
+def _year(
+    raw: RawTable, cols: _Columns, year: int | None, report: ProblemReport
+) -> list[int | None]:
     n = len(raw.cells)
     if year is not None:
         return [int(year)] * n
     if cols.year is None:
         found = year_in_title(raw.title)
         return [found] * n
-    out = []
+    out: list[int | None] = []
     for row, cell in zip(raw.cells.index, raw.cells[cols.year], strict=True):
         try:
             value = parse_number(cell)
@@ -317,6 +358,7 @@ def _year(raw: RawTable, cols: _Columns, year: int | None, report: ProblemReport
                     column=cols.year,
                     value=cell,
                     expected="a year such as 2024",
+                    suggestion="write the year in four digits, or pass year= (--year)",
                 )
             )
             out.append(None)
@@ -351,6 +393,7 @@ def _match_categories(raw: RawTable, cols: _Columns, report: ProblemReport) -> p
                     raw,
                     "unknown-category",
                     f"column header {what}; column skipped",
+                    row=_header_row(raw),
                     column=m["header"],
                     value=m["header"],
                     expected="a PMKS/PSKS category or desa indicator",
@@ -366,6 +409,7 @@ def _match_categories(raw: RawTable, cols: _Columns, report: ProblemReport) -> p
                     raw,
                     "duplicate-category-column",
                     f"columns {names} all mean {CATEGORY_BY_CODE[code].label}",
+                    row=_header_row(raw),
                     column=names[1],
                     value=names[1],
                     expected="one column per category",
@@ -391,7 +435,7 @@ def canonicalize(
     year: int | None = None,
     strict: bool = False,
     settings: Settings | None = None,
-    gazetteer: Any = None,
+    gazetteer: Gazetteer | None = None,
 ) -> WelfareTable:
     """The canonical long table of a located raw table, validated.
 
@@ -412,7 +456,7 @@ def canonicalize(
     report = ProblemReport()
     cols = _find_columns(raw, report)
     where = raw.file + (f" (sheet '{raw.sheet}')" if raw.sheet else "")
-    if cols.name is None and cols.code is None and cols.kecamatan is None:
+    if all(c is None for c in (cols.name, cols.code, cols.kecamatan, cols.kecamatan_code)):
         msg = (
             f"No area column found in {where}; found: {list(raw.cells.columns)}. Name the column "
             "of desa names 'Desa' or 'Kelurahan', of kecamatan names 'Kecamatan', or of codes "
@@ -427,9 +471,10 @@ def canonicalize(
         )
         raise InputError(msg)
     if gazetteer is None:
-        from mapping.gazetteer import Gazetteer
-
         gazetteer = Gazetteer.load(level=lvl, settings=settings)
+    elif gazetteer.level != lvl:
+        msg = f"gazetteer is of level {gazetteer.level!r}; the table is read at level {lvl!r}."
+        raise InputError(msg)
     headers = _match_categories(raw, cols, report)
     years = _year(raw, cols, year, report)
 
@@ -444,9 +489,10 @@ def canonicalize(
     )
     log_rows = _row_log(raw, totals, names, kecs, codes, data_idx, matches)
     _area_problems(raw, log_rows, cols, lvl, report)
+    _code_name_conflicts(raw, log_rows, gazetteer, cols, lvl, report)
 
-    if cols.category is not None:
-        values = _long_values(raw, cols, report)
+    if cols.category is not None and cols.value is not None:
+        values = _long_values(raw, cols.category, cols.value, totals, report)
     else:
         values = _wide_values(raw, cols, headers, report)
     _check_totals(raw, values, totals, report)
@@ -472,8 +518,9 @@ def canonicalize(
                     "source_row": int(raw.cells.index[i]),
                 }
             )
-    data = _deduplicate(raw, canonical_frame(records), report)
-    _missing_areas(raw, data, gazetteer, lvl, report)
+    columns = {cat: col for row_values in values for cat, col, _ in row_values if cat}
+    data = _deduplicate(raw, canonical_frame(records), columns, report)
+    _missing_areas(raw, data, gazetteer, cols, lvl, report)
     rows = pd.DataFrame(log_rows, columns=ROW_LOG_COLUMNS) if log_rows else _empty_log()
     table = WelfareTable(
         data=data,
@@ -485,6 +532,7 @@ def canonicalize(
         sheet=raw.sheet,
         title=raw.title,
         headers=headers,
+        skipped=raw.skipped,
     )
     log.info(table.summary())
     if strict:
@@ -527,18 +575,21 @@ def _row_log(
     return rows
 
 
+def _area_column(cols: _Columns, level: Level) -> str:
+    """The column whose value names the area of a row."""
+    if level == "kecamatan":
+        return cols.name or cols.kecamatan or cols.code or cols.kecamatan_code or ""
+    return cols.name or cols.code or ""
+
+
 def _area_problems(
     raw: RawTable,
     log_rows: list[dict[str, Any]],
     cols: _Columns,
-    level: str,
+    level: Level,
     report: ProblemReport,
 ) -> None:
-    column = (
-        (cols.name or cols.kecamatan or cols.code or "")
-        if level == "kecamatan"
-        else (cols.name or cols.code or "")
-    )
+    column = _area_column(cols, level)
     for r in log_rows:
         method = r["method"]
         if method in JOINED_METHODS or method == TOTAL_ROW:
@@ -552,7 +603,9 @@ def _area_problems(
                     "row has no area name or code",
                     row=r["source_row"],
                     column=column,
+                    value="(blank)",
                     expected=f"a {level} name or code",
+                    suggestion="fill in the name, or delete the row if it holds no data",
                 )
             )
             continue
@@ -584,6 +637,45 @@ def _area_problems(
                     suggestion=f"closest: {cands}" if cands else "no close name",
                 )
             )
+
+
+def _code_name_conflicts(
+    raw: RawTable,
+    log_rows: list[dict[str, Any]],
+    gazetteer: Gazetteer,
+    cols: _Columns,
+    level: Level,
+    report: ProblemReport,
+) -> None:
+    """Warn when a row's code and its name clearly name different areas (the code is used)."""
+    rows = [
+        r
+        for r in log_rows
+        if r["method"] == "code" and r["input_name"] and parse_code(r["input_name"]) is None
+    ]
+    if not rows:
+        return
+    by_name = gazetteer.match(
+        [r["input_name"] for r in rows],
+        kecamatan=[r["input_kecamatan"] or None for r in rows],
+    )
+    for r, m in zip(rows, by_name.to_dict("records"), strict=True):
+        if m["method"] not in TAKEN_METHODS or m["code"] == r["code"]:
+            continue
+        report.add(
+            _problem(
+                raw,
+                "code-name-mismatch",
+                f"the code gives {r['name']} ({r['code']}) but the name is {m['name']} "
+                f"({m['code']}); the code is used",
+                row=r["source_row"],
+                column=_area_column(cols, level),
+                value=r["input_name"],
+                expected=f"the name of {level} {r['code']}, {r['name']}",
+                suggestion="correct the code or the name",
+                severity="warning",
+            )
+        )
 
 
 _Values = list[list[tuple[str | None, str, float]]]  # per row: (category, column, value)
@@ -620,51 +712,61 @@ def _wide_values(
     return out
 
 
-def _long_values(raw: RawTable, cols: _Columns, report: ProblemReport) -> _Values:
-    assert cols.category is not None and cols.value is not None  # set together
+def _long_values(
+    raw: RawTable,
+    category_col: str,
+    value_col: str,
+    totals: Sequence[bool],
+    report: ProblemReport,
+) -> _Values:
+    """Per row: the one (category, column, value) of a long table.
+
+    A totals row whose category cell is blank or a total word ("Jumlah") totals every
+    category (:data:`_ALL`); one naming a category totals that category.
+    """
     cache: dict[str, dict[str, object]] = {}
     out: _Values = []
-    for row, label, cell in zip(
-        raw.cells.index, raw.cells[cols.category], raw.cells[cols.value], strict=True
+    for i, (row, label, cell) in enumerate(
+        zip(raw.cells.index, raw.cells[category_col], raw.cells[value_col], strict=True)
     ):
         key = "" if is_blank(label) else str(label).strip()
-        if is_total_label(key):
-            out.append([(None, cols.value, math.nan)])
-            continue
         m = cache.get(key) or cache.setdefault(key, match_header(key))
-        if m["method"] not in HEADER_TAKEN:
+        taken = m["method"] in HEADER_TAKEN
+        if totals[i]:
+            cat = str(m["category"]) if taken and not is_total_label(key) else _ALL
+            v = _value(raw, cell, row=int(row), column=value_col, category=cat, report=report)
+            out.append([(cat, value_col, v)])
+            continue
+        if not taken:
             report.add(
                 _problem(
                     raw,
                     "unknown-category",
                     "not a category; row skipped",
                     row=int(row),
-                    column=cols.category,
-                    value=key,
+                    column=category_col,
+                    value=key or "(blank)",
                     expected="a PMKS/PSKS category or desa indicator",
                     suggestion=_closest(str(m["candidates"])),
                 )
             )
-            out.append([(None, cols.value, math.nan)])
+            out.append([(None, value_col, math.nan)])
             continue
         cat = str(m["category"])
-        out.append(
-            [
-                (
-                    cat,
-                    cols.value,
-                    _value(raw, cell, row=int(row), column=cols.value, category=cat, report=report),
-                )
-            ]
-        )
+        v = _value(raw, cell, row=int(row), column=value_col, category=cat, report=report)
+        out.append([(cat, value_col, v)])
     return out
+
+
+#: The category of a long table's totals row that sums every category of its rows.
+_ALL = "*"
 
 
 def _check_totals(
     raw: RawTable, values: _Values, totals: Sequence[bool], report: ProblemReport
 ) -> None:
-    """Warn when a totals row differs from the sum of the rows since the previous one and
-    from the sum of all rows above it."""
+    """Warn when a totals row equals neither the sum of the data rows since the previous
+    totals row (a subtotal) nor the sum of every data row above it (a grand total)."""
     since: dict[str, float] = {}
     above: dict[str, float] = {}
     start = 0
@@ -672,29 +774,37 @@ def _check_totals(
         if not totals[i]:
             for cat, _, v in cells:
                 if cat is not None and not math.isnan(v):
-                    since[cat] = since.get(cat, 0.0) + v
-                    above[cat] = above.get(cat, 0.0) + v
+                    for key in (cat, _ALL):
+                        since[key] = since.get(key, 0.0) + v
+                        above[key] = above.get(key, 0.0) + v
             continue
         row = int(raw.cells.index[i])
-        first = int(raw.cells.index[start]) if start < i else row
+        block = [int(r) for r in raw.cells.index[start:i]]
         for cat, col, v in cells:
             if cat is None or math.isnan(v):
                 continue
             part, whole = since.get(cat, 0.0), above.get(cat, 0.0)
-            if not (math.isclose(v, part, abs_tol=1e-6) or math.isclose(v, whole, abs_tol=1e-6)):
-                report.add(
-                    _problem(
-                        raw,
-                        "total-mismatch",
-                        "totals row does not equal the sum of its rows",
-                        row=row,
-                        column=col,
-                        value=_fmt(v),
-                        expected=f"{_fmt(part)} (sum of rows {first}-{row - 1})",
-                        suggestion="check the rows above or the total",
-                        severity="warning",
-                    )
+            if math.isclose(v, part, abs_tol=1e-6) or math.isclose(v, whole, abs_tol=1e-6):
+                continue
+            sums = []
+            if block:
+                sums.append(f"{_fmt(part)} (sum of rows {block[0]}-{block[-1]})")
+            if not block or not math.isclose(part, whole, abs_tol=1e-6):
+                sums.append(f"{_fmt(whole)} (sum of all data rows above)")
+            what = "every category" if cat == _ALL else CATEGORY_BY_CODE[cat].name_id
+            report.add(
+                _problem(
+                    raw,
+                    "total-mismatch",
+                    f"totals row does not equal the sum of its rows ({what})",
+                    row=row,
+                    column=col,
+                    value=_fmt(v),
+                    expected=" or ".join(sums),
+                    suggestion="check the rows above or the total",
+                    severity="warning",
                 )
+            )
         since = {}
         start = i + 1
 
@@ -727,6 +837,7 @@ def _check_row_totals(
                         column=col,
                         value=_fmt(total),
                         expected=_fmt(sum(parts)),
+                        suggestion="check the row's cells or its total",
                         severity="warning",
                     )
                 )
@@ -736,8 +847,13 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if not float(value).is_integer() else f"{int(value)}"
 
 
-def _deduplicate(raw: RawTable, data: pd.DataFrame, report: ProblemReport) -> pd.DataFrame:
-    """One row per area, category and year; identical repeats warned, conflicts are errors."""
+def _deduplicate(
+    raw: RawTable, data: pd.DataFrame, columns: Mapping[str, str], report: ProblemReport
+) -> pd.DataFrame:
+    """One row per area, category and year; identical repeats warned, conflicts are errors.
+
+    `columns` gives the file column of each category, for the report.
+    """
     key = ["area_code", "category", "year"]
     dup = data.duplicated(key, keep=False)
     if not dup.any():
@@ -748,32 +864,34 @@ def _deduplicate(raw: RawTable, data: pd.DataFrame, report: ProblemReport) -> pd
         vals = part["value"]
         first = part.index[0]
         same = vals.nunique(dropna=False) == 1
-        year_txt = "" if pd.isna(yr) else f", year {yr}"
+        what = f"{code} {CATEGORY_BY_CODE[str(cat)].name_id}" + (
+            "" if pd.isna(yr) else f", year {yr}"
+        )
+        shown = [_fmt(v) if not math.isnan(v) else "blank" for v in vals]
         if same:
             report.add(
                 _problem(
                     raw,
                     "duplicate",
-                    f"{code} {cat}{year_txt} appears in rows {rows} "
-                    "with the same value; counted once",
+                    f"{what} appears in rows {rows} with the same value; counted once",
                     row=rows[1],
-                    column=cat,
-                    value=_fmt(vals.iloc[0]) if vals.notna().any() else "",
+                    column=columns.get(str(cat), str(cat)),
+                    value=shown[0],
+                    expected="one row per area, category and year",
+                    suggestion="delete the repeated row",
                     severity="warning",
                 )
             )
         else:
-            listed = ", ".join(
-                f"row {r}: {_fmt(v) if not math.isnan(v) else 'blank'}"
-                for r, v in zip(rows, vals, strict=True)
-            )
+            listed = ", ".join(f"row {r}: {v}" for r, v in zip(rows, shown, strict=True))
             report.add(
                 _problem(
                     raw,
                     "duplicate-conflict",
-                    f"{code} {cat}{year_txt} has different values ({listed}); kept as missing",
+                    f"{what} has different values ({listed}); kept as missing",
                     row=rows[1],
-                    column=cat,
+                    column=columns.get(str(cat), str(cat)),
+                    value=" / ".join(shown),
                     expected="one value per area, category and year",
                     suggestion="remove or correct the repeated row",
                 )
@@ -784,7 +902,12 @@ def _deduplicate(raw: RawTable, data: pd.DataFrame, report: ProblemReport) -> pd
 
 
 def _missing_areas(
-    raw: RawTable, data: pd.DataFrame, gazetteer: Any, level: str, report: ProblemReport
+    raw: RawTable,
+    data: pd.DataFrame,
+    gazetteer: Gazetteer,
+    cols: _Columns,
+    level: Level,
+    report: ProblemReport,
 ) -> None:
     present = set(data["area_code"].dropna())
     for code, area in sorted(gazetteer.areas.items()):
@@ -796,7 +919,10 @@ def _missing_areas(
                 raw,
                 "missing-area",
                 f"{area.name} ({code}{where}) has no row; its values stay missing, not zero",
+                column=_area_column(cols, level),
                 value=area.name,
+                expected=f"a row for every {level} of Tapanuli Utara",
+                suggestion="add a row for it: blank cells for unknown values, '-' for zero",
                 severity="warning",
             )
         )
@@ -828,7 +954,7 @@ def read_welfare(
     year: int | None = None,
     strict: bool = False,
     settings: Settings | None = None,
-    gazetteer: Any = None,
+    gazetteer: Gazetteer | None = None,
 ) -> WelfareTable:
     """Read a PMKS/PSKS/indicator CSV or XLSX file into the validated canonical long table.
 
@@ -852,7 +978,7 @@ def from_frame(
     year: int | None = None,
     strict: bool = False,
     settings: Settings | None = None,
-    gazetteer: Any = None,
+    gazetteer: Gazetteer | None = None,
 ) -> WelfareTable:
     """:func:`read_welfare` for a DataFrame already in memory (row ``i`` is reported as i+2,
     as if the frame had been read from a file with one header line)."""
@@ -862,4 +988,53 @@ def from_frame(
     raw = RawTable(cells=cells, file=name, sheet="", header_rows=(1,))
     return canonicalize(
         raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer
+    )
+
+
+def combine_tables(tables: Sequence[WelfareTable]) -> WelfareTable:
+    """Several welfare tables of one level as one table, to join them in one call.
+
+    For example the PMKS and PSKS sheets of a workbook, or a sample and the family counts its
+    rates are computed from. Values, row logs and problem reports are concatenated, so the
+    join invariant (input rows = joined + reported) still holds over all the inputs.
+
+    Raises :class:`~mapping.errors.InputError` when the levels differ or when two tables give
+    a value for the same area, category and year.
+    """
+    if not tables:
+        msg = "combine_tables needs at least one table; got none."
+        raise InputError(msg)
+    files = [t.source_file + (f" (sheet '{t.sheet}')" if t.sheet else "") for t in tables]
+    levels = {t.level for t in tables}
+    if len(levels) > 1:
+        listed = ", ".join(f"{f}: {t.level}" for f, t in zip(files, tables, strict=True))
+        msg = (
+            f"Cannot combine tables of different levels ({listed}); join the desa tables with "
+            "level='kecamatan' and merge the layers instead."
+        )
+        raise InputError(msg)
+    data = canonical_frame(pd.concat([t.data for t in tables], ignore_index=True))
+    key = ["area_code", "category", "year"]
+    overlap = data[data.duplicated(key, keep=False)]
+    if len(overlap):
+        example = overlap.head(4)[[*key, "source_file"]].to_dict("records")
+        msg = (
+            f"{len(overlap)} values of {files} repeat an area, category and year found in "
+            f"another table (e.g. {example}); combine tables that hold different categories "
+            "or years."
+        )
+        raise InputError(msg)
+    logs = [t.rows for t in tables if len(t.rows)]
+    headers = [t.headers for t in tables if len(t.headers)]
+    return WelfareTable(
+        data=data,
+        rows=pd.concat(logs, ignore_index=True) if logs else _empty_log(),
+        report=ProblemReport([p for t in tables for p in t.report]),
+        level=tables[0].level,
+        layout="+".join(dict.fromkeys(t.layout for t in tables)),
+        source_file=", ".join(dict.fromkeys(t.source_file for t in tables)),
+        sheet=", ".join(dict.fromkeys(t.sheet for t in tables if t.sheet)),
+        title=tuple(line for t in tables for line in t.title),
+        headers=pd.concat(headers, ignore_index=True) if headers else pd.DataFrame(),
+        skipped=tuple(s for t in tables for s in t.skipped),
     )
