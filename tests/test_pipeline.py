@@ -50,7 +50,7 @@ def test_gallery_lists_every_map_with_a_thumbnail(built) -> None:
 
 def test_reports_account_for_every_input_row(built) -> None:
     out, result, _ = built
-    assert [p.parent.name for p in result.reports] == ["laporan"] * 3
+    assert [p.parent.name for p in result.reports] == ["laporan"] * 2
     for path in result.reports:
         report = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert len(report) > 0

@@ -16,19 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from mapping import export
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import Indicator
-from mapping.datasets import build_welfare_datasets
+from mapping.datasets import SAMPLE_YEAR, build_welfare_datasets
 from mapping.indicators import Rate, add_rates
-from mapping.join import MatchReport, aggregate_to_kecamatan, join_table
+from mapping.join import MatchReport, join_table
 from mapping.labels import check_language
 from mapping.layers import build_layers
 from mapping.maps import build_map_set
 from mapping.settings import PROJECT_ROOT, Settings, get_settings
-from mapping.tables import read_welfare
+from mapping.tables import combine_tables, read_welfare
 
 log = logging.getLogger(__name__)
 
@@ -85,40 +84,38 @@ def real_indicator_layers(
 
 
 def synthetic_layers(
-    families: pd.DataFrame, *, settings: Settings | None = None
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, MatchReport], gpd.GeoDataFrame]:
+    *, settings: Settings | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, MatchReport, gpd.GeoDataFrame]:
     """Desa and kecamatan layers of the synthetic PMKS/PSKS sample, with need/capacity rates.
 
-    `families` maps desa ``code`` to ``keluarga`` (the real number of families), the
-    denominator of every rate. Adds ``pmks_total``, ``psks_total`` and rates per 1,000
-    families. Also returns the match report of each sheet and the synthetic PSKS sites
-    (points, with a readable ``jenis``) for overlays.
+    The PMKS and PSKS sheets of the messy sample workbook are joined in one call together with
+    the real desa indicators, whose ``keluarga`` (number of families) is the denominator of
+    every rate. Adds ``pmks_total`` and ``psks_total`` and rates per 1,000 families. Also
+    returns the one match report of all inputs and the synthetic PSKS sites (points, with a
+    readable ``jenis``) for overlays.
     """
     paths = build_welfare_datasets(settings=settings)
-    table = read_welfare(paths["sample_xlsx"], level="desa", sheet="PMKS", settings=settings)
-    table_psks = read_welfare(paths["sample_xlsx"], level="desa", sheet="PSKS", settings=settings)
-    desa, report = join_table(table, level="desa", settings=settings)
-    desa_psks, report_psks = join_table(table_psks, level="desa", settings=settings)
-    pmks_cols = list(desa.attrs["categories"])
-    psks_cols = list(desa_psks.attrs["categories"])
-    desa = desa.merge(desa_psks[["code", *psks_cols]], on="code", how="left")
-    desa = desa.merge(families[["code", FAMILIES]], on="code", how="left")
-    desa["pmks_total"] = desa[pmks_cols].sum(axis=1, min_count=1)
-    desa["psks_total"] = desa[psks_cols].sum(axis=1, min_count=1)
-    counts = ["pmks_total", "psks_total", *SYNTHETIC_PMKS]
-    rates = {_rate_name(c): Rate(c, FAMILIES) for c in counts}
-    desa = gpd.GeoDataFrame(add_rates(desa, rates), geometry="geometry", crs=4326)
-    from mapping.boundaries import load_kecamatan
-
-    kec = aggregate_to_kecamatan(
-        desa,
-        columns=[*pmks_cols, *psks_cols, "pmks_total", "psks_total", FAMILIES],
-        kecamatan=load_kecamatan(settings=settings),
-        rates=rates,
-    )
+    tables = [
+        read_welfare(paths["sample_xlsx"], level="desa", sheet=sheet, settings=settings)
+        for sheet in ("PMKS", "PSKS")
+    ]
+    tables.append(read_welfare(paths["indicators"], level="desa", settings=settings))
+    combined = combine_tables(tables)
+    rates = {
+        _rate_name(c): Rate(c, FAMILIES) for c in ["pmks_total", "psks_total", *SYNTHETIC_PMKS]
+    }
+    layers = []
+    for level in ("desa", "kecamatan"):
+        gdf, report = join_table(combined, level=level, year=SAMPLE_YEAR, settings=settings)
+        groups = {c: CATEGORY_BY_CODE[c].group for c in gdf.attrs["categories"]}
+        for group in ("pmks", "psks"):
+            cols = [c for c, g in groups.items() if g == group]
+            gdf[f"{group}_total"] = gdf[cols].sum(axis=1, min_count=1)
+        layers.append((add_rates(gdf, rates), report))
+    (desa, report), (kec, _) = layers
     sites = gpd.read_file(paths["points"])
     sites["jenis"] = sites["kategori"].map(_label)
-    return desa, kec, {"pmks": report, "psks": report_psks}, sites
+    return desa, kec, report, sites
 
 
 def _label(code: str) -> str:
@@ -230,8 +227,7 @@ def build_outputs(
     )  # fmt: skip
 
     say(f"[4/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
-    fam = desa[["code", FAMILIES]]
-    sdesa, skec, reports_syn, sites = synthetic_layers(fam, settings=s)
+    sdesa, skec, report_syn, sites = synthetic_layers(settings=s)
     syn_inds = [
         Indicator(_rate_name("pmks_total"), "PMKS (semua kategori)", per),
         Indicator(_rate_name("psks_total"), "PSKS (semua jenis)", per, palette="Greens"),
@@ -252,10 +248,7 @@ def build_outputs(
     reports = out / "laporan"
     result.reports = [
         _write_report(report_real, reports / "pencocokan-indikator-desa.csv"),
-        *(
-            _write_report(rep, reports / f"pencocokan-{group}-contoh-sintetis.csv")
-            for group, rep in reports_syn.items()
-        ),
+        _write_report(report_syn, reports / "pencocokan-pmks-psks-contoh-sintetis.csv"),
     ]
     title = (
         "peta-kesos: peta Kabupaten Tapanuli Utara"
