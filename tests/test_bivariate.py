@@ -34,7 +34,8 @@ def test_colours_and_names() -> None:
     assert b.name_of()[6] == "Kebutuhan tinggi, Kapasitas rendah"
     assert b.name_of()[9] == "Tidak ada data"
     en = classify_bivariate(NEED, CAPACITY, scheme="equal_interval", language="en")
-    assert en.name_of()[6] == "Need high, Capacity low"
+    assert en.name_of()[6] == "High need, low capacity"
+    assert en.cell_name(0) == "Low need, low capacity"
 
 
 def test_errors() -> None:
@@ -51,7 +52,11 @@ def desa_biv(desa):
     gdf["need"] = rng.uniform(0, 300, len(gdf))
     gdf["capacity"] = rng.uniform(0, 30, len(gdf))
     gdf.loc[gdf.index[:2], "capacity"] = np.nan
-    return gdf, classify_bivariate(gdf["need"], gdf["capacity"])
+    biv = classify_bivariate(
+        gdf["need"], gdf["capacity"], x_description="PMKS per 1.000 keluarga",
+        y_description="PSKS per 1.000 keluarga",
+    )  # fmt: skip
+    return gdf, biv
 
 
 def test_static_square_legend(desa_biv, kecamatan) -> None:
@@ -61,9 +66,17 @@ def test_static_square_legend(desa_biv, kecamatan) -> None:
     assert len(legend_ax.patches) == 9
     cells = sorted(int(t.get_text()) for t in legend_ax.texts)
     assert cells == sorted(b.counts().ravel().tolist())
+    # the counts are drawn over the cells, in white on the dark ones
+    assert min(t.get_zorder() for t in legend_ax.texts) > max(
+        p.get_zorder() for p in legend_ax.patches
+    )
+    low_low, high_high = legend_ax.texts[0], legend_ax.texts[8]  # drawn row by row from (0, 0)
+    assert high_high.get_color() == "white" and low_low.get_color() != "white"
     assert [t.get_text() for t in legend_ax.get_xticklabels()] == list(b.x.labels)
     shown = " ".join(t.get_text() for t in fig.texts)
     assert f"Kebutuhan tinggi, Kapasitas rendah: {b.counts()[0, 2]} wilayah" in shown
+    assert "Kebutuhan: PMKS per 1.000 keluarga" in shown
+    assert "Kapasitas: PSKS per 1.000 keluarga" in shown
 
 
 def test_interactive_layer_and_legend(desa_biv) -> None:
@@ -73,8 +86,10 @@ def test_interactive_layer_and_legend(desa_biv) -> None:
     layer = config["layers"][1]
     assert layer["title"] == "Kebutuhan × Kapasitas"
     assert layer["colors"] == list(b.colors)
-    assert layer["legend"].count('class="pk-cell"') == 9
+    assert layer["legend"].count('class="pk-cell') == 9
     assert b.n_missing == 2 and "Tidak ada data (2)" in layer["legend"]
+    assert "Kebutuhan: PMKS per 1.000 keluarga" in layer["legend"]
+    assert layer["kind"] == "bivariate" and config["layers"][0]["kind"] == "indicator"
     props = [f["properties"] for f in data["features"]]
     assert [p["c"][1] for p in props] == [None if pd.isna(c) else int(c) for c in b.classes]
     assert props[0]["v"][1] == "Tidak ada data"

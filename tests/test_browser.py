@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mapping import export, interactive
+from mapping.bivariate import classify_bivariate
 from mapping.classify import Indicator
 
 pytestmark = pytest.mark.browser
@@ -49,31 +50,75 @@ def browser(in_ci):
 
 
 @pytest.fixture(scope="module")
-def map_file(desa, kecamatan, tmp_path_factory) -> Path:
+def desa_values(desa):
     gdf = desa.copy()
     rng = np.random.default_rng(11)
     for col in ("a", "b", "c", "d"):
         gdf[col] = rng.integers(0, 500, len(gdf)).astype(float)
     gdf.loc[gdf.index[:5], "a"] = np.nan
+    return gdf
+
+
+@pytest.fixture(scope="module")
+def map_file(desa_values, kecamatan, tmp_path_factory) -> Path:
+    gdf = desa_values
     sites = gdf.iloc[::40].copy()
     sites["geometry"] = sites.representative_point()
     sites["jenis"] = ["TKSK", "PSKS"] * 3 + ["TKSK"] * (len(sites) - 6)
+    biv = classify_bivariate(gdf["b"], gdf["c"], x_description="b", y_description="c")
     m = interactive.choropleth_map(
-        gdf, [Indicator("a", "Indikator A"), "b", "c", "d", "area_km2"], outlines=kecamatan,
-        points=sites, point_category="jenis", point_name="name", title="Uji peta",
-        source="Uji", date="2025-01-31", synthetic=True,
+        gdf, [Indicator("a", "Indikator A"), "b", "c", "d", "area_km2"], bivariate=biv,
+        outlines=kecamatan, points=sites, point_category="jenis", point_name="name",
+        title="Uji peta", source="Uji", date="2025-01-31", synthetic=True,
     )  # fmt: skip
     return export.save_html(m, tmp_path_factory.mktemp("html") / "peta.html")
 
 
-def test_map_renders_without_errors(browser, map_file) -> None:
+@pytest.fixture(scope="module")
+def kecamatan_file(kecamatan, tmp_path_factory) -> Path:
+    kec = kecamatan.assign(x=np.arange(len(kecamatan)) * 10.0)
+    m = interactive.choropleth_map(
+        kec, [Indicator("x", "Indikator X")], level="kecamatan", outlines=kecamatan
+    )
+    return export.save_html(m, tmp_path_factory.mktemp("html") / "peta-kecamatan.html")
+
+
+def _open(browser, path: Path):
     page = browser.new_page(viewport={"width": 1280, "height": 860})
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
-    page.goto(map_file.as_uri())
+    page.goto(path.as_uri())
     page.wait_for_selector("path.pk-area")
+    return page, problems
+
+
+def _inside(page, path: Path, name: str) -> tuple[float, float]:
+    """Page coordinates of kecamatan `name`'s label point: inside that kecamatan (polylabel)."""
+    _, _, extra = interactive.embedded_data(path.read_text(encoding="utf-8"))
+    lat, lon = next((lab[1], lab[2]) for lab in extra["labels"] if lab[0] == name)
+    return page.evaluate(
+        """([lat, lon]) => {
+            const map = Object.values(window).find((v) => v && v.pk);
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [p.x + box.left, p.y + box.top];
+        }""",
+        [lat, lon],
+    )
+
+
+def _screenshot(page, name: str) -> Path:
+    out = ROOT / "outputs" / name
+    out.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(out))
+    assert out.stat().st_size > 20_000
+    return out
+
+
+def test_map_renders_without_errors(browser, map_file, desa_values) -> None:
+    page, problems = _open(browser, map_file)
     assert problems == []
     assert page.locator("path.pk-area").count() == 252  # every desa drawn
     assert page.locator("path.pk-nodata").count() == 5
@@ -82,32 +127,91 @@ def test_map_renders_without_errors(browser, map_file) -> None:
     assert "Indikator A" in legend.inner_text() and "Tidak ada data" in legend.inner_text()
     assert page.locator(".pk-label").count() == 15  # kecamatan names
     assert page.locator("path.pk-point").count() == 7
-    out = ROOT / "outputs" / "browser-peta-desa.png"
-    out.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(out))
-    assert out.stat().st_size > 20_000
+    # known desa in their class colours (features are drawn in the order of the rows)
+    cls = Indicator("a").classify(desa_values["a"])
+    colors = cls.color_of()
+    for pos in (5, 100, 251):
+        fill = page.locator("path.pk-area").nth(pos).get_attribute("fill")
+        assert fill == colors.iloc[pos], desa_values["name"].iloc[pos]
+    assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
+    assert page.locator(".pk-badge").inner_text() == "CONTOH SINTETIS"
+    base = page.locator(".leaflet-control-layers").nth(1)
+    base.hover()
+    assert base.get_by_label("Tanpa peta dasar").is_checked()  # offline-safe default
+    _screenshot(page, "browser-peta-desa.png")
 
 
 def test_layers_switch_legends_and_tooltips(browser, map_file) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
-    page.goto(map_file.as_uri())
-    page.wait_for_selector("path.pk-area")
+    page, problems = _open(browser, map_file)
     page.get_by_label("area_km2").check()
     legends = page.locator(".pk-legend:not(.pk-point-legend)")
     assert legends.count() == 1 and "area_km2" in legends.inner_text()
     assert page.locator("path.pk-area").count() == 252  # one indicator layer at a time
-    page.locator("path.pk-area").nth(100).hover()
+    page.mouse.move(*_inside(page, map_file, "Garoga"))
     tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
     tooltip.wait_for()
-    assert "Kecamatan:" in tooltip.inner_text() and "dari 252" in tooltip.inner_text()
+    assert "Kecamatan: Garoga" in tooltip.inner_text() and "dari 252" in tooltip.inner_text()
+    highlighted = page.locator('path.pk-area[stroke-width="3"]')
+    assert highlighted.count() == 1  # the desa under the mouse, outlined
+    assert highlighted.get_attribute("stroke") == "#111111"
+    page.mouse.move(5, 430)
+    assert page.locator('path.pk-area[stroke-width="3"]').count() == 0
+    # the bivariate layer: square legend above the sites legend
+    page.get_by_label("Kebutuhan × Kapasitas").check()
+    legend = page.locator(".pk-legend:not(.pk-point-legend)")
+    assert legend.locator("td.pk-cell").count() == 9
+    boxes = page.locator(".pk-legends > .pk-legend")
+    assert "pk-point-legend" in (boxes.nth(1).get_attribute("class") or "")
     page.get_by_label("Lokasi").uncheck()
     assert page.locator(".pk-point-legend").count() == 0
+    page.get_by_label("Lokasi").check()
+    assert page.locator(".pk-legends > .pk-legend").nth(1).inner_text().startswith("Lokasi")
+    _screenshot(page, "browser-peta-desa-bivariat.png")
+    assert problems == []
+
+
+def test_popup_table_and_placement(browser, map_file, desa_values) -> None:
+    page, problems = _open(browser, map_file)
+    page.get_by_label("b", exact=True).check()
+    page.mouse.click(*_inside(page, map_file, "Garoga"))
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Indikator A" in text and "Peringkat 1 = nilai tertinggi" in text
+    assert popup.locator("tr.pk-active th").inner_text() == "b"  # the layer shown, in bold
+    assert "Kebutuhan × Kapasitas:" in text
+    assert page.locator(".leaflet-tooltip.pk-tooltip:visible").count() == 0  # not over it
+    pop = page.locator(".leaflet-popup").bounding_box()
+    ctl = page.locator(".leaflet-control-layers-expanded").bounding_box()
+    assert pop is not None and ctl is not None
+    overlap_x = pop["x"] < ctl["x"] + ctl["width"] and ctl["x"] < pop["x"] + pop["width"]
+    overlap_y = pop["y"] < ctl["y"] + ctl["height"] and ctl["y"] < pop["y"] + pop["height"]
+    assert not (overlap_x and overlap_y), "popup hidden under the layer list"
+    _screenshot(page, "browser-peta-desa-popup.png")
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup").wait_for(state="detached")  # after Leaflet's fade-out
+    page.locator("path.pk-point").first.click()
+    popup.wait_for()
+    first_site = desa_values["name"].iloc[0]  # sites are every 40th desa, TKSK first
+    assert popup.inner_text().splitlines()[:2] == [first_site, "Kategori\tTKSK"]
+    assert problems == []
+
+
+def test_kecamatan_map_tooltips(browser, kecamatan_file) -> None:
+    page, problems = _open(browser, kecamatan_file)
+    assert page.locator("path.pk-area").count() == 15
+    page.mouse.move(*_inside(page, kecamatan_file, "Garoga"))
+    tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
+    tooltip.wait_for()
+    lines = tooltip.inner_text().splitlines()
+    assert lines[0] == "Kecamatan Garoga" and "Kecamatan:" not in tooltip.inner_text()
+    assert lines[-1].endswith("dari 15")
+    assert page.locator(".pk-search input").get_attribute("placeholder") == "Cari kecamatan…"
+    assert problems == []
 
 
 def test_search_finds_a_desa(browser, map_file, desa) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
-    page.goto(map_file.as_uri())
-    page.wait_for_selector("path.pk-area")
+    page, _ = _open(browser, map_file)
     name = desa.iloc[40]["name"]
     box = page.locator(".pk-search input")
     box.fill(name)

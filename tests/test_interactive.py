@@ -14,6 +14,8 @@ from mapping import export, interactive
 from mapping.classify import NO_DATA_COLOR, Indicator, classify
 from mapping.errors import InputError
 
+TOLERANCE = interactive.TOLERANCE_M
+
 INDICATORS = [
     Indicator("risk", "Keluarga berisiko", k=5),
     Indicator("families", "Jumlah keluarga", palette="Blues"),
@@ -108,6 +110,31 @@ def test_geometry_is_a_simplified_coverage(page, desa_data) -> None:
     assert max(decimals) <= 5
 
 
+def test_simplified_coverage_has_no_gaps_or_slivers(page, desa_data) -> None:
+    data, _, _ = interactive.embedded_data(page)
+    simple = gpd.GeoSeries(
+        [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]], crs=4326
+    ).to_crs(32647)
+    union = shapely.union_all(simple.values)
+    # no gaps: the desa still tile the regency without holes, like the original layer
+    assert union.geom_type == "Polygon" and len(union.interiors) == 0
+    # no slivers: the areas add up to the area of their union (nothing overlaps)
+    assert simple.area.sum() == pytest.approx(union.area, rel=1e-9)
+    # and the outline moved by at most about the tolerance
+    original = shapely.union_all(desa_data.to_crs(32647).geometry.values)
+    assert shapely.hausdorff_distance(union.exterior, original.exterior) < 3 * TOLERANCE
+
+
+def test_html_is_at_least_4x_smaller_than_explore(page, desa_data) -> None:
+    # explore() with ONE of the five layers is a lower bound of the five-layer baseline that
+    # benchmarks/bench_html_size.py measures in full.
+    folium_map = desa_data.explore(column="risk", scheme="quantiles", k=5)
+    baseline = len(folium_map.get_root().render().encode())
+    ours = len(page.encode())
+    assert ours < 1_500_000
+    assert baseline / ours >= 4, f"explore(): {baseline / 1e6:.2f} MB, ours {ours / 1e6:.2f} MB"
+
+
 def test_outlines_labels_and_texts(page) -> None:
     _, config, extra = interactive.embedded_data(page)
     assert len(extra["labels"]) == 15
@@ -118,6 +145,19 @@ def test_outlines_labels_and_texts(page) -> None:
     assert [b["name"] for b in config["basemaps"]] == ["OpenStreetMap Mapnik", "OpenTopoMap"]
 
 
+def test_kecamatan_level_texts(kecamatan) -> None:
+    kec = kecamatan.assign(x=range(len(kecamatan)))
+    m = interactive.choropleth_map(kec, ["x"], level="kecamatan", outlines=kecamatan)
+    data, config, _ = interactive.embedded_data(interactive.render_html(m))
+    assert config["level"] == "kecamatan" and len(data["features"]) == 15
+    assert config["texts"]["search"] == "Cari kecamatan…"
+    assert config["texts"]["notFound"] == "Kecamatan tidak ditemukan"
+    assert config["texts"]["kecamatanOf"] == "Kecamatan {name}"
+    assert {f["properties"]["k"] for f in data["features"]} == {""}  # no kecamatan column used
+    with pytest.raises(InputError, match="level='provinsi' is not supported"):
+        interactive.choropleth_map(kec, ["x"], level="provinsi")
+
+
 def test_english_and_reused_classification(desa_data) -> None:
     cls = classify(desa_data["pkh"], scheme="equal_interval", k=3, language="en")
     m = interactive.choropleth_map(
@@ -126,7 +166,13 @@ def test_english_and_reused_classification(desa_data) -> None:
     data, config, _ = interactive.embedded_data(interactive.render_html(m))
     assert config["layers"][0]["colors"] == list(cls.colors)
     assert config["texts"]["rank"] == "rank {rank} of {n}"
+    assert config["texts"]["search"] == "Find a village…"
+    assert config["texts"]["rankNote"] == "Rank 1 = highest value"
     assert config["basemaps"] == []
+    assert {f["properties"]["v"][0] for f in data["features"]} >= {
+        cls.format(desa_data["pkh"].max())
+    }
+    assert "," in cls.format(1234.0)  # English thousands separator
     assert [f["properties"]["c"][0] for f in data["features"]] == cls.classes.tolist()
 
 
@@ -144,7 +190,14 @@ def test_points_layer(desa_data, kecamatan) -> None:
     assert set(pts["styles"]) == {"TKSK", "PSKS", "CSR"}
     assert 'TKSK</td><td class="pk-count">3<' in pts["legend"]
     first = pts["data"]["features"][0]["properties"]
-    assert first["rows"][0] == ["kecamatan", sites.iloc[0]["kecamatan"]]
+    assert first["rows"][:2] == [["Kategori", "TKSK"], ["kecamatan", sites.iloc[0]["kecamatan"]]]
+    m = interactive.choropleth_map(
+        desa_data, ["pkh"], points=sites, point_name="name",
+        point_fields={"kecamatan": "Kecamatan", "pkh": "Penerima PKH"},
+    )  # fmt: skip
+    _, _, extra = interactive.embedded_data(interactive.render_html(m))
+    rows = extra["points"]["data"]["features"][0]["properties"]["rows"]
+    assert [r[0] for r in rows] == ["Kecamatan", "Penerima PKH"]  # readable labels, no category
 
 
 def test_errors(desa_data) -> None:
@@ -156,6 +209,13 @@ def test_errors(desa_data) -> None:
         interactive.inline_assets('<script src="https://cdn.example.org/x.js"></script>')
     with pytest.raises(InputError, match="use a .html suffix"):
         export.save_html(interactive.choropleth_map(desa_data, ["pkh"]), "peta.png")
+
+
+def test_jupyter_shows_the_self_contained_page(desa_data) -> None:
+    m = interactive.choropleth_map(desa_data, ["pkh"], date="2025-01-31")
+    shown = m._repr_html_()
+    assert shown.startswith("<iframe srcdoc=") and "pkChoropleth(" in shown
+    assert "cdn.jsdelivr" not in shown and "peta-kesos/choropleth.js" not in shown
 
 
 def test_save_html_writes_the_page(desa_data, tmp_path) -> None:

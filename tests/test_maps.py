@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 
-from mapping import export, interactive
+from mapping import export, interactive, static
+from mapping.classify import Indicator
 from mapping.errors import InputError
 from mapping.maps import build_default_maps
 
@@ -45,6 +48,41 @@ def test_build_default_maps(layers, tmp_path) -> None:
     thumbs = re.findall(r'<img src="([^"]+)"', index)
     assert len(thumbs) == len(names) - 1
     assert all((tmp_path / t).is_file() for t in thumbs)
+    # one section per level, each opening with its interactive map
+    groups = re.findall(r"<h2>([^<]+)</h2>", index)
+    assert groups == ["Peta kesejahteraan sosial — Desa/kelurahan",
+                      "Peta kesejahteraan sosial — Kecamatan"]  # fmt: skip
+    assert index.count('<span class="badge">Peta interaktif</span>') == 2
+    first_card = index.split("<h2>")[1]
+    assert first_card.index("peta-desa.html") < first_card.index("desa-a.png")
+
+
+def test_png_and_html_show_the_same_legend(layers) -> None:
+    desa, _ = layers
+    desa = desa.copy()
+    desa.loc[desa.index[:3], "a"] = np.nan
+    ind = Indicator("a", "Indikator A", "per 1.000 keluarga", scheme="fisher_jenks", k=4,
+                    palette="PuBu")  # fmt: skip
+    legend = static.plot_choropleth(desa, ind, date="2025-01-31").legends[0]
+    png = [
+        (to_hex(h.get_facecolor()), t.get_text())
+        for h, t in zip(legend.legend_handles, legend.get_texts(), strict=True)
+    ]
+    m = interactive.choropleth_map(desa, [ind], date="2025-01-31")
+    _, config, _ = interactive.embedded_data(interactive.render_html(m))
+    rows = re.findall(
+        r'background-color:(#\w+)"></span></td><td class="pk-range">([^<]+)</td>'
+        r'<td class="pk-count">([^<]+)<',
+        config["layers"][0]["legend"],
+    )
+    page = [(color, f"{html.unescape(label)}  ({count})") for color, label, count in rows]
+    assert page == png
+    assert png[-1] == ("#bdbdbd", "Tidak ada data  (3)") and len(png) == 5
+    assert (
+        legend.get_title().get_text().replace("\n", " ")
+        == ind.title
+        == (config["layers"][0]["title"])
+    )
 
 
 def test_needs_five_indicators_and_aggregated_kecamatan(layers, kecamatan, tmp_path) -> None:

@@ -35,3 +35,14 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
         o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
     ]
     assert not errors
+    # a figure a cell returns is shown as an image, not as "<Figure size 1169x827 ...>"
+    blind = [
+        o["data"]["text/plain"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "text/plain" in o.get("data", {})
+        and o["data"]["text/plain"].startswith("<Figure")
+        and "image/png" not in o["data"]
+    ]
+    assert not blind, f"{path.name}: figures not displayed: {blind}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from mapping import export, static
-from mapping.classify import Indicator, classify
+from mapping.classify import Indicator, classify, classify_pooled
 from mapping.errors import InputError
 from mapping.settings import CRS_METRIC
 
@@ -82,6 +85,73 @@ def test_missing_desa_drawn_grey(desa_data) -> None:
     assert r == g == b and 100 <= r <= 200  # grey (background #bdbdbd or a hatch line)
 
 
+def test_synthetic_maps_carry_a_stamp(desa_data) -> None:
+    fig = static.plot_choropleth(desa_data, "risk", date="2025-01-31", synthetic=True)
+    stamps = [t for t in fig.texts if t.get_text() == "CONTOH SINTETIS"]
+    assert len(stamps) == 1 and stamps[0].get_bbox_patch() is not None  # boxed, top right
+    assert stamps[0].get_position()[0] > 0.9
+    real = static.plot_choropleth(desa_data, "risk", date="2025-01-31")
+    assert "CONTOH SINTETIS" not in _all_text(real) and "contoh sintetis" not in _all_text(real)
+    en = static.plot_choropleth(desa_data, "risk", date="2025-01-31", synthetic=True, language="en")
+    assert "SYNTHETIC EXAMPLE" in _all_text(en)
+
+
+def test_caption_writes_dates_out() -> None:
+    assert "Dibuat 31 Januari 2025." in static.caption_text(source="", date=dt.date(2025, 1, 31))
+    en = static.caption_text(source="X", date=dt.date(2025, 1, 31), language="en")
+    assert en == "Source: X. Made 31 January 2025."
+
+
+def test_place_labels_moves_overlapping_names_apart() -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 4))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 288)  # 4 in = 288 pt: one data unit is one point
+    ax.set_ylim(0, 288)
+    x, y = np.array([100.0, 100.0, 200.0]), np.array([100.0, 100.0, 200.0])
+    placed = static.place_labels(ax, ["Tarutung", "Siatas Barita", "Muara"], x, y, fontsize=6)
+    assert placed[0] == (100.0, 100.0) and placed[2] == (200.0, 200.0)  # free: kept
+    # the second name would lie on the first; it moves one line up: 1.1 * (6 * 1.3 + 2) pt
+    assert placed[1] == pytest.approx((100.0, 110.78))
+
+
+def test_kecamatan_names_do_not_overlap(desa_data, kecamatan) -> None:
+    fig = static.plot_choropleth(desa_data, "risk", outlines=kecamatan, date="2025-01-31")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    names = set(kecamatan["name"])
+    boxes = [t.get_window_extent() for t in fig.axes[0].texts if t.get_text() in names]
+    assert len(boxes) == 15
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    assert all(t.get_zorder() > 6 for t in fig.axes[0].texts if t.get_text() in names)
+
+
+def test_points_have_their_own_legend_with_counts(desa_data, kecamatan) -> None:
+    sites = desa_data.iloc[:5].copy()
+    sites["geometry"] = sites.to_crs(CRS_METRIC).representative_point().to_crs(sites.crs)
+    sites["jenis"] = ["TKSK", "LKS", "TKSK", "TKSK", "LKS"]
+    fig = static.plot_choropleth(
+        desa_data, "risk", points=sites, point_category="jenis", date="2025-01-31"
+    )
+    legend = fig.legends[1]
+    assert legend.get_title().get_text() == "Lokasi"
+    assert [t.get_text() for t in legend.get_texts()] == ["LKS  (2)", "TKSK  (3)"]
+    with pytest.raises(InputError, match=r"\['nope'\] not found in points"):
+        static.plot_choropleth(desa_data, "risk", points=sites, point_category="nope")
+
+
+def test_portrait_puts_legend_under_the_map(desa_data) -> None:
+    fig = static.plot_choropleth(desa_data, "risk", date="2025-01-31", figsize=static.A4_PORTRAIT)
+    map_box = fig.axes[0].get_position()
+    assert map_box.width > 0.8  # wide; the aspect keeps it a little under the 0.94 given
+    FigureCanvasAgg(fig).draw()
+    legend_box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
+    assert legend_box.y1 <= map_box.y0 + 0.01
+
+
 def test_texts_scale_north_caption(desa_data, kecamatan) -> None:
     fig = static.plot_choropleth(
         desa_data, "risk", outlines=kecamatan, title="Judul", subtitle="Sub", source="Dinsos",
@@ -104,11 +174,33 @@ def test_small_multiples_share_bins(desa_data) -> None:
         title="Keluarga", date="2025-01-31",
     )  # fmt: skip
     assert [ax.get_title() for ax in fig.axes] == ["2023", "2024"]
+    pooled = classify_pooled(gdf, ["y2023", "y2024"], k=3)
     rows = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert len(rows) == 3
-    assert sum(int(r.rsplit("(", 1)[1].rstrip(")")) for r in rows) == 2 * len(gdf)
+    assert rows == list(pooled["y2023"].labels)  # ranges only: a count would mix panels
+    # one colour means one range in every panel: a desa with the same value has the same fill
+    idx = gdf.index[gdf["y2024"].isin(gdf["y2023"])][0]
+    twin = gdf.index[gdf["y2023"] == gdf.at[idx, "y2024"]][0]
+    assert pooled["y2024"].color_of()[idx] == pooled["y2023"].color_of()[twin]
     with pytest.raises(InputError, match="titles has 1 entries for 2 indicators"):
         static.plot_small_multiples(gdf, ["y2023", "y2024"], titles=["x"])
+
+
+def test_small_multiples_grid_makes_panels_largest(desa_data) -> None:
+    gdf = desa_data.assign(**{f"y{i}": desa_data["families"] + i for i in range(3)})
+    fig = static.plot_small_multiples(gdf, ["y0", "y1", "y2"], date="2025-01-31")
+    lefts = sorted({round(ax.get_position().x0, 3) for ax in fig.axes})
+    assert len(lefts) == 2  # three near-square panels fill an A4 page best as 2 + 1
+    rows = {round(ax.get_position().y0, 3) for ax in fig.axes}
+    assert len(rows) == 2
+    assert all(ax.get_position().y1 <= 0.9 for ax in fig.axes)  # under the title
+
+
+def test_jupyter_shows_the_figure_without_pyplot(desa_data) -> None:
+    fig = static.plot_choropleth(desa_data, "risk", date="2025-01-31", figsize=(4, 3))
+    png = fig._repr_png_()  # what IPython displays for the last expression of a cell
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.size == (4 * static.NOTEBOOK_DPI, 3 * static.NOTEBOOK_DPI)
 
 
 def test_missing_column_raises(desa) -> None:

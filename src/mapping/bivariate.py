@@ -35,6 +35,8 @@ class BivariateClassification:
     y_label: str
     classes: pd.Series
     language: str = "id"
+    x_description: str = ""
+    y_description: str = ""
 
     @property
     def colors(self) -> tuple[str, ...]:
@@ -60,15 +62,30 @@ class BivariateClassification:
         return out.astype(object).rename("color")
 
     def cell_name(self, cell: int) -> str:
-        """Plain-words name of a cell, e.g. "Kebutuhan tinggi, Kapasitas rendah"."""
+        """Plain-words name of a cell: "Kebutuhan tinggi, Kapasitas rendah" (Indonesian puts
+        the adjective after the noun) or "High need, low capacity" in English.
+        """
         x_level = text(LEVELS[cell % 3], self.language)
         y_level = text(LEVELS[cell // 3], self.language)
+        if self.language == "en":
+            name = f"{x_level} {_in_sentence(self.x_label)}, {y_level} {_in_sentence(self.y_label)}"
+            return name[0].upper() + name[1:]
         return f"{self.x_label} {x_level}, {self.y_label} {y_level}"
+
+    def descriptions(self) -> list[str]:
+        """What each axis measures, e.g. "Kebutuhan: PMKS per 1.000 keluarga" (when given)."""
+        pairs = ((self.x_label, self.x_description), (self.y_label, self.y_description))
+        return [f"{label}: {desc}" for label, desc in pairs if desc]
 
     def name_of(self) -> pd.Series:
         """Cell name of each area ("Tidak ada data" where a value is missing)."""
         no_data = text("no_data", self.language)
         return self.classes.map(lambda c: no_data if pd.isna(c) else self.cell_name(int(c)))
+
+
+def _in_sentence(label: str) -> str:
+    """A one-word capitalised label ("Need") in lower case; names like "PMKS" unchanged."""
+    return label.lower() if label.istitle() and " " not in label else label
 
 
 def classify_bivariate(
@@ -78,12 +95,16 @@ def classify_bivariate(
     scheme: str = "quantiles",
     x_label: str | None = None,
     y_label: str | None = None,
+    x_description: str = "",
+    y_description: str = "",
     language: str = "id",
 ) -> BivariateClassification:
     """Classify `x` (e.g. need per 1,000 families) and `y` (e.g. capacity) into 3 classes each.
 
     Both use :func:`mapping.classify.classify` with ``k=3`` and `scheme`, so their ranges print
     exactly as on a univariate map. `x` and `y` must share one index (one row per area).
+    `x_label`/`y_label` name the axes (default "Kebutuhan"/"Kapasitas"); `x_description`/
+    `y_description` say what they measure (e.g. "PMKS per 1.000 keluarga") under the legends.
 
     >>> need = pd.Series([1, 2, 3, 10, 20, 30, 7.0, None, 5])
     >>> cap = pd.Series([30, 20, 10, 3, 2, 1, 7.0, 4, 5])
@@ -116,4 +137,6 @@ def classify_bivariate(
         y_label=y_label or text("capacity", lang),
         classes=cells.astype("Int64"),
         language=lang,
+        x_description=x_description,
+        y_description=y_description,
     )

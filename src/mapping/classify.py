@@ -171,7 +171,17 @@ def palette_colors(palette: str, k: int) -> tuple[str, ...]:
     return (three[1],) if k == 1 else (three[0], three[2])
 
 
-def _bins(y: np.ndarray, scheme: str, k: int, bins: Sequence[float] | None) -> np.ndarray:
+def is_dark(color: str) -> bool:
+    """True for a fill (``#rrggbb``) dark enough to need white text on it.
+
+    >>> is_dark("#3b4994"), is_dark("#e8e8e8")
+    (True, False)
+    """
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 110
+
+
+def _bins(y: np.ndarray, scheme: str, k: int, bins: Sequence[float] | None) -> tuple[float, ...]:
     import mapclassify
 
     with warnings.catch_warnings():  # ties: mapclassify drops repeated quantiles and warns
@@ -184,15 +194,23 @@ def _bins(y: np.ndarray, scheme: str, k: int, bins: Sequence[float] | None) -> n
             result = getattr(mapclassify, SCHEMES[scheme])(y, k=min(k, len(np.unique(y))))
     out = np.unique(np.asarray(result.bins, dtype=float))
     out = out[out >= y.min()]  # user bins below every value would give empty classes
-    return out if len(out) else np.array([y.max()])
+    return tuple(float(b) for b in out) if len(out) else (float(y.max()),)
 
 
-def _decimals(bins: np.ndarray, lower: float, integer: bool, language: str) -> int:
+def _decimals(bins: Sequence[float], lower: float, integer: bool, language: str) -> int:
+    """Decimals that show the narrowest class sensibly and print every class edge differently.
+
+    >>> _decimals((8.3, 11.2, 370.0), 4.1, False, "id")  # classes 3 wide: one decimal
+    1
+    >>> _decimals((273.4, 1122.0), 41.0, False, "id")
+    0
+    """
     if integer:
         return 0
-    span = float(bins[-1] - lower)
-    d = 0 if span >= 100 else 1 if span >= 10 else 2 if span >= 0.1 else 3
     edges = [lower, *bins]
+    widths = [hi - lo for lo, hi in zip(edges, edges[1:], strict=False) if hi > lo]
+    width = min(widths) if widths else abs(lower) or 1.0
+    d = 0 if width >= 5 else 1 if width >= 0.5 else 2 if width >= 0.05 else 3
     while d < 6 and len({format_number(e, decimals=d, language=language) for e in edges}) < len(
         set(edges)
     ):
@@ -206,7 +224,7 @@ def _labels(
     def fmt(x: float) -> str:
         return format_number(x, decimals=decimals, language=language)
 
-    labels = []
+    labels: list[str] = []
     for i, hi in enumerate(bins):
         if integer:
             lo_i = lower if i == 0 else math.floor(bins[i - 1]) + 1
@@ -353,12 +371,18 @@ def classify(
 def classify_pooled(
     frame: pd.DataFrame,
     columns: Sequence[str],
-    **options: object,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: Sequence[float] | None = None,
+    palette: str = "YlOrRd",
+    decimals: int | None = None,
+    language: str = "id",
 ) -> dict[str, Classification]:
     """One classification per column with bins computed from all `columns` together.
 
     Use it for small multiples (years, categories) so equal colours mean equal values.
-    `options` are those of :func:`classify`.
+    The options are those of :func:`classify`.
 
     >>> df = pd.DataFrame({"2023": [1, 2, 3], "2024": [4, 5, 6]})
     >>> pooled = classify_pooled(df, ["2023", "2024"], scheme="equal_interval", k=2)
@@ -373,7 +397,10 @@ def classify_pooled(
         )
         raise InputError(msg)
     stacked = pd.concat([_numeric(frame[c], c) for c in columns], ignore_index=True)
-    pooled = classify(stacked.rename("pooled"), **options)  # type: ignore[arg-type]
+    pooled = classify(
+        stacked.rename("pooled"), scheme=scheme, k=k, bins=bins, palette=palette,
+        decimals=decimals, language=language,
+    )  # fmt: skip
     return {c: pooled.apply(frame[c]) for c in columns}
 
 
@@ -391,10 +418,22 @@ class Indicator:
     decimals: int | None = None
 
     @property
+    def name(self) -> str:
+        """The label, or the column name when there is no label."""
+        return self.label or self.column
+
+    @property
     def title(self) -> str:
-        """The legend title: label (or column) and unit."""
-        base = self.label or self.column
-        return f"{base} ({self.unit})" if self.unit else base
+        """The legend title: label (or column) and unit.
+
+        >>> Indicator("x", "Keluarga", "per 1.000").title, Indicator("x", "PMKS (semua)", "%").title
+        ('Keluarga (per 1.000)', 'PMKS (semua), %')
+        """
+        if not self.unit:
+            return self.name
+        return (
+            f"{self.name}, {self.unit}" if self.name.endswith(")") else f"{self.name} ({self.unit})"
+        )
 
     def classify(self, values: pd.Series, *, language: str = "id") -> Classification:
         """Classify `values` with this indicator's options."""

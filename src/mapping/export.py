@@ -6,7 +6,7 @@ import html
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ _NO_DATES = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"Creation
 
 
 @contextmanager
-def atomic_path(path: str | os.PathLike[str]):
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success it replaces `path` in one step.
 
     A crash or an error leaves the old file (or no file) rather than a half-written one.
@@ -91,22 +91,28 @@ def save_map(obj: Any, path: str | os.PathLike[str]) -> Path:
 
 @dataclass(frozen=True)
 class GalleryItem:
-    """One map of the gallery: its title, the files it exists as, and the thumbnail to show."""
+    """One map of the gallery: its title, the files it exists as, and the thumbnail to show.
+
+    Items with the same `group` (e.g. "Indikator kesejahteraan desa — Kecamatan") are listed
+    under one heading, in the order given.
+    """
 
     title: str
     files: tuple[Path, ...]
     thumbnail: Path | None = None
     description: str = ""
+    group: str = ""
 
 
-def make_thumbnail(png: Path, out: Path, *, width: int = 360) -> Path:
-    """A small PNG of `png`, `width` pixels wide, written atomically to `out`."""
-    from matplotlib import image
+def make_thumbnail(png: Path, out: Path, *, width: int = 480) -> Path:
+    """A `width`-pixel-wide PNG of `png` (smoothly resampled), written atomically to `out`."""
+    from PIL import Image
 
-    img = image.imread(str(png))
-    step = max(1, img.shape[1] // width)
+    with Image.open(png) as im:
+        small = im.convert("RGB")
+        small.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
     with atomic_path(out) as tmp:
-        image.imsave(tmp, img[::step, ::step], format="png")
+        small.save(tmp, format="png", optimize=True)
     return out
 
 
@@ -130,28 +136,14 @@ def write_gallery(
     if problems:
         msg = f"Gallery items refer to files that do not exist: {problems}. Build the maps first."
         raise InputError(msg)
-    cards = []
+    sections: dict[str, list[str]] = {}
     for i, item in enumerate(items):
-        img = ""
-        if item.thumbnail is not None:
-            thumb = thumbnail(
-                Path(item.thumbnail), root / "thumbs" / f"{i:02d}-{Path(item.thumbnail).stem}.png"
-            )
-            rel = os.path.relpath(thumb, root)
-            first = os.path.relpath(item.files[0], root) if item.files else rel
-            img = (
-                f'<a href="{html.escape(first)}"><img src="{html.escape(rel)}" '
-                f'alt="{html.escape(item.title)}" loading="lazy"></a>'
-            )
-        links = " · ".join(
-            f'<a href="{html.escape(os.path.relpath(f, root))}">{Path(f).suffix[1:].upper()}</a>'
-            for f in item.files
-        )
-        desc = f"<p>{html.escape(item.description)}</p>" if item.description else ""
-        cards.append(
-            f'<figure class="card">{img}<figcaption><strong>{html.escape(item.title)}</strong>'
-            f'{desc}<p class="links">{links}</p></figcaption></figure>'
-        )
+        sections.setdefault(item.group, []).append(_card(item, i, root, thumbnail, lang))
+    body = "\n".join(
+        (f"<h2>{html.escape(group)}</h2>\n" if group else "")
+        + f'<div class="grid">\n{chr(10).join(cards)}\n</div>'
+        for group, cards in sections.items()
+    )
     heading = html.escape(title or text("gallery_title", lang))
     page = f"""<!DOCTYPE html>
 <html lang="{lang}">
@@ -160,15 +152,56 @@ def write_gallery(
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fafafa; }}
 h1 {{ font-size: 1.5rem; }}
+h2 {{ font-size: 1.15rem; margin: 1.6rem 0 .6rem; border-bottom: 1px solid #ddd; }}
 .grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 1rem; }}
 .card {{ margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .6rem; }}
-.card img {{ width: 100%; height: auto; border: 1px solid #eee; }}
+.card.html {{ border-color: #0072b2; box-shadow: 0 0 0 1px #0072b2; }}
+.thumb {{ position: relative; display: block; }}
+.thumb img {{ width: 100%; height: auto; border: 1px solid #eee; display: block; }}
+.badge {{ position: absolute; left: .4rem; top: .4rem; background: #0072b2; color: #fff;
+  font-size: .8rem; font-weight: 600; padding: .1rem .45rem; border-radius: 3px; }}
 .card p {{ margin: .3rem 0; font-size: .9rem; }}
 </style></head>
 <body><h1>{heading}</h1>
 <p>{len(items)} {html.escape(text("maps", lang).lower())}</p>
-<div class="grid">
-{chr(10).join(cards)}
-</div></body></html>
+{body}
+</body></html>
 """
     return write_text(page, target)
+
+
+def _card(
+    item: GalleryItem,
+    i: int,
+    root: Path,
+    thumbnail: Callable[[Path, Path], Path],
+    language: str,
+) -> str:
+    """One gallery card; an HTML map gets a frame and a "Peta interaktif" badge."""
+    is_html = any(Path(f).suffix.lower() in {".html", ".htm"} for f in item.files)
+    img = ""
+    if item.thumbnail is not None:
+        thumb = thumbnail(
+            Path(item.thumbnail), root / "thumbs" / f"{i:02d}-{Path(item.thumbnail).stem}.png"
+        )
+        rel = os.path.relpath(thumb, root)
+        first = os.path.relpath(item.files[0], root) if item.files else rel
+        badge = (
+            f'<span class="badge">{html.escape(text("interactive", language))}</span>'
+            if is_html
+            else ""
+        )
+        img = (
+            f'<a class="thumb" href="{html.escape(first)}"><img src="{html.escape(rel)}" '
+            f'alt="{html.escape(item.title)}" loading="lazy">{badge}</a>'
+        )
+    links = " · ".join(
+        f'<a href="{html.escape(os.path.relpath(f, root))}">{Path(f).suffix[1:].upper()}</a>'
+        for f in item.files
+    )
+    desc = f"<p>{html.escape(item.description)}</p>" if item.description else ""
+    kind = "card html" if is_html else "card"
+    return (
+        f'<figure class="{kind}">{img}<figcaption><strong>{html.escape(item.title)}</strong>'
+        f'{desc}<p class="links">{links}</p></figcaption></figure>'
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -23,14 +24,16 @@ from mapping.classify import (
     Indicator,
     as_indicators,
     check_columns,
+    is_dark,
 )
 from mapping.errors import InputError
 from mapping.labels import check_language, format_number, text
 from mapping.settings import CRS_METRIC, CRS_STORAGE
-from mapping.static import POINT_COLORS, caption_text
+from mapping.static import POINT_COLORS, caption_text, label_points
 
 if TYPE_CHECKING:
     import folium
+    from branca.element import MacroElement
 
 #: Default simplification tolerance, metres: finer than a line's width at the regency's scale.
 TOLERANCE_M = 30.0
@@ -39,6 +42,9 @@ PRECISION = 5
 #: Base maps offered besides "none" (xyzservices names). "None" is the default so the map
 #: makes no network request and shows no broken tiles when opened offline.
 BASEMAPS: tuple[str, ...] = ("OpenStreetMap.Mapnik", "OpenTopoMap")
+
+#: Area levels a map can show; they decide the tooltip heading and the search texts.
+LEVELS: tuple[str, ...] = ("desa", "kecamatan")
 
 #: CDN links (as folium writes them) -> the vendored file that replaces them in the HTML.
 ASSETS: tuple[tuple[str, str], ...] = (
@@ -97,6 +103,31 @@ def inline_assets(page: str) -> str:
 def render_html(m: folium.Map) -> str:
     """The complete, self-contained HTML page of `m` (no external scripts or styles)."""
     return inline_assets(m.get_root().render())
+
+
+def notebook_html(m: folium.Map, *, height: int = 620) -> str:
+    """`m` for a Jupyter cell: the self-contained page in an iframe (no CDN, works offline)."""
+    page = html.escape(render_html(m))
+    return (
+        f'<iframe srcdoc="{page}" style="width:100%;height:{height}px;border:none" '
+        "allowfullscreen></iframe>"
+    )
+
+
+@functools.cache
+def _map_class() -> type[folium.Map]:
+    import folium
+
+    class ChoroplethMap(folium.Map):
+        """A folium map that Jupyter shows as the same self-contained page as the saved file.
+
+        (folium's own notebook view links its scripts from CDNs and not the vendored ones.)
+        """
+
+        def _repr_html_(self, **kwargs: Any) -> str:
+            return notebook_html(self)
+
+    return ChoroplethMap
 
 
 def embedded_data(page: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -179,12 +210,16 @@ def _legend_box(title: str, rows: str) -> str:
 
 
 def bivariate_legend_html(biv: BivariateClassification, title: str) -> str:
-    """The HTML of the square 3x3 legend: y (capacity) rows top-down, x (need) columns."""
+    """The HTML of the square 3x3 legend: y (capacity) rows top-down, x (need) columns.
+
+    Below it: the "high need, low capacity" count, what each axis measures, and no data.
+    """
     counts = biv.counts()
     rows = []
     for yi in (2, 1, 0):
         cells = "".join(
-            f'<td class="pk-cell" style="background-color:{biv.colors[yi * 3 + xi]}" '
+            f'<td class="pk-cell{" pk-dark" if is_dark(biv.colors[yi * 3 + xi]) else ""}" '
+            f'style="background-color:{biv.colors[yi * 3 + xi]}" '
             f'title="{html.escape(biv.cell_name(yi * 3 + xi))}">{counts[yi, xi]}</td>'
             for xi in range(3)
         )
@@ -192,6 +227,7 @@ def bivariate_legend_html(biv: BivariateClassification, title: str) -> str:
     ticks = "".join(f'<td class="pk-tick">{html.escape(lab)}</td>' for lab in biv.x.labels)
     rows.append(f"<tr><td></td>{ticks}</tr>")
     lang = biv.language
+    desc = "".join(f'<div class="pk-desc">{html.escape(d)}</div>' for d in biv.descriptions())
     extra = ""
     if biv.n_missing:
         extra = (
@@ -204,7 +240,7 @@ def bivariate_legend_html(biv: BivariateClassification, title: str) -> str:
         f'<table class="pk-bivariate">{"".join(rows)}</table>'
         f'<div class="pk-axis" style="text-align:right">{html.escape(biv.x_label)} →</div>'
         f'<div style="color:{biv.colors[2]};font-weight:600">'
-        f"{html.escape(biv.cell_name(2))}: {counts[0, 2]}</div>{extra}"
+        f"{html.escape(biv.cell_name(2))}: {counts[0, 2]}</div>{desc}{extra}"
     )
 
 
@@ -216,6 +252,7 @@ class _Layer:
     values: list[str]
     ranks: list[int | None]
     legend: str
+    kind: str = "indicator"
 
 
 def _indicator_layer(ind: Indicator, cls: Classification, values: pd.Series) -> _Layer:
@@ -238,6 +275,7 @@ def _bivariate_layer(biv: BivariateClassification, title: str) -> _Layer:
         values=biv.name_of().tolist(),
         ranks=[None] * len(biv.classes),
         legend=bivariate_legend_html(biv, title),
+        kind="bivariate",
     )
 
 
@@ -265,7 +303,7 @@ def _outline_data(
         polys = simplify_coverage(outlines.geometry, tolerance_m=tolerance_m, precision=precision)
     lines = shapely.line_merge(shapely.union_all(shapely.boundary(polys.values)))
     lines = _round(gpd.GeoSeries([lines], crs=CRS_STORAGE), precision).iloc[0]
-    points = polys.to_crs(CRS_METRIC).representative_point().to_crs(CRS_STORAGE)
+    points = label_points(gpd.GeoDataFrame(geometry=polys.reset_index(drop=True)))
     labels = [
         [n, round(p.y, precision), round(p.x, precision)]
         for n, p in zip(names, points, strict=True)
@@ -278,11 +316,12 @@ def _points_data(
     *,
     category: str | None,
     name: str | None,
-    fields: Sequence[str],
+    fields: Sequence[str] | Mapping[str, str],
     language: str,
     precision: int,
 ) -> dict[str, Any]:
-    check_columns(points, [c for c in (category, name, *fields) if c], what="points")
+    labels = dict(fields) if isinstance(fields, Mapping) else {f: f for f in fields}
+    check_columns(points, [c for c in (category, name, *labels) if c], what="points")
     pts = points.to_crs(CRS_STORAGE)
     cats = pts[category].astype(str) if category else pd.Series("", index=pts.index)
     styles = {
@@ -290,16 +329,18 @@ def _points_data(
     }
     feats = []
     for idx, geom in pts.geometry.items():
-        rows = [[f, _cell(pts.at[idx, f], language)] for f in fields]
+        rows = [[label, _cell(pts.at[idx, f], language)] for f, label in labels.items()]
+        if category:
+            rows.insert(0, [text("category", language), cats[idx]])
         props = {"name": str(pts.at[idx, name]) if name else "", "cat": cats[idx], "rows": rows}
         coords = [round(geom.x, precision), round(geom.y, precision)]
         feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coords},
                       "properties": props})  # fmt: skip
     counts = cats.value_counts()
     legend_rows = "".join(
-        f'<tr><td><span class="pk-swatch" style="background-color:{s["color"]};'
-        f'border-radius:50%"></span></td><td>{html.escape(c or "—")}</td>'
-        f'<td class="pk-count">{counts[c]}</td></tr>'
+        f'<tr><td><span class="pk-swatch pk-dot" style="background-color:{s["color"]}"></span>'
+        f"</td><td>{html.escape(c or '—')}</td>"
+        f'<td class="pk-count">{format_number(int(counts[c]), language=language)}</td></tr>'
         for c, s in styles.items()
     )
     title = text("sites", language)
@@ -341,7 +382,7 @@ def _basemaps(names: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _element(data: str, config: str, extra: str):
+def _element(data: str, config: str, extra: str) -> MacroElement:
     from branca.element import MacroElement
     from folium.elements import JSCSSMixin
     from jinja2 import Template
@@ -373,6 +414,7 @@ def choropleth_map(
     classifications: Mapping[str, Classification] | None = None,
     bivariate: BivariateClassification | None = None,
     bivariate_title: str | None = None,
+    level: str = "desa",
     name_column: str = "name",
     kecamatan_column: str | None = "kecamatan",
     outlines: gpd.GeoDataFrame | None = None,
@@ -380,7 +422,7 @@ def choropleth_map(
     points: gpd.GeoDataFrame | None = None,
     point_category: str | None = None,
     point_name: str | None = None,
-    point_fields: Sequence[str] = (),
+    point_fields: Sequence[str] | Mapping[str, str] = (),
     title: str | None = None,
     subtitle: str | None = None,
     source: str = "",
@@ -395,9 +437,10 @@ def choropleth_map(
 
     Only one indicator layer is visible at a time (radio buttons), and only its legend is
     shown. Each area has a tooltip (name, kecamatan, value, rank of N; rank 1 = highest) and a
-    popup with all indicators. The geometry is embedded once for all layers, simplified as a
-    coverage (`tolerance_m`) and rounded to `precision` decimals; only the shown values are
-    embedded. Save it with :func:`mapping.export.save_html` to get one self-contained file.
+    popup with all indicators (the one shown in bold). The geometry is embedded once for all
+    layers, simplified as a coverage (`tolerance_m`) and rounded to `precision` decimals; only
+    the shown values are embedded. Save it with :func:`mapping.export.save_html` to get one
+    self-contained file.
 
     Parameters
     ----------
@@ -409,14 +452,18 @@ def choropleth_map(
         Classifications by column to reuse (e.g. those of the PNG maps); others are computed.
     bivariate, bivariate_title
         An extra layer with a 3x3 bivariate classification of `gdf` and its square legend.
+    level
+        ``"desa"`` or ``"kecamatan"``: what the areas are. A kecamatan map's tooltips read
+        "Kecamatan Tarutung" and its search box looks for kecamatan.
     name_column, kecamatan_column
-        Columns with the area name and (for desa) its kecamatan; ``kecamatan_column=None`` for
-        a kecamatan map.
+        Columns with the area name and (for desa) its kecamatan; the kecamatan column is not
+        used on a kecamatan map.
     outlines, outline_label
         An outline layer (e.g. kecamatan) drawn over the areas, labelled with `outline_label`.
     points, point_category, point_name, point_fields
         Sites (TKSK, PSKS, facilities, CSR) as coloured markers by category, with a legend and
-        a popup listing `point_fields`.
+        a popup listing the category and `point_fields` (column names, or
+        ``{column: label}`` to show readable labels).
     title, subtitle, source, date, synthetic, language
         Texts as on the static maps (:func:`mapping.static.caption_text`).
     basemaps
@@ -426,6 +473,11 @@ def choropleth_map(
     from folium.plugins import Fullscreen
 
     lang = check_language(language)
+    if level not in LEVELS:
+        msg = f"level={level!r} is not supported; expected one of {list(LEVELS)}."
+        raise InputError(msg)
+    if level == "kecamatan":
+        kecamatan_column = None
     inds = as_indicators(indicators)
     if not inds and bivariate is None:
         raise InputError("choropleth_map needs at least one indicator or a bivariate layer.")
@@ -477,9 +529,10 @@ def choropleth_map(
     config = {
         "layers": [
             {"title": layer.title, "colors": list(layer.colors), "legend": layer.legend,
-             "n": sum(r is not None for r in layer.ranks)}
+             "n": sum(r is not None for r in layer.ranks), "kind": layer.kind}
             for layer in layers
         ],
+        "level": level,
         "noDataColor": NO_DATA_COLOR,
         "title": title,
         "subtitle": subtitle,
@@ -488,22 +541,28 @@ def choropleth_map(
         "basemaps": _basemaps(basemaps),
         "texts": {
             "kecamatan": text("kecamatan", lang),
+            "kecamatanOf": text("kecamatan_of", lang, name="{name}"),
             "rank": text("rank", lang, rank="{rank}", n="{n}"),
-            "search": text("search", lang),
-            "notFound": text("not_found", lang),
+            "rankShort": text("rank_short", lang),
+            "rankNote": text("rank_note", lang),
+            "indicator": text("indicator", lang),
+            "value": text("value", lang),
+            "search": text("search_kecamatan" if level == "kecamatan" else "search", lang),
+            "notFound": text("not_found_kecamatan" if level == "kecamatan" else "not_found", lang),
             "outlines": text("outlines", lang),
             "basemapNone": text("basemap_none", lang),
+            "syntheticBadge": text("synthetic_badge", lang),
         },
     }  # fmt: skip
     west, south, east, north = areas.total_bounds
-    m = folium.Map(
+    m = _map_class()(
         location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
-        control_scale=False, attribution_control=True,
+        control_scale=False, attribution_control=True, font_size="0.75rem", zoom_snap=0.25,
     )  # fmt: skip
     # Only Leaflet itself: folium's default jQuery, Bootstrap and Font Awesome are not used.
     m.default_js = [js for js in folium.Map.default_js if js[0] == "leaflet"]
     m.default_css = [css for css in folium.Map.default_css if css[0] == "leaflet_css"]
-    m.fit_bounds([[south, west], [north, east]])
+    m.fit_bounds([[south, west], [north, east]], padding=(12, 12))
     Fullscreen(position="topleft").add_to(m)
     _element(_dumps(data), _dumps(config), _dumps(extra)).add_to(m)
     return m

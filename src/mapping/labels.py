@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from typing import Literal
+from typing import Literal, cast
 
 from mapping.errors import InputError
 
@@ -21,6 +22,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "desa": {"id": "Desa/kelurahan", "en": "Village"},
     "kecamatan": {"id": "Kecamatan", "en": "District (kecamatan)"},
+    "kecamatan_of": {"id": "Kecamatan {name}", "en": "{name} district (kecamatan)"},
     "value": {"id": "Nilai", "en": "Value"},
     "rank": {"id": "peringkat {rank} dari {n}", "en": "rank {rank} of {n}"},
     "indicator": {"id": "Indikator", "en": "Indicator"},
@@ -28,6 +30,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "basemap_none": {"id": "Tanpa peta dasar", "en": "No base map"},
     "search": {"id": "Cari desa…", "en": "Find a village…"},
     "not_found": {"id": "Desa tidak ditemukan", "en": "Village not found"},
+    "search_kecamatan": {"id": "Cari kecamatan…", "en": "Find a kecamatan…"},
+    "not_found_kecamatan": {"id": "Kecamatan tidak ditemukan", "en": "Kecamatan not found"},
+    "rank_short": {"id": "Peringkat", "en": "Rank"},
+    "rank_note": {
+        "id": "Peringkat 1 = nilai tertinggi",
+        "en": "Rank 1 = highest value",
+    },
+    "synthetic_badge": {"id": "CONTOH SINTETIS", "en": "SYNTHETIC EXAMPLE"},
+    "interactive": {"id": "Peta interaktif", "en": "Interactive map"},
     "north": {"id": "U", "en": "N"},
     "areas": {"id": "wilayah", "en": "areas"},
     "need": {"id": "Kebutuhan", "en": "Need"},
@@ -42,6 +53,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "sites": {"id": "Lokasi", "en": "Sites"},
     "category": {"id": "Kategori", "en": "Category"},
     "maps": {"id": "Peta", "en": "Maps"},
+    "layers": {"id": "lapisan", "en": "layers"},
     "gallery_title": {"id": "Peta kesejahteraan sosial", "en": "Social welfare maps"},
     "per_1000_families": {"id": "per 1.000 keluarga", "en": "per 1,000 families"},
 }
@@ -52,7 +64,7 @@ def check_language(language: str) -> Language:
     if language not in LANGUAGES:
         msg = f"language={language!r} is not supported; expected one of {list(LANGUAGES)}."
         raise InputError(msg)
-    return language  # type: ignore[return-value]
+    return cast(Language, language)
 
 
 def text(key: str, language: str = "id", **fields: object) -> str:
@@ -89,5 +101,25 @@ def format_number(value: float | None, *, decimals: int = 0, language: str = "id
     if s.startswith("-") and float(s.replace(",", "")) == 0:
         s = s[1:]
     if lang == "id":
-        s = s.translate(str.maketrans({",": ".", ".": ","}))
+        s = s.translate(str.maketrans(",.", ".,"))
     return s
+
+
+MONTHS: dict[str, tuple[str, ...]] = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+
+
+def format_date(date: dt.date | str, *, language: str = "id") -> str:
+    """`date` written out ("31 Januari 2025"); a string is returned as given.
+
+    >>> format_date(dt.date(2025, 1, 31)), format_date(dt.date(2025, 1, 31), language="en")
+    ('31 Januari 2025', '31 January 2025')
+    """
+    lang = check_language(language)
+    if isinstance(date, str):
+        return date
+    return f"{date.day} {MONTHS[lang][date.month - 1]} {date.year}"

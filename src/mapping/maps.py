@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import geopandas as gpd
 
@@ -40,7 +41,7 @@ def build_map_set(
     points: gpd.GeoDataFrame | None = None,
     point_category: str | None = None,
     point_name: str | None = None,
-    point_fields: Sequence[str] = (),
+    point_fields: Sequence[str] | Mapping[str, str] = (),
     title: str | None = None,
     source: str = "",
     date: dt.date | str | None = None,
@@ -62,7 +63,7 @@ def build_map_set(
     lang = check_language(language)
     inds = as_indicators(indicators)
     if len(inds) < MIN_INDICATORS:
-        msg = f"build_default_maps needs at least {MIN_INDICATORS} indicators; got {len(inds)}."
+        msg = f"A map set needs at least {MIN_INDICATORS} indicators; got {len(inds)}."
         raise InputError(msg)
     columns = [i.column for i in inds]
     check_columns(desa_gdf, [*columns, "name", "kecamatan"], what="desa_gdf")
@@ -71,49 +72,74 @@ def build_map_set(
         check_columns(desa_gdf, list(bivariate), what="desa_gdf")
     out = Path(out_dir)
     items: list[export.GalleryItem] = []
-    texts = {"source": source, "date": date, "synthetic": synthetic, "language": lang}
     heading = title or text("gallery_title", lang)
+    by_column = {i.column: i for i in inds}
     for level, gdf, outlines in (
         ("desa", desa_gdf, kecamatan_gdf),
         ("kecamatan", kecamatan_gdf, kecamatan_gdf),
     ):
         level_name = text(level, lang)
+        group = f"{heading} — {level_name}"
         classes = {i.column: i.classify(gdf[i.column], language=lang) for i in inds}
-        pngs = []
+        level_items: list[export.GalleryItem] = []
         for ind in inds:
             fig = static.plot_choropleth(
                 gdf, ind, classification=classes[ind.column], outlines=outlines,
-                subtitle=f"{heading} · {level_name}", **texts,
+                subtitle=f"{heading} · {level_name}", source=source, date=date,
+                synthetic=synthetic, language=lang,
             )  # fmt: skip
-            name = f"{file_prefix}{level}-{slug(ind.column)}.png"
-            png = export.save_figure(fig, out / name, dpi=dpi)
-            pngs.append(png)
-            items.append(export.GalleryItem(f"{ind.title} ({level_name})", (png,), png))
+            png = export.save_figure(
+                fig, out / f"{file_prefix}{level}-{slug(ind.column)}.png", dpi=dpi
+            )
+            level_items.append(export.GalleryItem(ind.title, (png,), png, group=group))
         biv = None
         if bivariate is not None and level == "desa":
-            biv = classify_bivariate(gdf[bivariate[0]], gdf[bivariate[1]], language=lang)
-            fig = static.plot_bivariate(gdf, biv, outlines=outlines, subtitle=heading,
-                                        points=points, point_category=point_category,
-                                        source=source, date=date, synthetic=synthetic)  # fmt: skip
+            need, capacity = bivariate
+            biv = classify_bivariate(
+                gdf[need], gdf[capacity], language=lang,
+                x_description=by_column[need].title if need in by_column else need,
+                y_description=by_column[capacity].title if capacity in by_column else capacity,
+            )  # fmt: skip
+            fig = static.plot_bivariate(
+                gdf, biv, outlines=outlines, subtitle=f"{heading} · {level_name}", points=points,
+                point_category=point_category, source=source, date=date, synthetic=synthetic,
+            )  # fmt: skip
             png = export.save_figure(fig, out / f"{file_prefix}desa-bivariat.png", dpi=dpi)
-            pngs.append(png)
-            title_biv = f"{biv.x_label} × {biv.y_label} ({level_name})"
-            items.append(export.GalleryItem(title_biv, (png,), png))
+            title_biv = f"{biv.x_label} × {biv.y_label}"
+            level_items.append(export.GalleryItem(title_biv, (png,), png, group=group))
         m = interactive.choropleth_map(
-            gdf, inds, classifications=classes, bivariate=biv,
+            gdf, inds, classifications=classes, bivariate=biv, level=level,
             kecamatan_column="kecamatan" if level == "desa" else None,
             outlines=outlines, points=points if level == "desa" else None,
             point_category=point_category, point_name=point_name, point_fields=point_fields,
-            title=heading, subtitle=level_name, **texts,
+            title=heading, subtitle=level_name, source=source, date=date, synthetic=synthetic,
+            language=lang,
         )  # fmt: skip
         page = export.save_html(m, out / f"{file_prefix}peta-{level}.html")
-        desc = ", ".join(i.title for i in inds)
-        items.insert(
-            len(items) - len(pngs),
-            export.GalleryItem(f"{heading} — {level_name} (HTML)", (page,), pngs[0], desc),
-        )
+        layers = [i.title for i in inds] + ([f"{biv.x_label} × {biv.y_label}"] if biv else [])
+        desc = f"{len(layers)} {text('layers', lang)}: " + "; ".join(layers)
+        html_item = export.GalleryItem(
+            f"{text('interactive', lang)} ({level_name})", (page,), level_items[0].thumbnail,
+            desc, group=group,
+        )  # fmt: skip
+        items += [html_item, *level_items]
     log.info("wrote %d map files to %s", sum(len(i.files) for i in items), out)
     return items
+
+
+class MapSetOptions(TypedDict, total=False):
+    """Keyword options of :func:`build_map_set` that :func:`build_default_maps` passes on."""
+
+    bivariate: tuple[str, str] | None
+    points: gpd.GeoDataFrame | None
+    point_category: str | None
+    point_name: str | None
+    point_fields: Sequence[str] | Mapping[str, str]
+    source: str
+    date: dt.date | str | None
+    synthetic: bool
+    dpi: int
+    file_prefix: str
 
 
 def build_default_maps(
@@ -124,16 +150,15 @@ def build_default_maps(
     *,
     title: str | None = None,
     language: str = "id",
-    **options: object,
+    **options: Unpack[MapSetOptions],
 ) -> list[Path]:
     """:func:`build_map_set` plus ``index.html`` listing every map with a thumbnail.
 
     Options are those of :func:`build_map_set`. Returns every file written, ``index.html`` last.
     """
     items = build_map_set(
-        desa_gdf, kecamatan_gdf, indicators, out_dir, title=title, language=language,
-        **options,  # type: ignore[arg-type]
-    )  # fmt: skip
+        desa_gdf, kecamatan_gdf, indicators, out_dir, title=title, language=language, **options
+    )
     heading = title or text("gallery_title", check_language(language))
     index = export.write_gallery(items, Path(out_dir) / "index.html", title=heading,
                                  language=language)  # fmt: skip

@@ -237,8 +237,8 @@ def build_outputs(
         sdesa, skec, syn_inds, out,
         bivariate=(_rate_name("pmks_total"), _rate_name("psks_total")),
         points=sites, point_category="jenis", point_name="nama",
-        point_fields=["desa", "kecamatan", "keterangan"],
-        title="PMKS dan PSKS - contoh sintetis" if lang == "id" else "PMKS and PSKS - synthetic",
+        point_fields={"desa": "Desa", "kecamatan": "Kecamatan", "keterangan": "Keterangan"},
+        title="PMKS dan PSKS (contoh sintetis)" if lang == "id" else "PMKS and PSKS (synthetic)",
         source=SYNTHETIC_SOURCE, synthetic=True, language=lang, dpi=dpi,
         file_prefix="contoh-sintetis-",
     )  # fmt: skip

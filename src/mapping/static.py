@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
+import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -18,14 +22,17 @@ from mapping.classify import (
     as_indicators,
     check_columns,
     classify_pooled,
+    is_dark,
 )
 from mapping.errors import InputError
-from mapping.labels import check_language, format_number, text
+from mapping.labels import check_language, format_date, format_number, text
 from mapping.settings import CRS_METRIC
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 #: A4 landscape, inches.
 A4_LANDSCAPE = (11.69, 8.27)
@@ -35,22 +42,58 @@ POINT_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"
 POINT_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 EDGE = "#ffffff"
 OUTLINE = "#252525"
+#: Colour of the "contoh sintetis" stamp and the edge of the HTML caption (Okabe-Ito vermilion).
+SYNTHETIC_COLOR = "#D55E00"
+#: Characters per line of legend titles before they wrap.
+LEGEND_TITLE_WIDTH = 34
 
 
-def _metric(gdf: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    if gdf is None:
-        return None
+def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         msg = "The GeoDataFrame has no CRS; set it (e.g. gdf.set_crs('EPSG:4326')) before mapping."
         raise InputError(msg)
     return gdf.to_crs(CRS_METRIC)
 
 
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    # A bare Figure (not pyplot): nothing is kept in pyplot's global state, and Jupyter shows it.
+def label_points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Where to write each area's name: the point of its largest part farthest from the edge.
+
+    Computed in UTM 47N (within 50 m) and returned in `gdf`'s CRS. Unlike
+    ``representative_point`` it keeps names off the borders of long, thin areas.
+    """
+    from shapely.ops import polylabel
+
+    metric = _metric(gdf).geometry
+    points = []
+    for geom in metric.values:
+        parts = list(getattr(geom, "geoms", [geom]))
+        largest = max(parts, key=lambda g: g.area)
+        points.append(polylabel(largest, tolerance=50.0))
+    return gpd.GeoSeries(points, index=gdf.index, crs=CRS_METRIC).to_crs(gdf.crs)
+
+
+#: Resolution of a figure shown in a Jupyter cell (exports use :data:`mapping.export.PNG_DPI`).
+NOTEBOOK_DPI = 100
+
+
+@functools.cache
+def _figure_class() -> type[Figure]:
     from matplotlib.figure import Figure
 
-    return Figure(figsize=figsize)
+    class MapFigure(Figure):
+        """A bare matplotlib Figure that Jupyter shows as a PNG, even without pyplot."""
+
+        def _repr_png_(self) -> bytes:
+            buf = io.BytesIO()
+            self.savefig(buf, format="png", dpi=NOTEBOOK_DPI, facecolor="white")
+            return buf.getvalue()
+
+    return MapFigure
+
+
+def _new_figure(figsize: tuple[float, float]) -> Figure:
+    # Not pyplot: nothing is kept in pyplot's global state (no leaks in loops or builds).
+    return _figure_class()(figsize=figsize)
 
 
 def draw_areas(ax: Axes, gdf: gpd.GeoDataFrame, colors: pd.Series, *, linewidth: float) -> None:
@@ -69,19 +112,80 @@ def draw_areas(ax: Axes, gdf: gpd.GeoDataFrame, colors: pd.Series, *, linewidth:
 def draw_outlines(
     ax: Axes, outlines: gpd.GeoDataFrame, *, label_column: str | None = "name", fontsize: float = 6
 ) -> None:
-    """Draw `outlines` (e.g. kecamatan) as dark lines, with their names at an inner point."""
+    """Draw `outlines` (e.g. kecamatan) as dark lines, with their names inside, not overlapping.
+
+    Call it after the axes limits are set (names are moved apart in display units).
+    """
     import matplotlib.patheffects as pe
 
-    outlines.boundary.plot(ax=ax, color=OUTLINE, linewidth=0.9)
+    outlines.boundary.plot(ax=ax, color=OUTLINE, linewidth=0.9, zorder=4)
     if label_column is None:
         return
     check_columns(outlines, [label_column], what="outlines")
+    names = [str(n) for n in outlines[label_column]]
+    points = label_points(outlines)
+    placed = place_labels(ax, names, points.x.to_numpy(), points.y.to_numpy(), fontsize=fontsize)
     halo = [pe.withStroke(linewidth=2.2, foreground="white")]
-    for name, point in zip(outlines[label_column], outlines.representative_point(), strict=True):
+    for name, (x, y) in zip(names, placed, strict=True):
         ax.annotate(
-            str(name), (point.x, point.y), ha="center", va="center", fontsize=fontsize,
-            color=OUTLINE, fontweight="bold", path_effects=halo,
+            name, (x, y), ha="center", va="center", fontsize=fontsize, color=OUTLINE,
+            fontweight="bold", path_effects=halo, zorder=7,
         )  # fmt: skip
+
+
+def _data_per_point(ax: Axes) -> float:
+    """Data units per typographic point in `ax` (equal aspect: the larger of x and y)."""
+    fig = ax.get_figure(root=True)
+    dpi = fig.dpi if fig is not None else 72.0
+    w_pt, h_pt = ax.bbox.width * 72 / dpi, ax.bbox.height * 72 / dpi
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    return max(abs(x1 - x0) / w_pt, abs(y1 - y0) / h_pt)
+
+
+def place_labels(
+    ax: Axes,
+    names: Sequence[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    fontsize: float,
+) -> list[tuple[float, float]]:
+    """Positions for `names` centred near (`x`, `y`) whose boxes do not overlap.
+
+    Greedy: each name keeps its point unless its box (estimated from the font size) overlaps
+    one already placed; then it moves by a line (1.1 box heights) up or down, or half its
+    width sideways, whichever is free first.
+    """
+    per_pt = _data_per_point(ax)
+    boxes: list[tuple[float, float, float, float]] = []
+    out = []
+    for name, cx, cy in zip(names, x, y, strict=True):
+        w = (len(name) * 0.62 * fontsize + 4) * per_pt
+        h = (fontsize * 1.3 + 2) * per_pt
+        step = 1.1 * h  # one line and a little air
+        moves = [
+            (0, 0),
+            (0, step),
+            (0, -step),
+            (w / 2, 0),
+            (-w / 2, 0),
+            (0, 2 * step),
+            (0, -2 * step),
+        ]
+        for dx, dy in moves:
+            box = (cx + dx - w / 2, cy + dy - h / 2, cx + dx + w / 2, cy + dy + h / 2)
+            if not any(_overlap(box, other) for other in boxes):
+                break
+        else:
+            dx, dy = 0, 0
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        boxes.append(box)
+        out.append((float(cx + dx), float(cy + dy)))
+    return out
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _nice_length(width_m: float) -> float:
@@ -92,7 +196,7 @@ def _nice_length(width_m: float) -> float:
     return 500_000.0
 
 
-def draw_scale_bar(ax: Axes, *, segments: int = 2) -> None:
+def draw_scale_bar(ax: Axes, *, segments: int = 2, language: str = "id") -> None:
     """A km scale bar at the lower left of `ax` (which must be in a metric CRS)."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -107,12 +211,12 @@ def draw_scale_bar(ax: Axes, *, segments: int = 2) -> None:
         )
     for i in range(segments + 1):
         value = step * i / 1000
-        label = format_number(value, decimals=0 if value == int(value) else 1)
+        label = format_number(value, decimals=0 if value == int(value) else 1, language=language)
         label += " km" if i == segments else ""
         ax.text(left + i * step, bottom + height * 1.8, label, ha="center", va="bottom", fontsize=7)
 
 
-def _rect(xy: tuple[float, float], w: float, h: float, face: str):
+def _rect(xy: tuple[float, float], w: float, h: float, face: str) -> Rectangle:
     from matplotlib.patches import Rectangle
 
     return Rectangle(xy, w, h, facecolor=face, edgecolor="black", linewidth=0.6, zorder=5)
@@ -132,10 +236,13 @@ def caption_text(
 ) -> str:
     """The caption: data source, date made and, for synthetic data, "contoh sintetis".
 
-    >>> caption_text(source="Dinas Sosial", date="2025-01-31", synthetic=True)
-    'Sumber: Dinas Sosial. Dibuat 2025-01-31. Data: contoh sintetis, bukan data sebenarnya.'
+    A :class:`datetime.date` (default: today) is written out, e.g. "31 Januari 2025"; a
+    string is used as given.
+
+    >>> caption_text(source="Dinas Sosial", date=dt.date(2025, 1, 31), synthetic=True)
+    'Sumber: Dinas Sosial. Dibuat 31 Januari 2025. Data: contoh sintetis, bukan data sebenarnya.'
     """
-    when = date if date is not None else dt.date.today()
+    when = format_date(date if date is not None else dt.date.today(), language=language)
     parts = []
     if source:
         parts.append(f"{text('source', language)}: {source}.")
@@ -145,14 +252,16 @@ def caption_text(
     return " ".join(parts)
 
 
-def _legend_handles(classification: Classification):
+def _legend_handles(classification: Classification, *, counts: bool = True) -> list[Artist]:
     from matplotlib.patches import Patch
 
-    handles = []
+    handles: list[Artist] = []
     for row in classification.legend():
         hatch = "////" if row.no_data else None
         edge = "#7f7f7f" if row.no_data else "#636363"
-        label = f"{row.label}  ({format_number(row.count, language=classification.language)})"
+        label = row.label
+        if counts:
+            label += f"  ({format_number(row.count, language=classification.language)})"
         handles.append(Patch(facecolor=row.color, edgecolor=edge, hatch=hatch, label=label))
     return handles
 
@@ -172,11 +281,52 @@ def _decorate(
     title: str,
     subtitle: str | None,
     caption: str,
+    synthetic: bool = False,
+    language: str = "id",
 ) -> None:
     fig.text(0.03, 0.965, title, fontsize=15, fontweight="bold", va="top")
     if subtitle:
         fig.text(0.03, 0.925, subtitle, fontsize=10.5, color="#404040", va="top")
     fig.text(0.03, 0.02, caption, fontsize=7.5, color="#404040", va="bottom", wrap=True)
+    if synthetic:  # a stamp a reader cannot miss, even on a cropped figure
+        fig.text(
+            0.975, 0.965, text("synthetic_badge", language), fontsize=10, fontweight="bold",
+            color=SYNTHETIC_COLOR, ha="right", va="top",
+            bbox={"boxstyle": "square,pad=0.4", "facecolor": "white", "edgecolor": SYNTHETIC_COLOR,
+                  "linewidth": 1.5},
+        )  # fmt: skip
+
+
+def _legend_title(title: str) -> str:
+    return textwrap.fill(title, LEGEND_TITLE_WIDTH, break_long_words=False)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the map, the legends and the notes go on a landscape or a portrait page."""
+
+    map: tuple[float, float, float, float]
+    legend: tuple[float, float]
+    points: tuple[float, float]
+    square: tuple[float, float, float, float]
+    notes: tuple[float, float]
+    wrap: int
+
+
+#: Landscape: map on the left, legends on the right.
+LANDSCAPE = _Layout(
+    map=(0.02, 0.07, 0.64, 0.80), legend=(0.68, 0.86), points=(0.68, 0.40),
+    square=(0.75, 0.55, 0.19, 0.27), notes=(0.70, 0.41), wrap=58,
+)  # fmt: skip
+#: Portrait: map across the page, legends under it.
+PORTRAIT = _Layout(
+    map=(0.03, 0.30, 0.94, 0.58), legend=(0.05, 0.285), points=(0.52, 0.285),
+    square=(0.14, 0.10, 0.24, 0.15), notes=(0.48, 0.27), wrap=52,
+)  # fmt: skip
+
+
+def _layout(figsize: tuple[float, float]) -> _Layout:
+    return PORTRAIT if figsize[1] > figsize[0] else LANDSCAPE
 
 
 def _area_linewidth(n: int) -> float:
@@ -187,7 +337,7 @@ def _prepare(
     gdf: gpd.GeoDataFrame, columns: Sequence[str], outlines: gpd.GeoDataFrame | None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     check_columns(gdf, columns)
-    return _metric(gdf), _metric(outlines)
+    return _metric(gdf), None if outlines is None else _metric(outlines)
 
 
 def plot_choropleth(
@@ -236,53 +386,73 @@ def plot_choropleth(
         msg = "classification was made for other rows than gdf; classify gdf[column] itself."
         raise InputError(msg)
     fig = _new_figure(figsize)
-    ax = fig.add_axes((0.02, 0.07, 0.64, 0.80))
+    layout = _layout(figsize)
+    ax = fig.add_axes(layout.map)
     draw_areas(ax, areas, cls.color_of(), linewidth=_area_linewidth(len(areas)))
+    _frame(ax, areas)
     if lines is not None:
         draw_outlines(ax, lines, label_column=outline_label)
     handles = _legend_handles(cls)
     fig.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(0.68, 0.86), frameon=False,
-        title=ind.title, title_fontsize=10, fontsize=9, alignment="left",
+        handles=handles, loc="upper left", bbox_to_anchor=layout.legend, frameon=False,
+        title=_legend_title(ind.title), title_fontsize=10, fontsize=9, alignment="left",
     )  # fmt: skip
     if points is not None:
-        _points_legend(fig, draw_points(ax, points, category=point_category), language=lang)
-    _frame(ax, areas)
-    draw_scale_bar(ax)
+        styles = draw_points(ax, points, category=point_category)
+        _points_legend(fig, styles, anchor=layout.points, language=lang)
+    draw_scale_bar(ax, language=lang)
     draw_north_arrow(ax, language=lang)
     caption = caption_text(source=source, date=date, synthetic=synthetic, language=lang)
-    _decorate(fig, title=title or ind.title, subtitle=subtitle, caption=caption)
+    _decorate(fig, title=title or ind.title, subtitle=subtitle, caption=caption,
+              synthetic=synthetic, language=lang)  # fmt: skip
     return fig
+
+
+#: A point style: colour, marker and how many sites have it.
+PointStyle = tuple[str, str, int]
 
 
 def draw_points(
     ax: Axes, points: gpd.GeoDataFrame, *, category: str | None = None
-) -> dict[str, tuple[str, str]]:
-    """Draw sites as markers, one colour/shape per `category`; returns {category: style}."""
+) -> dict[str, PointStyle]:
+    """Draw sites as markers, one colour/shape per `category`; returns {category: style}.
+
+    Markers have a dark edge so they stay visible on light and dark fills alike, and lie
+    above the areas and outlines but under the kecamatan names.
+    """
+    if category is not None:
+        check_columns(points, [category], what="points")
     pts = _metric(points)
     groups = pts.groupby(pts[category].astype(str), sort=True) if category else [("", pts)]
-    styles = {}
+    styles: dict[str, PointStyle] = {}
     for i, (name, group) in enumerate(groups):
         color, marker = POINT_COLORS[i % len(POINT_COLORS)], POINT_MARKERS[i % len(POINT_MARKERS)]
         ax.scatter(
-            group.geometry.x, group.geometry.y, s=22, c=color, marker=marker,
-            edgecolors="white", linewidths=0.6, zorder=6,
+            group.geometry.x, group.geometry.y, s=24, c=color, marker=marker,
+            edgecolors="#1a1a1a", linewidths=0.5, zorder=6,
         )  # fmt: skip
-        styles[str(name)] = (color, marker)
+        styles[str(name)] = (color, marker, len(group))
     return styles
 
 
-def _points_legend(fig: Figure, styles: dict[str, tuple[str, str]], *, language: str) -> None:
+def _points_legend(
+    fig: Figure,
+    styles: dict[str, PointStyle],
+    *,
+    anchor: tuple[float, float],
+    language: str,
+) -> None:
     from matplotlib.lines import Line2D
 
     handles = [
-        Line2D([], [], marker=m, color="none", markerfacecolor=c, markeredgecolor="white",
-               markersize=7, label=name or "—")
-        for name, (c, m) in styles.items()
+        Line2D([], [], marker=m, color="none", markerfacecolor=c, markeredgecolor="#1a1a1a",
+               markeredgewidth=0.5, markersize=7,
+               label=f"{name or '—'}  ({format_number(n, language=language)})")
+        for name, (c, m, n) in styles.items()
     ]  # fmt: skip
     fig.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(0.68, 0.40), frameon=False,
-        title=text("sites", language), fontsize=9, alignment="left",
+        handles=handles, loc="upper left", bbox_to_anchor=anchor, frameon=False,
+        title=text("sites", language), title_fontsize=10, fontsize=9, alignment="left",
     )  # fmt: skip
 
 
@@ -299,13 +469,14 @@ def plot_small_multiples(
     date: dt.date | str | None = None,
     synthetic: bool = False,
     language: str = "id",
-    ncols: int = 3,
+    ncols: int | None = None,
     figsize: tuple[float, float] = A4_LANDSCAPE,
 ) -> Figure:
     """One panel per indicator (years, categories) with shared bins and one legend.
 
     The classification options (scheme, k, palette, bins) are those of the first indicator;
-    the bins are pooled over all panels, so one colour means one range everywhere.
+    the bins are pooled over all panels, so one colour means one range everywhere. `ncols`
+    defaults to the number of columns that makes the panels largest on the page.
     """
     lang = check_language(language)
     inds = as_indicators(indicators)
@@ -320,43 +491,91 @@ def plot_small_multiples(
         gdf, [i.column for i in inds], scheme=first.scheme, k=first.k, bins=first.bins,
         palette=first.palette, decimals=first.decimals, language=lang,
     )  # fmt: skip
-    n = len(inds)
-    ncols = max(1, min(ncols, n))
-    nrows = int(np.ceil(n / ncols))
     fig = _new_figure(figsize)
-    left, bottom, width, height = 0.02, 0.08, 0.74, 0.80
-    w, h = width / ncols, height / nrows
+    grid = _panel_grid(areas, len(inds), ncols=ncols, figsize=figsize)
     for i, ind in enumerate(inds):
-        r, c = divmod(i, ncols)
-        ax = fig.add_axes((left + c * w, bottom + (nrows - 1 - r) * h, w * 0.96, h * 0.88))
+        ax = fig.add_axes(grid.rect(i))
         draw_areas(ax, areas, pooled[ind.column].color_of(), linewidth=0.15)
         if lines is not None:
-            lines.boundary.plot(ax=ax, color=OUTLINE, linewidth=0.5)
+            lines.boundary.plot(ax=ax, color=OUTLINE, linewidth=0.5, zorder=4)
         _frame(ax, areas)
         ax.set_title(titles[i] if titles else ind.title, fontsize=9.5)
         if i == 0:
-            draw_scale_bar(ax)
+            draw_scale_bar(ax, segments=1, language=lang)
             draw_north_arrow(ax, language=lang)
-    # one legend for all panels; its counts are area-panels (an area counts once per panel)
+    # One legend for all panels, ranges only: a count would mix areas of different panels.
     stacked = pd.concat([gdf[i.column] for i in inds], ignore_index=True)
-    handles = _legend_handles(pooled[first.column].apply(stacked))
+    handles = _legend_handles(pooled[first.column].apply(stacked), counts=False)
     fig.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(0.78, 0.86), frameon=False,
-        title=legend_title or first.title, title_fontsize=9.5, fontsize=8.5, alignment="left",
+        handles=handles, loc="upper left", bbox_to_anchor=(grid.right + 0.02, grid.top),
+        frameon=False, title=_legend_title(legend_title or first.title), title_fontsize=9.5,
+        fontsize=8.5, alignment="left",
     )  # fmt: skip
     caption = caption_text(source=source, date=date, synthetic=synthetic, language=lang)
-    _decorate(fig, title=title, subtitle=subtitle, caption=caption)
+    _decorate(fig, title=title, subtitle=subtitle, caption=caption, synthetic=synthetic,
+              language=lang)  # fmt: skip
     return fig
 
 
-def draw_bivariate_legend(fig: Figure, biv: BivariateClassification, rect: Sequence[float]) -> Axes:
-    """The square 3x3 legend of `biv` in a new axes at `rect` (figure fraction)."""
-    ax = fig.add_axes(tuple(rect))
+@dataclass(frozen=True)
+class _PanelGrid:
+    """Panels of one size, top-aligned under the title; positions in figure fractions."""
+
+    ncols: int
+    width: float
+    height: float
+    title: float
+    left: float
+    top: float
+
+    def rect(self, i: int) -> tuple[float, float, float, float]:
+        r, c = divmod(i, self.ncols)
+        bottom = self.top - (r + 1) * (self.height + self.title)
+        return (self.left + c * self.width, bottom, self.width * 0.97, self.height)
+
+    @property
+    def right(self) -> float:
+        return self.left + self.ncols * self.width
+
+
+def _panel_grid(
+    areas: gpd.GeoDataFrame, n: int, *, ncols: int | None, figsize: tuple[float, float]
+) -> _PanelGrid:
+    """The grid of `n` map panels that makes them largest in the space left of the legend."""
+    fig_w, fig_h = figsize
+    x0, y0, x1, y1 = areas.total_bounds
+    aspect = (y1 - y0) / max(x1 - x0, 1e-9)
+    box_w, box_h, title_h = 0.76 * fig_w, 0.78 * fig_h, 0.3  # inches
+
+    def scale(c: int) -> float:
+        rows = int(np.ceil(n / c))
+        return min(box_w / c, (box_h / rows - title_h) / aspect)
+
+    cols = ncols if ncols is not None else max(range(1, n + 1), key=scale)
+    cols = max(1, min(cols, n))
+    size = scale(cols)
+    return _PanelGrid(
+        ncols=cols, width=size / fig_w, height=size * aspect / fig_h, title=title_h / fig_h,
+        left=0.02, top=0.88,
+    )  # fmt: skip
+
+
+def draw_bivariate_legend(
+    fig: Figure, biv: BivariateClassification, rect: tuple[float, float, float, float]
+) -> Axes:
+    """The square 3x3 legend of `biv` in a new axes at `rect` (figure fraction).
+
+    Each cell shows its colour and the number of areas in it; the ticks are the class ranges.
+    """
+    ax = fig.add_axes(rect)
     counts = biv.counts()
     for yi in range(3):
         for xi in range(3):
-            ax.add_patch(_rect((xi, yi), 1, 1, GRID[yi][xi]))
-            ax.text(xi + 0.5, yi + 0.5, str(counts[yi, xi]), ha="center", va="center", fontsize=7)
+            color = GRID[yi][xi]
+            ax.add_patch(_rect((xi, yi), 1, 1, color))
+            ink = "white" if is_dark(color) else "#1a1a1a"
+            ax.text(xi + 0.5, yi + 0.5, format_number(int(counts[yi, xi]), language=biv.language),
+                    ha="center", va="center", fontsize=8, color=ink, zorder=6)  # fmt: skip
     ax.set_xlim(0, 3)
     ax.set_ylim(0, 3)
     ax.set_aspect("equal")
@@ -385,35 +604,48 @@ def plot_bivariate(
     synthetic: bool = False,
     figsize: tuple[float, float] = A4_LANDSCAPE,
 ) -> Figure:
-    """A 3x3 bivariate choropleth (e.g. need vs capacity) with the square legend."""
+    """A 3x3 bivariate choropleth (e.g. need vs capacity) with the square legend.
+
+    Under the legend: how many areas have high need and low capacity, what each axis measures
+    (``biv.x_description``/``y_description`` when given), the no-data row and the sites legend.
+    """
     lang = biv.language
     if not biv.classes.index.equals(gdf.index):
         msg = "biv was classified from other rows than gdf; use classify_bivariate(gdf[x], gdf[y])."
         raise InputError(msg)
     areas, lines = _prepare(gdf, [], outlines)
     fig = _new_figure(figsize)
-    ax = fig.add_axes((0.02, 0.07, 0.64, 0.80))
+    layout = _layout(figsize)
+    ax = fig.add_axes(layout.map)
     draw_areas(ax, areas, biv.color_of(), linewidth=_area_linewidth(len(areas)))
+    _frame(ax, areas)
     if lines is not None:
         draw_outlines(ax, lines, label_column=outline_label)
-    _frame(ax, areas)
-    draw_scale_bar(ax)
+    draw_scale_bar(ax, language=lang)
     draw_north_arrow(ax, language=lang)
-    draw_bivariate_legend(fig, biv, (0.74, 0.50, 0.2, 0.28))
+    draw_bivariate_legend(fig, biv, layout.square)
+    x, y = layout.notes
     hot = int(biv.counts()[0, 2])
     note = f"{biv.cell_name(2)}: {format_number(hot, language=lang)} {text('areas', lang)}"
-    fig.text(0.70, 0.40, note, fontsize=8.5, color=GRID[0][2], fontweight="bold")
+    fig.text(x, y, note, fontsize=8.5, color=GRID[0][2], fontweight="bold", va="top")
+    y -= 0.035
+    for line in biv.descriptions():
+        wrapped = textwrap.fill(line, layout.wrap, break_long_words=False)
+        fig.text(x, y, wrapped, fontsize=7.5, color="#404040", va="top")
+        y -= 0.028 * (wrapped.count("\n") + 1)
     if biv.n_missing:
         from matplotlib.patches import Patch
 
         no_data = Patch(facecolor=NO_DATA_COLOR, edgecolor="#7f7f7f", hatch="////")
         label = f"{text('no_data', lang)}  ({format_number(biv.n_missing, language=lang)})"
         fig.legend(handles=[no_data], labels=[label], loc="upper left",
-                   bbox_to_anchor=(0.69, 0.38), frameon=False, fontsize=8.5)  # fmt: skip
+                   bbox_to_anchor=(x - 0.01, y + 0.01), frameon=False, fontsize=8.5)  # fmt: skip
+        y -= 0.04
     if points is not None:
         styles = draw_points(ax, points, category=point_category)
-        _points_legend(fig, styles, language=lang)
+        _points_legend(fig, styles, anchor=(x - 0.01, y), language=lang)
     default = f"{biv.x_label} × {biv.y_label}"
     caption = caption_text(source=source, date=date, synthetic=synthetic, language=lang)
-    _decorate(fig, title=title or default, subtitle=subtitle, caption=caption)
+    _decorate(fig, title=title or default, subtitle=subtitle, caption=caption,
+              synthetic=synthetic, language=lang)  # fmt: skip
     return fig
