@@ -9,10 +9,17 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from mapping.boundaries import load_desa, load_kecamatan
 from mapping.errors import Problem
 from mapping.settings import Settings, get_settings
+
+# CI runs the property tests on a fixed sequence of examples, so a run is reproducible; local
+# runs explore new examples each time (and keep failures in .hypothesis/ to replay them).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

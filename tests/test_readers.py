@@ -214,3 +214,17 @@ def test_merged_footnote_is_skipped_but_a_place_named_sumber_is_data(tmp_path: P
     assert list(raw.cells.index) == [2, 3]
     assert [r for r, _ in raw.skipped] == [4, 5]
     assert raw.skipped[0][1].startswith("footnote: Sumber : Dinas Sosial")
+
+
+def test_title_lines_do_not_outvote_the_delimiter(tmp_path: Path) -> None:
+    # Found by the Hypothesis test of test_tables: three one-cell title lines above a short
+    # ';'-delimited table made the sniffer pick ','.
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "JUDUL TABEL 0\nJUDUL TABEL 1\nJUDUL TABEL 2\n"
+        "No;Kecamatan;Desa/Kelurahan;FAKIR MISKIN (KK)\n1;Tarutung;Partoli Toruan;0\n",
+        encoding="utf-8",
+    )
+    raw = read_raw_table(path)
+    assert list(raw.cells.columns) == ["No", "Kecamatan", "Desa/Kelurahan", "FAKIR MISKIN (KK)"]
+    assert raw.title == ("JUDUL TABEL 0", "JUDUL TABEL 1", "JUDUL TABEL 2")

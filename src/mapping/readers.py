@@ -283,16 +283,23 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
 
 
 def _sniff_delimiter(text: str) -> str:
-    """The delimiter giving the most lines with the same (largest) number of fields."""
+    """The delimiter giving the most lines with the same (largest) number of fields.
+
+    Lines with one field (titles, footnotes) say nothing about the delimiter and are not
+    counted, so three title lines above a two-line table cannot outvote it.
+
+    >>> _sniff_delimiter("JUDUL\\nJUDUL 2\\nJUDUL 3\\nNo;Desa;PMKS\\n1;Lobu;2\\n")
+    ';'
+    """
     lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
     best, best_score = ",", -1
     for delim in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
-        if not counts:
+        widths = pd.Series([len(r) for r in csv.reader(lines, delimiter=delim)], dtype="int64")
+        widths = widths[widths > 1]
+        if widths.empty:
             continue
-        widths = pd.Series(counts)
         mode = int(widths.mode().max())
-        score = int((widths == mode).sum()) * (mode > 1) * mode
+        score = int((widths == mode).sum()) * mode
         if score > best_score:
             best, best_score = delim, score
     return best
