@@ -93,3 +93,32 @@ def test_interactive_layer_and_legend(desa_biv) -> None:
     props = [f["properties"] for f in data["features"]]
     assert [p["c"][1] for p in props] == [None if pd.isna(c) else int(c) for c in b.classes]
     assert props[0]["v"][1] == "Tidak ada data"
+
+
+def test_synthetic_data_labelled_without_being_asked(desa_biv) -> None:
+    gdf, b = desa_biv
+    gdf = gdf.copy()
+    gdf.attrs["synthetic"] = True
+    fig = static.plot_bivariate(gdf, b, date="2025-01-31")
+    shown = " ".join(t.get_text() for t in fig.texts)
+    assert "CONTOH SINTETIS" in shown and "Data: contoh sintetis" in shown
+    with pytest.raises(InputError, match="must be labelled"):
+        static.plot_bivariate(gdf, b, synthetic=False)
+
+
+def test_map_language_must_be_the_classification_language(desa_biv) -> None:
+    gdf, b = desa_biv
+    with pytest.raises(
+        InputError,
+        match=r"bivariate classification is in language='id'.*"
+        r"classify_bivariate\(\.\.\., language='en'\)",
+    ):
+        static.plot_bivariate(gdf, b, language="en")
+    with pytest.raises(InputError, match="language='en'"):
+        interactive.choropleth_map(gdf, ["need"], bivariate=b, language="en")
+    en = classify_bivariate(gdf["need"], gdf["capacity"], language="en")
+    fig = static.plot_bivariate(gdf, en, language="en", date="2025-01-31")
+    shown = " ".join(t.get_text() for t in fig.texts)
+    assert "High need, low capacity" in shown and "Made 31 January 2025." in shown
+    assert "Tidak" not in shown and "Dibuat" not in shown
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["No data  (2)"]

@@ -14,6 +14,11 @@ from mapping.classify import Indicator
 
 pytestmark = pytest.mark.browser
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (or fails in CI) with the reason
+    expect = None  # type: ignore[assignment]
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -180,13 +185,18 @@ def test_popup_table_and_placement(browser, map_file, desa_values) -> None:
     assert "Indikator A" in text and "Peringkat 1 = nilai tertinggi" in text
     assert popup.locator("tr.pk-active th").inner_text() == "b"  # the layer shown, in bold
     assert "Kebutuhan × Kapasitas:" in text
-    assert page.locator(".leaflet-tooltip.pk-tooltip:visible").count() == 0  # not over it
-    pop = page.locator(".leaflet-popup").bounding_box()
-    ctl = page.locator(".leaflet-control-layers-expanded").bounding_box()
-    assert pop is not None and ctl is not None
-    overlap_x = pop["x"] < ctl["x"] + ctl["width"] and ctl["x"] < pop["x"] + pop["width"]
-    overlap_y = pop["y"] < ctl["y"] + ctl["height"] and ctl["y"] < pop["y"] + pop["height"]
-    assert not (overlap_x and overlap_y), "popup hidden under the layer list"
+    # No tooltip over the popup (polled: Leaflet hides it on the next frame).
+    expect(page.locator(".leaflet-tooltip.pk-tooltip:visible")).to_have_count(0)
+    # The popup pans into view with an animation: poll until it rests clear of the layer list.
+    page.wait_for_function(
+        """() => {
+            const a = document.querySelector('.leaflet-popup').getBoundingClientRect();
+            const b = document.querySelector('.leaflet-control-layers-expanded')
+                .getBoundingClientRect();
+            return !(a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+        }""",
+        timeout=5000,
+    )  # raises TimeoutError: "popup hidden under the layer list"
     _screenshot(page, "browser-peta-desa-popup.png")
     page.locator(".leaflet-popup-close-button").click()
     page.locator(".leaflet-popup").wait_for(state="detached")  # after Leaflet's fade-out

@@ -96,9 +96,39 @@ def test_group_hint_restricts_choices() -> None:
 
 
 def test_match_headers_frame() -> None:
-    got = match_headers(["Lansia", "No", "ODHA"])
+    got = match_headers(["Lansia Terlantar", "No", "ODHA"])
     assert list(got.columns) == HEADER_COLUMNS
     assert list(got["category"]) == ["lut", "", "odha"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Lansia",  # all elderly people, not Lanjut Usia Telantar
+        "Jumlah Lansia",
+        "Lanjut Usia",  # the category's name minus "telantar": never a fuzzy match
+        "Jumlah Lanjut Usia (Orang)",
+        "Penduduk Miskin",  # BPS poverty counts, not Fakir Miskin
+        "Keluarga Rentan",
+        "KM",  # kilometres, not Kelompok Minoritas
+        "Km",
+        "KP",
+        "Fm",
+        "JIWA",
+    ],
+)
+def test_general_populations_and_units_are_not_categories(header: str) -> None:
+    m = match_header(header)
+    assert (m["category"], m["method"]) == ("", "unmatched")
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [("fm", "fm"), ("km", "km"), ("FM", "fm"), ("ODHA", "odha"), ("Tagana", "tagana")],
+)
+def test_bare_codes_only_where_unambiguous(header: str, code: str) -> None:
+    m = match_header(header)
+    assert (m["category"], m["method"]) == (code, "code")
 
 
 def test_header_key_drops_fillers_and_units() -> None:

@@ -31,7 +31,7 @@ def test_equal_interval_worked_by_hand() -> None:
 
 def test_quantiles_integer_labels_do_not_overlap() -> None:
     c = classify(pd.Series(range(1, 11)), scheme="quantiles", k=2)
-    assert c.bins == (5.5, 10.0)
+    assert c.bins == (5.0, 10.0)  # 5.5 holds the same whole numbers as 5
     assert c.labels == ("1 – 5", "6 – 10")
     assert c.counts == (5, 5)
 
@@ -94,6 +94,49 @@ def test_ties_give_fewer_classes_not_empty_duplicates() -> None:
     assert len(set(c.bins)) == c.k < 5
     assert sum(c.counts) == 10
     assert len(c.colors) == c.k
+
+
+def _integer_ranges(labels: tuple[str, ...]) -> list[tuple[int, int]]:
+    ends = [[int(x.replace(".", "")) for x in lab.split(" – ")] for lab in labels]
+    return [(e[0], e[-1]) for e in ends]
+
+
+@pytest.mark.parametrize(
+    ("values", "k", "labels", "counts"),
+    [
+        # quantile bounds 0, 1/3, 50: the class 1/3 < x <= 1/3 holds no whole number
+        ([0, 0, 0, 0, 1, 50], 5, ("0", "1 – 50"), (4, 2)),
+        # PMKS-like counts: two-thirds of the desa have none
+        ([0] * 20 + [1] * 5 + [2] * 3 + [7, 40], 5, ("0", "1", "2 – 40"), (20, 5, 5)),
+        # 10 zeros fill three quintiles; the next bound 2.8 holds 1 and 2
+        ([0] * 10 + [1, 1, 2, 3, 5, 8, 13], 5, ("0", "1 – 2", "3 – 13"), (10, 3, 4)),
+        # ties at both ends
+        ([3] * 6 + [4] + [9] * 6, 4, ("3", "4 – 9"), (6, 7)),
+    ],
+)
+def test_quantiles_of_tied_whole_numbers_have_no_empty_or_overlapping_class(
+    values: list[int], k: int, labels: tuple[str, ...], counts: tuple[int, ...]
+) -> None:
+    c = classify(pd.Series(values), scheme="quantiles", k=k)
+    assert c.labels == labels and c.counts == counts
+    assert all(b == int(b) for b in c.bins)
+    ranges = _integer_ranges(c.labels)
+    assert all(hi + 1 == lo for (_, hi), (lo, _) in zip(ranges, ranges[1:], strict=False))
+
+
+def test_tied_decimals_have_no_empty_class() -> None:
+    c = classify(pd.Series([0, 0, 0, 0, 0.5, 50]), scheme="quantiles", k=5)
+    assert c.counts == (4, 2) and c.bins == (0.0, 50.0)
+
+
+def test_empty_classes_kept_where_they_mean_something() -> None:
+    # equal intervals keep their widths, empty or not
+    c = classify(pd.Series([0, 0, 0, 0, 1, 50]), scheme="equal_interval", k=3)
+    assert c.labels == ("0 – 16", "17 – 33", "34 – 50") and c.counts == (5, 0, 1)
+    # user bins stay as given; when a class holds no whole number, decimals tell them apart
+    c = classify(pd.Series([0, 1, 2]), bins=[0.2, 0.5, 2])
+    assert c.bins == (0.2, 0.5, 2.0) and c.counts == (1, 0, 2)
+    assert c.labels == ("0,00 – 0,20", "0,20 – 0,50", "0,50 – 2,00")
 
 
 def test_palettes_are_colorbrewer() -> None:

@@ -72,7 +72,7 @@ def test_match_xlsx_with_named_columns(tmp_path: Path) -> None:
 def test_match_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = _write(tmp_path / "in.csv", "foo,bar\n1,2\n")
     assert main(["match", str(src)]) == 1
-    assert "No name column found" in capsys.readouterr().err
+    assert "No desa/kelurahan name or code column found" in capsys.readouterr().err
     assert main(["match", str(src), "--name-col", "Desa"]) == 1
     assert "Column 'Desa' (--name-col) not found" in capsys.readouterr().err
     assert main(["match", str(tmp_path / "none.csv")]) == 1
@@ -97,5 +97,55 @@ def test_match_file_with_title_rows_and_totals(tmp_path: Path) -> None:
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(got["input_name"][:2]) == ["HUTATORUAN VII", "Hutapea Banuarea"]
     assert list(got["code"][:2]) == ["12.02.01.1004", "12.02.01.2010"]
-    # Every input row gets an output row; a totals row is not a place and stays unmatched.
-    assert len(got) == 3 and got["method"][2] == "unmatched"
+    # Every input row gets an output row; a totals row is not a place and says so.
+    assert len(got) == 3 and list(got["method"]) == ["exact", "exact", "total-row"]
+    assert got["code"][2] == "" and got["input_name"][2] == "JUMLAH"
+
+
+def test_match_recognises_columns_as_the_welfare_readers_do(tmp_path: Path) -> None:
+    src = _write(
+        tmp_path / "hdr.csv",
+        "No,Nama Desa/Kel.,Kec.,Kode Kemendagri Desa\n1,Sitampurung,,1202092004\n"
+        "2,Sitampurung,Tarutung,\n,Total,,\n",
+    )
+    out = tmp_path / "m.csv"
+    assert main(["match", str(src), "-o", str(out)]) == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got["method"]) == ["code", "exact", "total-row"]
+    assert list(got["code"]) == ["12.02.09.2004", "12.02.01.2025", ""]
+
+
+def test_match_foreign_kecamatan_is_not_taken(tmp_path: Path) -> None:
+    # Kec. Lumban Julu is in Toba; Tapanuli Utara's Lumban Julu desa is in Pagaran.
+    src = _write(
+        tmp_path / "x.csv", "Desa;Kecamatan\nLumban Julu;Lumban Julu\nLumban Julu;Pagaran\n"
+    )
+    out = tmp_path / "m.csv"
+    assert main(["match", str(src), "-o", str(out)]) == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got["method"]) == ["unmatched", "exact"]
+    assert got["candidates"][0].startswith("12.02.10.2002:Lumban Julu")
+
+
+def test_build_refuses_bad_options_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = _write(tmp_path / "afile", "x")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "-o", str(afile)])
+    assert exit_info.value.code == 2
+    assert "is a file; give a folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["build", "--dpi", "-5"])
+    assert "not a resolution from 50 to 1200 dpi" in capsys.readouterr().err
+
+
+def test_unreadable_path_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A match output into a folder that is a file: an OSError from the OS, reported plainly.
+    blocker = _write(tmp_path / "blocker", "x")
+    src = _write(tmp_path / "in.csv", "Desa\nSarulla\n")
+    assert main(["match", str(src), "-o", str(blocker / "m.csv")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("peta-kesos match: error:") and "Traceback" not in err

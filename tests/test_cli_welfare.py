@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +10,9 @@ import pandas as pd
 import pytest
 
 from mapping.cli import main
+from mapping.errors import InputError
+from mapping.export import write_layer
+from mapping.labels import text
 
 GOOD = "No;Kecamatan;Desa;Fakir Miskin;ODHA\n1;Tarutung;Hutauruk;10;1\n2;Muara;Aritonang;3;-\n"
 BAD = GOOD + "3;Tarutung;Desa Antah;1;x\n"
@@ -29,6 +33,15 @@ def test_validate_ok_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "[error] pmks.csv, row 4, column 'Desa': unknown desa in kecamatan 'Tarutung'" in out
     assert "[error] pmks.csv, row 4, column 'ODHA': not a number (value: 'x')" in out
+
+
+def test_validate_header_only_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _write(tmp_path, "No;Kecamatan;Desa;Fakir Miskin;ODHA\n", name="kosong.csv")
+    assert main(["-q", "validate", str(src)]) == 1
+    assert "No data rows under the header (row 1) in kosong.csv" in capsys.readouterr().err
+    out = tmp_path / "k.gpkg"
+    assert main(["-q", "join", str(src), "--level", "desa", "-o", str(out)]) == 1
+    assert not out.exists()  # no all-NaN layer
 
 
 def test_validate_xlsx_sheet_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,17 +111,102 @@ def test_sample_command(
     args = ["-q", "join", str(xlsx), "--sheet", "PMKS", "--level", "kecamatan", "-o", str(out)]
     assert main(args) == 0
     layer = pd.read_csv(out)
-    assert (layer["keterangan"] == "Data contoh sintetis, bukan data resmi").all()
+    assert (layer["keterangan"] == text("synthetic")).all()  # the maps' wording
     assert len(layer) == 15 and layer["fm"].notna().all()
 
 
 def test_validate_reports_long_kecamatan_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = "Kecamatan;Tahun;Jenis PMKS;Jumlah\nTarutung;2024;Lansia;3\nMuara;2024;Kucing;1\n"
-    src = _write(tmp_path, text, name="long.csv")
+    table = (
+        "Kecamatan;Tahun;Jenis PMKS;Jumlah\nTarutung;2024;Lansia Terlantar;3\nMuara;2024;Kucing;1\n"
+    )
+    src = _write(tmp_path, table, name="long.csv")
     assert main(["-q", "validate", str(src), "--level", "kecamatan"]) == 1
     out = capsys.readouterr().out
     assert "long.csv: 2 input rows (long, kecamatan level), 2 matched" in out
     assert "[error] long.csv, row 3, column 'Jenis PMKS': not a category" in out
     assert "14 area(s) have no row" in out  # Muara's only row holds no category
+
+
+LONG = (
+    "Kecamatan;Desa;Tahun;Kategori;Jumlah\n"
+    "Siborongborong;Sitampurung;2023;Fakir Miskin;5\n"
+    "Siborongborong;Sitampurung;2024;Fakir Miskin;6\n"
+    "Siatas Barita;Lobu Hole;2023;Lansia Terlantar;2\n"
+)
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_join_year_selects_rows_of_a_long_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lenient: bool
+) -> None:
+    out = tmp_path / "out.csv"
+    args = ["-q", "join", str(_write(tmp_path, LONG, "long.csv")), "--level", "desa"]
+    args += ["--year", "2024", "-o", str(out)] + (["--lenient"] if lenient else [])
+    assert main(args) == 0, capsys.readouterr().err  # no false duplicate-conflict
+    layer = pd.read_csv(out, dtype={"code": str}).set_index("code")
+    assert layer.at["12.02.09.2004", "fm"] == 6
+    assert "lut" not in layer.columns  # Lobu Hole's 2023 value is not published as 2024
+    report = pd.read_csv(tmp_path / "out_match_report.csv")
+    rows = report[report["status"] != "no-data"]
+    assert rows[["source_row", "year", "method", "status"]].values.tolist() == [
+        [2, 2023, "other-year", "reported"],
+        [3, 2024, "exact", "joined"],
+        [4, 2023, "other-year", "reported"],
+    ]
+    assert "3 input rows: 1 joined to a desa, 2 reported" in capsys.readouterr().out
+
+
+def test_year_only_dates_undated_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dated = _write(tmp_path, "DATA PMKS TAHUN 2023\n" + GOOD, "dated.csv")
+    out = tmp_path / "d.csv"
+    args = ["-q", "join", str(dated), "--level", "desa", "-o", str(out)]
+    assert main([*args, "--year", "2024"]) == 1  # the title's 2023 is kept, not relabelled
+    assert "year=2024 is not in the table; it has years [2023]" in capsys.readouterr().err
+    assert main([*args, "--year", "2023"]) == 0
+    undated = _write(tmp_path, GOOD, "undated.csv")
+    args = ["-q", "join", str(undated), "--level", "desa", "-o", str(out), "--year", "2024"]
+    assert main(args) == 0
+    assert set(pd.read_csv(tmp_path / "d_match_report.csv")["year"].dropna()) == {2024}
+
+
+def test_validate_prints_the_summary_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="mapping")
+    assert main(["validate", str(_write(tmp_path, GOOD))]) == 0
+    printed = capsys.readouterr().out.count("2 input rows (wide, desa level)")
+    logged = [r for r in caplog.records if r.levelno >= logging.INFO and "input rows" in r.message]
+    assert (printed, logged) == (1, [])
+
+
+def test_help_says_what_year_does(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["join", "--help"])
+    assert "reported as other-year" in " ".join(capsys.readouterr().out.split())
+
+
+def test_write_layer_is_atomic(
+    tmp_path: Path, desa: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "peta.gpkg"
+    write_layer(desa.head(2), out)
+    before = out.read_bytes()
+
+    def half_written(self: gpd.GeoDataFrame, path: Path, **kwargs: object) -> None:
+        Path(path).write_bytes(b"half a layer")
+        raise OSError("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(gpd.GeoDataFrame, "to_file", half_written)
+        with pytest.raises(OSError, match="disk full"):
+            write_layer(desa, out)
+    assert out.read_bytes() == before  # the old layer, not half a new one
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["peta.gpkg"]  # no temp files left
+    with pytest.raises(InputError, match="a .geojson file needs a GeoDataFrame; use .csv"):
+        write_layer(pd.DataFrame({"a": [1]}), tmp_path / "t.geojson")
+    with pytest.raises(InputError, match="expected a .gpkg, .geojson or .csv file name"):
+        write_layer(desa, tmp_path / "peta.shp")
+    write_layer(desa.head(2), tmp_path / "peta.csv")
+    assert "geometry" not in pd.read_csv(tmp_path / "peta.csv").columns

@@ -236,6 +236,24 @@ def test_point_errors(tmp_path: Path, desa: gpd.GeoDataFrame) -> None:
     assert not got.data["value"].isna().any()
 
 
+def test_unreadable_point_files(tmp_path: Path) -> None:
+    broken = tmp_path / "lokasi.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    with pytest.raises(InputError, match=r"Cannot read lokasi.geojson as GEOJSON points: .*QGIS"):
+        read_points(broken)
+    folder = tmp_path / "titik.gpkg"
+    folder.mkdir()
+    with pytest.raises(InputError, match="titik.gpkg is a directory; expected a file"):
+        read_points(folder)
+    gpd.GeoDataFrame(geometry=[shapely.Point(98.965, 2.0176)], crs="EPSG:4326").to_file(
+        tmp_path / "p.gpkg", layer="psks"
+    )
+    with pytest.raises(
+        InputError, match=r"layer='lks' not found in p.gpkg; its layers are \['psks'\]"
+    ):
+        read_points(tmp_path / "p.gpkg", layer="lks")
+
+
 def test_points_gpkg_and_xlsx_sheet(
     tmp_path: Path, desa: gpd.GeoDataFrame, missing_fields: Callable[[Problem], list[str]]
 ) -> None:

@@ -188,3 +188,35 @@ def test_names_from_other_regencies_stay_unmatched(gz: Gazetteer) -> None:
     leaked = got[got["method"].isin(TAKEN_METHODS)]
     assert leaked.empty, leaked.to_string()
     assert (got["candidates"] != "").all()
+
+
+#: Desa of neighbouring regencies given with their own kecamatan. Several share a name with a
+#: Tapanuli Utara desa (Lumban Julu, Hutaraja, Sitampurung, Lumban Gaol): the kecamatan alone
+#: tells them apart, so none may be taken.
+FOREIGN_DESA = [
+    ("Lumban Julu", "Lumban Julu"),
+    ("Hutaraja", "Balige"),
+    ("Sitampurung", "Dolok Sanggul"),
+    ("Lumban Gaol", "Balige"),
+    ("Sosor Dolok", "Harian"),
+    ("Pardede Onan", "Balige"),
+    ("Sibisa", "Ajibata"),
+    ("Huta Namora", "Silaen"),
+    ("Pasar Porsea", "Porsea"),
+    ("Simanampang", "Lintong Nihuta"),
+]
+
+
+@pytest.mark.parametrize(("name", "kecamatan"), FOREIGN_DESA)
+def test_desa_of_other_regencies_with_their_kecamatan_are_not_taken(
+    gz: Gazetteer, name: str, kecamatan: str
+) -> None:
+    m = gz.match_one(name, kecamatan=kecamatan)
+    assert m.method == "unmatched" and m.code == ""
+    assert "not a kecamatan of Tapanuli Utara" in m.note
+
+
+def test_foreign_kecamatan_still_lists_the_local_namesake(gz: Gazetteer) -> None:
+    m = gz.match_one("Lumban Julu", kecamatan="Kec. Lumban Julu")
+    assert [a.code for a in m.candidates] == ["12.02.10.2002"]
+    assert gz.match_one("Lumban Julu", kecamatan="Kec. Pagaran").code == "12.02.10.2002"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -174,6 +176,63 @@ def test_english_and_reused_classification(desa_data) -> None:
     }
     assert "," in cls.format(1234.0)  # English thousands separator
     assert [f["properties"]["c"][0] for f in data["features"]] == cls.classes.tolist()
+
+
+def test_english_map_relabels_an_indonesian_classification(desa_data) -> None:
+    cls_id = classify(desa_data["families"], scheme="equal_interval", k=3)  # "1.234" style
+    m = interactive.choropleth_map(desa_data, [Indicator("families", "Families")],
+                                   classifications={"families": cls_id}, language="en",
+                                   date="2025-01-31")  # fmt: skip
+    page = interactive.render_html(m)
+    _, config, _ = interactive.embedded_data(page)
+    legend = config["layers"][0]["legend"]
+    en_labels = cls_id.in_language("en").labels
+    assert en_labels[1:] == ("537 – 1,017", "1,018 – 1,498")  # same bins, English numbers
+    assert all(f'class="pk-range">{label}<' in legend for label in en_labels)
+    assert "1.017" not in legend
+    assert config["caption"] == "Made 31 January 2025."
+    assert '"title": "Full screen"' in page and '"titleCancel": "Exit full screen"' in page
+    id_page = interactive.render_html(interactive.choropleth_map(desa_data, ["pkh"]))
+    assert '"title": "Layar penuh"' in id_page
+
+
+def test_synthetic_data_get_the_badge_without_being_asked(desa_data) -> None:
+    gdf = desa_data.copy()
+    gdf.attrs.update(synthetic=True, source_file="pmks-contoh-sintetis.xlsx")
+    _, config, _ = interactive.embedded_data(
+        interactive.render_html(interactive.choropleth_map(gdf, ["pkh"], date="2025-01-31"))
+    )
+    assert config["synthetic"] is True and config["texts"]["syntheticBadge"] == "CONTOH SINTETIS"
+    assert config["caption"].endswith("Data: contoh sintetis, bukan data sebenarnya.")
+    with pytest.raises(
+        InputError,
+        match=r"gdf \(from pmks-contoh-sintetis\.xlsx\) holds "
+        r"synthetic data.*must be labelled",
+    ):
+        interactive.choropleth_map(gdf, ["pkh"], synthetic=False)
+    # synthetic sites make the map synthetic too; real data alone do not
+    sites = desa_data.iloc[:2].copy()
+    sites["geometry"] = sites.representative_point()
+    sites.attrs["synthetic"] = True
+    for kwargs, want in (({"points": sites}, True), ({}, False)):
+        m = interactive.choropleth_map(desa_data, ["pkh"], **kwargs)
+        _, config, _ = interactive.embedded_data(interactive.render_html(m))
+        assert config["synthetic"] is want
+        assert ("contoh sintetis" in config["caption"]) is want
+
+
+def test_static_and_interactive_depend_downward_only() -> None:
+    src = Path(interactive.__file__).parent
+    for peer, other in (("interactive", "static"), ("static", "interactive")):
+        tree = ast.parse((src / f"{peer}.py").read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+            a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
+        }
+        names = {
+            a.name for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "mapping" for a in node.names
+        }  # fmt: skip
+        assert f"mapping.{other}" not in imported and other not in names, f"{peer} imports {other}"
 
 
 def test_points_layer(desa_data, kecamatan) -> None:

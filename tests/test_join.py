@@ -101,12 +101,41 @@ def test_years_must_be_chosen(desa: gpd.GeoDataFrame) -> None:
         join_table(data, level="desa", layer=desa)
     joined, report = join_table(data, level="desa", year=2024, layer=desa)
     assert joined.set_index("code").at["12.02.01.2012", "fm"] == 2
-    assert report.counts()["method"].tolist() == ["code"]
+    # The 2023 row is not in the layer: reported as other-year, not counted as joined.
+    assert report.counts()[["method", "n_rows", "rows"]].values.tolist() == [
+        ["code", 1, "3"],
+        ["other-year", 1, "2"],
+    ]
+    assert report.n_input == report.n_joined + report.n_reported
+    assert (report.n_joined, report.n_reported) == (1, 1)
+    frame = report.to_frame().set_index("source_row")
+    assert (frame.at[2, "status"], frame.at[2, "year"]) == ("reported", 2023)
+    assert "other-year      1  rows 2" in report.describe()
     with pytest.raises(InputError, match=r"year=2020 is not in the table"):
         join_table(data, level="desa", year=2020, layer=desa)
     dup = _canon([("12.02.01.2012", 2024, "fm", 1), ("12.02.01.2012", 2024, "fm", 2)])
     with pytest.raises(InputError, match="repeating an area and category"):
         join_table(dup, level="desa", layer=desa)
+
+
+def test_other_years_rows_are_reported_and_their_areas_missing(desa: gpd.GeoDataFrame) -> None:
+    # A long table with a Tahun column: Sitampurung fm in 2023 and 2024, Lobu Hole only 2023.
+    data = _canon(
+        [
+            ("12.02.09.2004", 2023, "fm", 5),
+            ("12.02.09.2004", 2024, "fm", 6),
+            ("12.02.02.2012", 2023, "lut", 2),
+        ]
+    )
+    joined, report = join_table(data, level="desa", year=2024, layer=desa)
+    by = joined.set_index("code")
+    assert by.at["12.02.09.2004", "fm"] == 6
+    assert "lut" not in joined.columns  # no 2024 value: never published as 2024
+    assert not by.at["12.02.02.2012", "has_data"]
+    assert list(report.rows["status"]) == ["reported", "joined", "reported"]
+    assert list(report.rows["method"]) == ["other-year", "code", "other-year"]
+    assert "12.02.02.2012" in set(report.missing["code"])  # no data of the joined year
+    assert len(report.missing) == 251
 
 
 def test_canonical_frame_of_another_level_is_refused(desa: gpd.GeoDataFrame) -> None:

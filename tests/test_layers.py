@@ -118,6 +118,14 @@ def test_code_disagreeing_with_big_kecamatan(canon: gpd.GeoDataFrame) -> None:
         validate_desa(bad)
 
 
+def test_desa_in_the_file_of_another_kecamatan(canon: gpd.GeoDataFrame) -> None:
+    bad = canon.copy()
+    i = bad.index[bad["kecamatan_code"] == "12.02.01"][0]
+    bad.loc[i, "source_file"] = "desa-muara.geojson"
+    with pytest.raises(BoundaryValidationError, match="comes from desa-muara.geojson, the file of"):
+        validate_desa(bad)
+
+
 BOWTIE = Polygon([(98.9, 2.0), (98.91, 2.01), (98.91, 2.0), (98.9, 2.01), (98.9, 2.0)])
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import stat
 
 import numpy as np
 import pytest
@@ -29,6 +31,8 @@ def layers(desa, kecamatan):
 
 def test_build_default_maps(layers, tmp_path) -> None:
     desa, kec = layers
+    kec = kec.copy()
+    kec.attrs["synthetic"] = True  # as join_table marks the synthetic sample
     paths = build_default_maps(
         desa, kec, COLUMNS, tmp_path, bivariate=("a", "b"), date="2025-01-31", dpi=30
     )
@@ -39,8 +43,12 @@ def test_build_default_maps(layers, tmp_path) -> None:
     assert all(p.is_file() for p in paths)
     _, config, _ = interactive.embedded_data((tmp_path / "peta-desa.html").read_text())
     assert len(config["layers"]) == 6  # five indicators and the bivariate layer
-    data, _, _ = interactive.embedded_data((tmp_path / "peta-kecamatan.html").read_text())
-    assert len(data["features"]) == 15
+    assert config["synthetic"] is True  # one synthetic layer labels the whole set
+    data, config, _ = interactive.embedded_data((tmp_path / "peta-kecamatan.html").read_text())
+    assert len(data["features"]) == 15 and config["synthetic"] is True
+    # files anyone may read (a web server, a colleague), not a temp file's owner-only 0600
+    mode = export.new_file_mode()
+    assert {stat.S_IMODE(p.stat().st_mode) for p in paths} == {mode}
     index = (tmp_path / "index.html").read_text()
     # every map listed, each with a thumbnail that exists
     for name in names[:-1]:
@@ -83,6 +91,31 @@ def test_png_and_html_show_the_same_legend(layers) -> None:
         == ind.title
         == (config["layers"][0]["title"])
     )
+
+
+def test_synthetic_layers_cannot_be_mapped_as_real(layers, tmp_path) -> None:
+    desa, kec = layers
+    desa = desa.copy()
+    desa.attrs.update(synthetic=True, source_file="pmks-contoh-sintetis.xlsx")
+    with pytest.raises(
+        InputError,
+        match=r"desa_gdf \(from pmks-contoh-sintetis\.xlsx\).*"
+        "must be labelled",
+    ):
+        build_default_maps(desa, kec, COLUMNS, tmp_path, synthetic=False)
+    assert not any(tmp_path.iterdir())  # refused before anything was written
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_written_files_get_normal_permissions(tmp_path, umask: int, mode: int) -> None:
+    old = os.umask(umask)
+    try:
+        page = export.write_text("<p>peta</p>", tmp_path / "peta.html")
+        export.write_text("<p>lagi</p>", page)  # replacing keeps it readable too
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(page.stat().st_mode) == mode
+    assert page.read_text() == "<p>lagi</p>"
 
 
 def test_needs_five_indicators_and_aggregated_kecamatan(layers, kecamatan, tmp_path) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from mapping.pipeline import build_outputs
+from mapping.settings import get_settings
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +52,21 @@ def test_gallery_lists_every_map_with_a_thumbnail(built) -> None:
 def test_reports_account_for_every_input_row(built) -> None:
     out, result, _ = built
     assert [p.parent.name for p in result.reports] == ["laporan"] * 2
+    welfare = get_settings().data_dir / "welfare"
+    n_indicators = len(pd.read_csv(welfare / "indikator-desa.csv"))
+    n_desa = pd.read_csv(welfare / "pmks-psks-desa-contoh-sintetis.csv")["area_code"].nunique()
+    # Sample workbook: one row per desa and a totals row, on each of the PMKS and PSKS sheets.
+    expected = {
+        "pencocokan-indikator-desa.csv": n_indicators,
+        "pencocokan-pmks-psks-contoh-sintetis.csv": 2 * (n_desa + 1) + n_indicators,
+    }
     for path in result.reports:
         report = pd.read_csv(path, dtype=str, keep_default_na=False)
-        assert len(report) > 0
-        assert set(report["status"]) <= {"joined", "reported", "no-data"}
+        inputs = report[report["status"] != "no-data"]
+        assert len(inputs) == expected[path.name], path.name
+        assert set(inputs["status"]) <= {"joined", "reported"}
+        reported = inputs[inputs["status"] == "reported"]
+        assert set(reported["method"]) <= {"total-row"}, reported.head().to_string()
 
 
 def test_progress_is_reported(built) -> None:
@@ -70,8 +82,36 @@ def test_second_build_is_skipped_unless_something_changed(built) -> None:
     assert again.files == result.files
     # A missing output file means a rebuild.
     (out / result.maps[0].name).unlink()
+    stale = out / "old-map-from-an-earlier-build.png"
+    stale.write_bytes(b"x")
     messages.clear()
     rebuilt = build_outputs(out, dpi=40, progress=messages.append)
     assert not any("up to date" in m for m in messages)
     assert [p.name for p in rebuilt.files] == [p.name for p in result.files]
     assert result.maps[0].is_file()
+    assert stale.is_file()  # not ours: never deleted
+
+
+def test_files_an_earlier_build_wrote_and_this_one_does_not_are_removed(built) -> None:
+    out, result, _ = built
+    import json
+
+    stamp = out / ".build-stamp.json"
+    doc = json.loads(stamp.read_text())
+    doc["maps"].append("peta-lama.png")
+    doc["signature"] = "changed"
+    stamp.write_text(json.dumps(doc))
+    (out / "peta-lama.png").write_bytes(b"x")
+    build_outputs(out, dpi=40, progress=lambda _m: None)
+    assert not (out / "peta-lama.png").exists()
+    assert all(p.is_file() for p in result.files)
+
+
+def test_english_build_has_english_texts(tmp_path_factory: pytest.TempPathFactory) -> None:
+    out = tmp_path_factory.mktemp("outputs-en")
+    result = build_outputs(out, language="en", dpi=40, progress=lambda _m: None)
+    page = (out / "indikator-peta-desa.html").read_text(encoding="utf-8")
+    assert "per 1,000 families" in page and "Families at risk of stunting" in page
+    assert "per 1.000 keluarga" not in page and "Keluarga Berisiko Stunting" not in page
+    index = result.index.read_text(encoding="utf-8")
+    assert "maps of Kabupaten Tapanuli Utara" in index

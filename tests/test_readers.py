@@ -228,3 +228,60 @@ def test_title_lines_do_not_outvote_the_delimiter(tmp_path: Path) -> None:
     raw = read_raw_table(path)
     assert list(raw.cells.columns) == ["No", "Kecamatan", "Desa/Kelurahan", "FAKIR MISKIN (KK)"]
     assert raw.title == ("JUDUL TABEL 0", "JUDUL TABEL 1", "JUDUL TABEL 2")
+
+
+def test_a_directory_is_not_a_missing_file(tmp_path: Path) -> None:
+    folder = tmp_path / "data.csv"
+    folder.mkdir()
+    with pytest.raises(InputError, match=r"data.csv is a directory; expected a file"):
+        read_cells(folder)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_refused(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "u.csv"
+    path.write_bytes("Desa;ODHA\nSitampurung;1\n".encode(encoding))
+    with pytest.raises(
+        InputError, match=r"u.csv holds NUL bytes.*save it as UTF-8 \(or UTF-16 with BOM\)"
+    ):
+        read_cells(path)
+
+
+def test_renamed_workbook_is_refused(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "w.xlsx").rename(tmp_path / "w.csv")
+    with pytest.raises(InputError, match="an XLSX workbook renamed; give it the .xlsx suffix"):
+        read_cells(path)
+
+
+def test_header_without_data_rows(tmp_path: Path) -> None:
+    csv_path = tmp_path / "h.csv"
+    csv_path.write_text("REKAP PMKS\nNo;Desa;ODHA\n(1);(2);(3)\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"No data rows under the header \(row 2\) in h.csv:"):
+        read_raw_table(csv_path)
+    wb = Workbook()
+    wb.active.title = "PMKS"
+    wb.active.append(["Desa", "Kecamatan", "ODHA"])
+    wb.save(tmp_path / "h.xlsx")
+    with pytest.raises(
+        InputError, match=r"No data rows under the header \(row 1\) in h.xlsx \(sheet 'PMKS'\)"
+    ):
+        read_raw_table(tmp_path / "h.xlsx")
+
+
+def test_formulas_without_calculated_values_are_reported(tmp_path: Path) -> None:
+    wb = Workbook()  # written by a script: openpyxl stores formulas without their results
+    ws = wb.active
+    ws.title = "PMKS"
+    for row in (["Desa", "ODHA", "PSM"], ["Hutauruk", 2, "=B2*2"], ["Jumlah", "=SUM(B2:B2)", 4]):
+        ws.append(row)
+    wb.save(tmp_path / "f.xlsx")
+    raw = read_raw_table(tmp_path / "f.xlsx")
+    assert raw.uncalculated == ((2, "PSM", "=B2*2"), (3, "ODHA", "=SUM(B2:B2)"))
+    problems = raw.uncalculated_problems()
+    assert [(p.kind, p.row, p.column, p.value) for p in problems] == [
+        ("formula-not-calculated", 2, "PSM", "=B2*2"),
+        ("formula-not-calculated", 3, "ODHA", "=SUM(B2:B2)"),
+    ]
+    assert "open and save the file in Excel/LibreOffice" in problems[0].suggestion
+    plain = read_raw_table(_workbook(tmp_path / "w.xlsx"), sheet="PMKS 2023")
+    assert plain.uncalculated == ()

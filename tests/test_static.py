@@ -14,6 +14,7 @@ from PIL import Image
 from mapping import export, static
 from mapping.classify import Indicator, classify, classify_pooled
 from mapping.errors import InputError
+from mapping.labels import caption_text
 from mapping.settings import CRS_METRIC
 
 
@@ -96,10 +97,45 @@ def test_synthetic_maps_carry_a_stamp(desa_data) -> None:
     assert "SYNTHETIC EXAMPLE" in _all_text(en)
 
 
+@pytest.fixture(scope="module")
+def joined_sample(desa):
+    """Three desa of a synthetic table joined as the pipeline joins it: attrs say synthetic."""
+    from mapping.join import join_table
+
+    table = pd.DataFrame({
+        "area_code": desa["code"].iloc[:3], "level": "desa", "year": 2024, "group": "pmks",
+        "category": "fm", "value": [1.0, 4.0, 9.0],
+        "source_file": "pmks-contoh-sintetis.csv", "source_row": [1, 2, 3],
+    })  # fmt: skip
+    joined, _ = join_table(table, layer=desa)
+    assert joined.attrs["synthetic"]
+    return joined
+
+
+def test_synthetic_data_labelled_without_being_asked(joined_sample) -> None:
+    for fig in (
+        static.plot_choropleth(joined_sample, "fm", date="2025-01-31"),
+        static.plot_small_multiples(joined_sample, ["fm"], date="2025-01-31"),
+    ):
+        shown = _all_text(fig)
+        assert "Data: contoh sintetis, bukan data sebenarnya." in shown
+        assert "CONTOH SINTETIS" in shown
+    with pytest.raises(
+        InputError,
+        match=r"synthetic=False, but gdf \(from pmks-contoh-sintetis"
+        r"\.csv\) holds synthetic data.*must be labelled",
+    ):
+        static.plot_choropleth(joined_sample, "fm", synthetic=False)
+    with pytest.raises(InputError, match="must be labelled"):
+        static.plot_small_multiples(joined_sample, ["fm"], synthetic=False)
+
+
 def test_caption_writes_dates_out() -> None:
-    assert "Dibuat 31 Januari 2025." in static.caption_text(source="", date=dt.date(2025, 1, 31))
-    en = static.caption_text(source="X", date=dt.date(2025, 1, 31), language="en")
+    assert "Dibuat 31 Januari 2025." in caption_text(source="", date=dt.date(2025, 1, 31))
+    en = caption_text(source="X", date=dt.date(2025, 1, 31), language="en")
     assert en == "Source: X. Made 31 January 2025."
+    assert "Made 31 January 2025." in caption_text(source="", date="2025-01-31", language="en")
+    assert "Dibuat Januari 2025." in caption_text(source="", date="Januari 2025")
 
 
 def test_place_labels_moves_overlapping_names_apart() -> None:
@@ -159,12 +195,28 @@ def test_texts_scale_north_caption(desa_data, kecamatan) -> None:
     )  # fmt: skip
     shown = _all_text(fig)
     assert "Judul" in shown and "Sub" in shown
-    assert "Sumber: Dinsos. Dibuat 2025-01-31. Data: contoh sintetis" in shown
+    assert "Sumber: Dinsos. Dibuat 31 Januari 2025. Data: contoh sintetis" in shown
     assert "20 km" in shown and "\nU\n" in f"\n{shown}\n"
     assert "Tarutung" in shown and "Siborongborong" in shown  # kecamatan names
     en = _all_text(static.plot_choropleth(desa_data, "risk", language="en", date="2025-01-31"))
-    assert "No data  (4)" in en and "Source" not in en and "Made 2025-01-31" in en
+    assert "No data  (4)" in en and "Source" not in en and "Made 31 January 2025" in en
     assert "\nN\n" in f"\n{en}\n"
+
+
+def test_english_map_has_no_indonesian_text(desa_data) -> None:
+    big = desa_data.assign(risk=desa_data["risk"] * 100)  # thousands: 1.234 vs 1,234
+    cls_id = classify(big["risk"], scheme="equal_interval", k=3)  # made for an Indonesian map
+    ind = Indicator("risk", "Families at risk", "per 1,000")
+    fig = static.plot_choropleth(big, ind, classification=cls_id, language="en", date="2025-01-31")
+    en = _all_text(fig)
+    rows = [t.get_text() for t in fig.legends[0].get_texts()]
+    want = cls_id.in_language("en")
+    expected = [f"{lab}  ({n})" for lab, n in zip(want.labels, want.counts, strict=True)]
+    assert rows == [*expected, "No data  (4)"]
+    assert "," in rows[-2] and not any("." in r for r in rows)  # English separators only
+    assert "Families at risk (per 1,000)" in en and "Made 31 January 2025." in en
+    for word in ("Tidak ada data", "Sumber", "Dibuat", "Januari", "Lokasi", "\nU\n"):
+        assert word not in f"\n{en}\n"
 
 
 def test_small_multiples_share_bins(desa_data) -> None:

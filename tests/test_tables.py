@@ -109,9 +109,31 @@ def test_kecamatan_level(tmp_path: Path, gz_kec: Gazetteer) -> None:
     assert len([p for p in t.report if p.kind == "missing-area"]) == 13
 
 
-def test_year_argument_wins(tmp_path: Path, gz_desa: Gazetteer) -> None:
-    path = _csv(tmp_path, "TAHUN 2021\nDesa,Kecamatan,ODHA\nHutauruk,Tarutung,1\n")
-    assert set(read_welfare(path, year=2024, gazetteer=gz_desa).data["year"]) == {2024}
+def test_year_argument_only_dates_undated_rows(tmp_path: Path, gz_desa: Gazetteer) -> None:
+    titled = _csv(tmp_path, "TAHUN 2021\nDesa,Kecamatan,ODHA\nHutauruk,Tarutung,1\n")
+    assert set(read_welfare(titled, year=2024, gazetteer=gz_desa).data["year"]) == {2021}
+    undated = _csv(tmp_path, "Desa,Kecamatan,ODHA\nHutauruk,Tarutung,1\n", name="u.csv")
+    assert set(read_welfare(undated, year=2024, gazetteer=gz_desa).data["year"]) == {2024}
+    long = _csv(
+        tmp_path,
+        "Kecamatan;Desa;Tahun;Kategori;Jumlah\nSiborongborong;Sitampurung;2023;Fakir Miskin;5\n"
+        "Siborongborong;Sitampurung;2024;Fakir Miskin;6\nTarutung;Hutauruk;;ODHA;1\n",
+        name="l.csv",
+    )
+    t = read_welfare(long, year=2024, gazetteer=gz_desa)
+    assert _kinds(t) == []  # no false duplicate-conflict: each row keeps its own year
+    assert t.data[["year", "category", "value"]].values.tolist() == [
+        [2023, "fm", 5.0],
+        [2024, "fm", 6.0],
+        [2024, "odha", 1.0],  # the blank Tahun cell is filled
+    ]
+    assert list(t.rows["year"]) == [2023, 2024, 2024]
+    titled = _csv(tmp_path, "DATA TAHUN 2022\n" + long.read_text(encoding="utf-8"), name="d.csv")
+    assert list(read_welfare(titled, year=2024, gazetteer=gz_desa).rows["year"]) == [
+        2023,
+        2024,
+        2022,  # a blank Tahun cell takes the title's year before year=
+    ]
 
 
 def test_level_mismatch_and_missing_columns(tmp_path: Path) -> None:
@@ -198,7 +220,9 @@ def test_invalid_year_and_row_total_column(tmp_path: Path, gz_desa: Gazetteer) -
 
 
 def test_duplicate_category_columns(tmp_path: Path, gz_desa: Gazetteer) -> None:
-    path = _csv(tmp_path, "Desa,Kecamatan,Lansia,Lanjut Usia Terlantar\nHutauruk,Tarutung,1,2\n")
+    path = _csv(
+        tmp_path, "Desa,Kecamatan,Lansia Terlantar,Lanjut Usia Terlantar\nHutauruk,Tarutung,1,2\n"
+    )
     t = read_welfare(path, gazetteer=gz_desa)
     assert _kinds(t) == ["duplicate-category-column"]
     assert _values(t) == {("12.02.01.2012", "lut"): 1.0}
@@ -238,7 +262,8 @@ def test_every_problem_says_where_what_and_how_to_fix(
     tmp_path: Path, gz_desa: Gazetteer, missing_fields: Callable[[Problem], list[str]]
 ) -> None:
     header = ["No", "Kecamatan", "Desa", "Nama Desa", "Kode Desa", "Tahun", "Fakir Miskin"]
-    header += ["ODHA", "Kucing", "Korban Bencana", "Lansia", "Lanjut Usia Terlantar", "Jumlah"]
+    header += ["ODHA", "Kucing", "Korban Bencana", "Lansia Terlantar", "Lanjut Usia Terlantar"]
+    header += ["Jumlah"]
     path = _xlsx(
         tmp_path / "k.xlsx",
         [
@@ -260,7 +285,7 @@ def test_every_problem_says_where_what_and_how_to_fix(
     assert {p.kind for p in t.report} == {
         "extra-key-column",  # 'Nama Desa' after 'Desa'
         "unknown-category",  # 'Kucing' and 'Korban Bencana' (alam or sosial?)
-        "duplicate-category-column",  # 'Lansia' and 'Lanjut Usia Terlantar'
+        "duplicate-category-column",  # 'Lansia Terlantar' and 'Lanjut Usia Terlantar'
         "unknown-area",  # row 4 'Desa Antah', row 9 no name
         "ambiguous-area",  # row 5
         "non-numeric",  # row 6
@@ -286,6 +311,19 @@ def test_every_problem_says_where_what_and_how_to_fix(
     assert blank.value == "(blank)" and blank.column == "Desa"
 
 
+def test_uncalculated_formulas_are_errors(tmp_path: Path, gz_desa: Gazetteer) -> None:
+    path = _xlsx(
+        tmp_path / "f.xlsx", [["Desa", "Kecamatan", "ODHA"], ["Hutauruk", "Tarutung", "=1+1"]]
+    )
+    t = read_welfare(path, gazetteer=gz_desa)
+    assert [(p.kind, p.row, p.column, p.value) for p in t.report.errors] == [
+        ("formula-not-calculated", 2, "ODHA", "=1+1")
+    ]
+    assert math.isnan(_values(t)[("12.02.01.2012", "odha")])  # missing, and said why
+    with pytest.raises(ValidationFailed, match="formula has no calculated value"):
+        read_welfare(path, strict=True, gazetteer=gz_desa)
+
+
 @pytest.mark.parametrize("label", ["Jumlah", "Total", "JUMLAH", "Jumlah Kec. Tarutung"])
 @pytest.mark.parametrize("where", [0, 1, 2])
 def test_totals_rows_in_any_key_column(
@@ -299,6 +337,7 @@ def test_totals_rows_in_any_key_column(
     path = _csv(tmp_path, text + ";".join(total) + "\n")
     t = read_welfare(path, gazetteer=gz_desa)
     assert list(t.rows["method"])[-1] == TOTAL_ROW
+    assert t.rows["input_name"].iloc[-1] == label  # in the match report, even from 'No'
     assert _kinds(t) == []  # adds up
     assert len(t.data) == 4 and 4 not in set(t.data["source_row"])  # totals never become data
     wrong = _csv(tmp_path, text + ";".join(total).replace("13", "14") + "\n", name="w.csv")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from mapping.classify import NO_DATA_COLOR, Classification, classify
 from mapping.errors import InputError
-from mapping.labels import check_language, text
+from mapping.labels import Language, check_language, text
 
 #: Joshua Stevens' 3x3 pink-blue grid, ``GRID[y][x]`` with x (need) left to right and y
 #: (capacity) bottom to top. High x with low y is the saturated magenta, so "high need, low
@@ -47,6 +47,20 @@ class BivariateClassification:
     def n_missing(self) -> int:
         """Areas missing either value."""
         return int(self.classes.isna().sum())
+
+    def check_language(self, language: str | None) -> Language:
+        """`language` (default: this classification's), refused if the classification has
+        another: its axis names and cell names are written in its own language.
+        """
+        lang = check_language(self.language if language is None else language)
+        if lang != self.language:
+            msg = (
+                f"The bivariate classification is in language={self.language!r} but the map is "
+                f"asked in language={lang!r}; make it with classify_bivariate(..., "
+                f"language={lang!r}) (and x_label/y_label in that language)."
+            )
+            raise InputError(msg)
+        return lang
 
     def counts(self) -> np.ndarray:
         """3x3 array of area counts, ``counts[y, x]``."""

@@ -59,6 +59,9 @@ def _c(
 
 
 #: The 26 PMKS categories of Permensos 08/2012, with older terms and abbreviations as aliases.
+#: An alias names the category itself, never the wider population it is part of: "Lansia"
+#: (all elderly people), "Penduduk Miskin" (BPS poverty counts) or "Keluarga Rentan" are not
+#: aliases, so a column of them is reported instead of being published as a PMKS category.
 PMKS: tuple[Category, ...] = (
     _c(
         "abt",
@@ -118,7 +121,6 @@ PMKS: tuple[Category, ...] = (
         "Lanjut Usia Terlantar",
         "Lansia Telantar",
         "Lansia Terlantar",
-        "Lansia",
         "LUT",
     ),
     _c(
@@ -227,7 +229,6 @@ PMKS: tuple[Category, ...] = (
         "Keluarga Fakir Miskin",
         "Miskin",
         "Orang Miskin",
-        "Penduduk Miskin",
         "Keluarga Miskin",
     ),
     _c(
@@ -237,7 +238,6 @@ PMKS: tuple[Category, ...] = (
         "Families with psychosocial problems",
         "KBSP",
         "Keluarga Bermasalah Sosial Psikologi",
-        "Keluarga Rentan",
     ),
     _c(
         "kat",
@@ -496,9 +496,11 @@ CATEGORY_BY_CODE: dict[str, Category] = {c.code: c for c in CATALOGUE}
 _FILLER_PREFIX = re.compile(r"^(?:jumlah|jml|banyaknya|banyak|total|data)\s+(?=\S)")
 _UNIT_SUFFIX = re.compile(r"\s+(?:orang|jiwa|kk|unit|lembaga|org|rt|keluarga)$")
 _SYNTHETIC = re.compile(r"\bcontoh\s+sintetis\b")
+#: Two-letter codes that, in capitals, are more often a unit or another abbreviation than a
+#: category: ``KM`` (kilometre, Kelompok Minoritas) and ``KP`` (kampung, Keluarga Pioner).
+_NOT_CODES = frozenset({"KM", "KP"})
 _SPELLING = {
     "terlantar": "telantar",
-    "penca": "penca",
     "pionir": "pioner",
     "psikologi": "psikologis",
 }
@@ -587,7 +589,10 @@ def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict
 
     Tried in order: the category code itself, an exact name (after :func:`header_key`), an
     alias or old term, then fuzzy (rapidfuzz ``token_sort_ratio`` of at least
-    :data:`FUZZY_CUTOFF`, beating the next category by :data:`FUZZY_MARGIN`).
+    :data:`FUZZY_CUTOFF`, beating the next category by :data:`FUZZY_MARGIN`). A header that is
+    a category's name minus words ("Lansia", "Lanjut Usia": all elderly people, not the
+    neglected ones) names a wider group and is left unmatched, as are two-letter capitals that
+    are usually units (``KM``); see :func:`_is_code`.
 
     >>> match_header("Lansia Terlantar")["category"]
     'lut'
@@ -615,7 +620,7 @@ def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict
 
     if not key:
         return out
-    if raw.lower() in by_code:
+    if _is_code(raw, by_code):
         return taken(by_code[raw.lower()], "code", 100.0)
     codes = spellings.get(key)
     if codes and len(codes) == 1:
@@ -629,11 +634,11 @@ def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict
         if len(found_parts) == 1:
             return taken(str(found_parts.pop()), "alias", 100.0)
     found = process.extract(key, list(spellings), scorer=fuzz.token_sort_ratio, limit=15)
-    best: dict[str, float] = {}
+    best: dict[str, tuple[float, str]] = {}
     for spelling, score, _ in found:
         for code in spellings[spelling]:
-            best[code] = max(best.get(code, 0.0), float(score))
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+            best[code] = max(best.get(code, (0.0, "")), (float(score), spelling))
+    ranked = sorted(((c, s) for c, (s, _) in best.items()), key=lambda kv: (-kv[1], kv[0]))
     if codes:  # the same spelling names several categories
         out.update(method="ambiguous", score=100.0, candidates=_cands(sorted(codes)))
         return out
@@ -641,13 +646,45 @@ def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict
         return out
     code, score = ranked[0]
     runner = ranked[1][1] if len(ranked) > 1 else 0.0
-    if score >= FUZZY_CUTOFF and score - runner >= FUZZY_MARGIN:
+    clear = score >= FUZZY_CUTOFF and score - runner >= FUZZY_MARGIN
+    if clear and not _lacks_words(key, best[code][1]):
         return taken(code, "fuzzy", round(score, 1))
     # Two categories about as close as each other (e.g. "Korban Bencana": alam or sosial?).
     ambiguous = score >= FUZZY_CUTOFF - 10 and score - runner < FUZZY_MARGIN
     method = "ambiguous" if ambiguous else "unmatched"
     out.update(method=method, score=round(score, 1), candidates=_cands([c for c, _ in ranked[:3]]))
     return out
+
+
+def _is_code(raw: str, by_code: dict[str, str]) -> bool:
+    """True when the header is a category code written so that it cannot mean anything else.
+
+    Codes of three letters or more count in any case (``ODHA``, ``Tagana``); a two-letter code
+    counts as the project writes it (``fm``, ``km``) or in capitals (``FM``), except capitals
+    that are usually a unit or another abbreviation (``KM``, ``KP``).
+
+    >>> [_is_code(h, {"fm": "fm", "km": "km", "odha": "odha"}) for h in ["ODHA", "fm", "FM"]]
+    [True, True, True]
+    >>> [_is_code(h, {"fm": "fm", "km": "km"}) for h in ["KM", "Km", "Fm", "KK"]]
+    [False, False, False, False]
+    """
+    code = raw.lower()
+    if code not in by_code:
+        return False
+    return len(code) >= 3 or raw == code or (raw.isupper() and raw not in _NOT_CODES)
+
+
+def _lacks_words(key: str, spelling: str) -> bool:
+    """True when `spelling` is `key` plus words: "lanjut usia" lacks the "telantar" of
+    "lanjut usia telantar". Such a header names a wider group (all elderly people) than the
+    category, so it is never a fuzzy match, however close the strings are.
+
+    >>> _lacks_words("lanjut usia", "lanjut usia telantar")
+    True
+    >>> _lacks_words("fakir miskinn", "fakir miskin")
+    False
+    """
+    return set(key.split()) < set(spelling.split())
 
 
 def _cands(codes: Iterable[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -116,6 +117,19 @@ class Classification:
             rows.append(LegendEntry(self.no_data_label, NO_DATA_COLOR, self.n_missing, True))
         return rows
 
+    def in_language(self, language: str) -> Classification:
+        """The same classes with legend labels and numbers in `language` ("id" or "en").
+
+        >>> c = classify(pd.Series([500, 1500, 2500.5]), bins=[1000, 2000, 3000])
+        >>> c.labels[1], c.in_language("en").labels[1]
+        ('1.000 – 2.000', '1,000 – 2,000')
+        """
+        lang = check_language(language)
+        if lang == self.language:
+            return self
+        labels = _labels(self.bins, self.lower, self.integer, self.decimals, lang)
+        return dataclasses.replace(self, language=lang, labels=labels)
+
     def apply(self, values: pd.Series) -> Classification:
         """The same bins, colours and labels applied to other `values` (shared bins)."""
         return _assign(
@@ -181,7 +195,10 @@ def is_dark(color: str) -> bool:
     return 0.299 * r + 0.587 * g + 0.114 * b < 110
 
 
-def _bins(y: np.ndarray, scheme: str, k: int, bins: Sequence[float] | None) -> tuple[float, ...]:
+def _bins(
+    y: np.ndarray, scheme: str, k: int, bins: Sequence[float] | None, *, integer: bool
+) -> tuple[float, ...]:
+    """Upper bounds of the classes of `y`: the user's `bins`, or computed by `scheme`."""
     import mapclassify
 
     with warnings.catch_warnings():  # ties: mapclassify drops repeated quantiles and warns
@@ -194,7 +211,38 @@ def _bins(y: np.ndarray, scheme: str, k: int, bins: Sequence[float] | None) -> t
             result = getattr(mapclassify, SCHEMES[scheme])(y, k=min(k, len(np.unique(y))))
     out = np.unique(np.asarray(result.bins, dtype=float))
     out = out[out >= y.min()]  # user bins below every value would give empty classes
+    if scheme != "user_defined":
+        out = _without_empty_classes(y, out, integer=integer, keep_empty=scheme == "equal_interval")
     return tuple(float(b) for b in out) if len(out) else (float(y.max()),)
+
+
+def _without_empty_classes(
+    y: np.ndarray, bins: np.ndarray, *, integer: bool, keep_empty: bool
+) -> np.ndarray:
+    """Computed `bins` of `y` tidied so that no class is empty and no two labels overlap.
+
+    For whole numbers a bound ``b`` holds the same values as ``floor(b)``, so bounds are
+    snapped down to whole numbers; bounds that snap together would leave a class with no whole
+    number in it (``1 – 0``) and become one. Ties (many zeros) can also leave a class with no
+    value in it; its upper bound is dropped, so it merges into the next class, which holds the
+    same values. With `keep_empty` (equal intervals, whose point is equal widths) classes
+    without values are kept.
+
+    >>> _without_empty_classes(np.array([0, 0, 0, 0, 1, 50]), np.array([0, 1 / 3, 50]),
+    ...                        integer=True, keep_empty=False).tolist()
+    [0.0, 50.0]
+    >>> _without_empty_classes(np.array([0, 0, 0, 0, 0.5, 50]), np.array([0, 1 / 3, 50]),
+    ...                        integer=False, keep_empty=False).tolist()
+    [0.0, 50.0]
+    """
+    if integer:
+        bins = np.unique(np.floor(bins))
+    if keep_empty or len(bins) < 2:
+        return bins
+    lower = np.concatenate([[-np.inf], bins[:-1]])
+    counts = ((y[:, None] > lower) & (y[:, None] <= bins)).sum(axis=0)
+    counts[-1] = max(counts[-1], 1)  # the last class holds the maximum: always kept
+    return bins[counts > 0]
 
 
 def _decimals(bins: Sequence[float], lower: float, integer: bool, language: str) -> int:
@@ -300,10 +348,13 @@ def classify(
         ``quantiles``, ``fisher_jenks`` (= ``natural_breaks``), ``equal_interval``,
         ``headtail`` (k is chosen by the data) or ``user_defined`` (give `bins`).
     k
-        Number of classes (fewer when the data have fewer distinct values).
+        Number of classes, at most: fewer when the data have fewer distinct values or ties
+        (many zeros) would leave a class empty. Computed classes are never empty, except with
+        ``equal_interval`` (equal widths), and whole numbers get whole-number bounds.
     bins
         Upper bounds of the classes for ``user_defined``; passing `bins` implies it. A class
-        is added up to the maximum when values exceed the last bound.
+        is added up to the maximum when values exceed the last bound. These classes are kept
+        as given, even when no value falls in one.
     palette
         A colour-blind-safe ColorBrewer ramp, see :data:`PALETTES`.
     decimals
@@ -342,18 +393,16 @@ def classify(
     if len(valid) == 0:
         msg = f"Column {name!r} has no values to classify (all {len(y)} are missing)."
         raise InputError(msg)
-    edges = _bins(valid, scheme, k, bins)
+    integer = bool(np.all(np.mod(valid, 1) == 0))
+    edges = _bins(valid, scheme, k, bins, integer=integer)
     if len(edges) > MAX_CLASSES:
         msg = f"{len(edges)} classes (from bins={bins!r}) is too many; use at most {MAX_CLASSES}."
         raise InputError(msg)
     lower = float(valid.min())
-    integer = bool(np.all(np.mod(valid, 1) == 0))
+    # User bins can hold no whole number (bins=[0.2, 0.5]): then only decimals tell them apart.
+    integer = integer and bool(np.all(np.diff(np.floor(edges)) > 0))
     d = _decimals(edges, lower, integer, lang) if decimals is None else decimals
     labels = _labels(edges, lower, integer, d, lang)
-    if integer and len(set(labels)) < len(labels):  # whole-number ranges collapsed: use decimals
-        integer = False
-        d = _decimals(edges, lower, False, lang) if decimals is None else decimals
-        labels = _labels(edges, lower, False, d, lang)
     return _assign(
         y,
         bins=edges,

@@ -26,7 +26,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
-    from mapping.matchfile import match_file
+    from mapping.matchfile import TOTAL_ROW, match_file
 
     result = match_file(
         args.input,
@@ -43,7 +43,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
         print(f"Wrote {len(result)} rows to {args.output}")
     else:
         result.to_csv(sys.stdout, index=False)
-    summary = ", ".join(f"{m}: {int(counts.get(m, 0))}" for m in METHODS)
+    summary = ", ".join(f"{m}: {int(counts.get(m, 0))}" for m in (*METHODS, TOTAL_ROW))
     print(
         f"Matched {args.input} at {args.level} level ({len(result)} rows) - {summary}",
         file=sys.stderr,
@@ -55,7 +55,11 @@ _GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
 
 
 def _read_welfare_input(args: argparse.Namespace, *, strict: bool):  # -> WelfareTable
-    """A welfare table (CSV/XLSX) or point counts (GeoJSON/GPKG, or CSV with --points)."""
+    """A welfare table (CSV/XLSX) or point counts (GeoJSON/GPKG, or CSV with --points).
+
+    ``--year`` only dates the rows the file does not date; it never overrides a Tahun column
+    or a year in the title (``join`` then picks the year to join).
+    """
     if Path(args.input).suffix.lower() in _GEO_SUFFIXES or getattr(args, "points", False):
         from mapping.points import read_point_counts
 
@@ -81,42 +85,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_join(args: argparse.Namespace) -> int:
+    from mapping.export import write_layer
     from mapping.join import join_table
     from mapping.tables import describe_problems
 
     table = _read_welfare_input(args, strict=not args.lenient)
     if table.report.warnings or table.report.errors:
         print(describe_problems(table.report), file=sys.stderr)
+    # --year dated the rows the file does not date; here it picks the year to join.
     joined, report = join_table(table, level=args.level, year=args.year)
     if joined.attrs.get("synthetic"):  # the written layer says so too, not only the file name
         joined = joined.assign(keterangan=joined.attrs["caption"])
-    layer_path, report_path = _write_joined(joined, report.to_frame(), args.output)
+    layer_path = write_layer(joined, args.output)
+    report_path = write_layer(
+        report.to_frame(), layer_path.with_name(f"{layer_path.stem}_match_report.csv")
+    )
     print(report.describe())
     print(f"Wrote {len(joined)} {args.level} to {layer_path} and the match report to {report_path}")
     return 0
-
-
-def _write_joined(joined, report_frame, output: Path) -> tuple[Path, Path]:  # noqa: ANN001
-    """Write the joined layer (.gpkg/.geojson/.csv) and ``<stem>_match_report.csv`` beside it."""
-    from mapping.errors import InputError
-
-    suffix = output.suffix.lower()
-    if suffix not in {".gpkg", ".geojson", ".csv"}:
-        msg = f"-o {output}: expected a .gpkg, .geojson or .csv file name."
-        raise InputError(msg)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.stem + ".tmp" + suffix)
-    tmp.unlink(missing_ok=True)
-    if suffix == ".csv":
-        joined.drop(columns="geometry").to_csv(tmp, index=False, encoding="utf-8")
-    else:
-        driver = "GPKG" if suffix == ".gpkg" else "GeoJSON"
-        kwargs = {"layer": output.stem} if driver == "GPKG" else {}
-        joined.to_file(tmp, driver=driver, **kwargs)
-    tmp.replace(output)
-    report_path = output.with_name(output.stem + "_match_report.csv")
-    report_frame.to_csv(report_path, index=False, encoding="utf-8")
-    return output, report_path
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -128,12 +114,12 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_welfare_input(p: argparse.ArgumentParser) -> None:
+def _add_welfare_input(p: argparse.ArgumentParser, *, year_help: str) -> None:
     p.add_argument(
         "input", type=Path, metavar="FILE", help="CSV/XLSX table, or GeoJSON/GPKG points"
     )
     p.add_argument("--sheet", default=None, help="XLSX sheet name or 0-based index")
-    p.add_argument("--year", type=int, default=None, help="year of the data")
+    p.add_argument("--year", type=int, default=None, metavar="YYYY", help=year_help)
     p.add_argument(
         "--points", action="store_true", help="FILE is a CSV of points with lat/lon columns"
     )
@@ -154,6 +140,25 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _folder(value: str) -> Path:
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        msg = f"{value!r} is a file; give a folder for the outputs"
+        raise argparse.ArgumentTypeError(msg)
+    return path
+
+
+def _dpi(value: str) -> int:
+    try:
+        dpi = int(value)
+    except ValueError:
+        dpi = 0
+    if not 50 <= dpi <= 1200:
+        msg = f"{value!r} is not a resolution from 50 to 1200 dpi"
+        raise argparse.ArgumentTypeError(msg)
+    return dpi
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -169,9 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("build", help="build the default maps and reports into outputs/")
-    p.add_argument("-o", "--output", type=Path, help="output folder (default: outputs/)")
+    p.add_argument("-o", "--output", type=_folder, help="output folder (default: outputs/)")
     p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
-    p.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300, for print)")
+    p.add_argument(
+        "--dpi", type=_dpi, default=300, help="PNG resolution, 50-1200 (default 300, for print)"
+    )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(func=_cmd_build)
 
@@ -186,7 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_match)
 
     p = sub.add_parser("validate", help="check a welfare table and report every problem")
-    _add_welfare_input(p)
+    _add_welfare_input(
+        p,
+        year_help="year of the rows the file does not date (no Tahun cell, no year in the "
+        "title); a year the file gives is kept",
+    )
     p.add_argument(
         "--level",
         dest="table_level",
@@ -197,7 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("join", help="join a welfare table to the desa or kecamatan layer")
-    _add_welfare_input(p)
+    _add_welfare_input(
+        p,
+        year_help="year to join (needed when the file has several): rows dated another year "
+        "(Tahun column or title) are reported as other-year, not joined; rows the file does "
+        "not date are taken as this year",
+    )
     p.add_argument(
         "--level",
         choices=["desa", "kecamatan"],
@@ -236,4 +252,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except PetaKesosError as exc:
         print(f"peta-kesos {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or folder that cannot be read or written
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(
+            f"peta-kesos {args.command}: error: {exc.strerror or exc}{where}. Check the path "
+            "and its permissions.",
+            file=sys.stderr,
+        )
         return 1

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from mapping.categories import CATEGORY_BY_CODE, INDICATORS, PMKS, PSKS
+from mapping.export import atomic_path, write_layer
 from mapping.settings import CRS_METRIC, Settings, get_settings
 from mapping.tables import SYNTHETIC_LABEL, canonical_frame
 
@@ -480,16 +481,8 @@ def write_messy_xlsx(
         ws.append(
             [f"Sumber: {SYNTHETIC_LABEL} buatan peta-kesos (seed {SEED}), bukan data Dinas Sosial"]
         )
-    tmp = path.with_suffix(".tmp.xlsx")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
-
-
-def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    tmp = path.with_suffix(".tmp.csv")
-    df.to_csv(tmp, index=False, encoding="utf-8")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return path
 
 
@@ -528,16 +521,12 @@ def build_welfare_datasets(
         nama_desa=indicators["area_code"].map(names["name"]),
         kecamatan=indicators["area_code"].map(names["kecamatan"]),
     )
-    _write_csv(tidy, paths["indicators"])
-    _write_csv(indicator_dictionary(), paths["indicator_dictionary"])
+    write_layer(tidy, paths["indicators"])
+    write_layer(indicator_dictionary(), paths["indicator_dictionary"])
     fam = indicators[indicators["category"] == "keluarga"].set_index("area_code")["value"]
     sample = synthetic_sample(desa, fam)
-    _write_csv(sample_csv_frame(sample, desa), paths["sample_csv"])
+    write_layer(sample_csv_frame(sample, desa), paths["sample_csv"])
     write_messy_xlsx(sample, desa, paths["sample_xlsx"], reference=load_reference_desa(settings=s))
-    pts = psks_points(sample, desa)
-    tmp = paths["points"].with_suffix(".tmp.geojson")
-    tmp.unlink(missing_ok=True)
-    pts.to_file(tmp, driver="GeoJSON")
-    tmp.replace(paths["points"])
+    write_layer(psks_points(sample, desa), paths["points"])
     log.info("wrote welfare datasets to %s", out_dir)
     return paths

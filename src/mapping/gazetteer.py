@@ -98,6 +98,8 @@ class Match:
     method: str
     score: float
     candidates: tuple[Area, ...] = ()
+    note: str = ""
+    """Why an input was not taken when its name alone would have been (else empty)."""
 
     @property
     def taken(self) -> bool:
@@ -199,28 +201,33 @@ class Gazetteer:
             by_code = self._by_code(code)
             if by_code is not None:
                 return self._taken(by_code, "code", 100.0)
-        scope: frozenset[str] | None = None
-        if self.parent is not None and not _blank(kecamatan):
-            kec = self.parent.match_one(kecamatan, code=kecamatan)
-            if kec.taken:
-                scope = frozenset(
-                    a.code for a in self.areas.values() if a.kecamatan_code == kec.code
-                )
         if _blank(name):
             return Match("", "", "", "unmatched", 0.0)
         if parse_code(name) is not None:
             by_code = self._by_code(name)
             if by_code is not None:
                 return self._taken(by_code, "code", 100.0)
+        scope: frozenset[str] | None = None
+        if self.parent is not None and not _blank(kecamatan):
+            kec = self.parent.match_one(kecamatan, code=kecamatan)
+            if not kec.taken:
+                # A kecamatan that is not one of Tapanuli Utara's (Kec. Lumban Julu is in Toba)
+                # puts the place elsewhere: a same-named desa here would be a wrong match.
+                note = f"kecamatan {_text(kecamatan)!r} is not a kecamatan of Tapanuli Utara"
+                return self._not_taken(name, None, self._match_name(str(name), None), note)
+            scope = frozenset(a.code for a in self.areas.values() if a.kecamatan_code == kec.code)
         result = self._match_name(str(name), scope)
         if scope is not None and result.method == "unmatched":
-            # Not in the kecamatan the input names: show the best places elsewhere, not taken.
-            wider = self._match_name(str(name), None)
-            hint = wider.candidates or (
-                (self.areas[wider.code],) if wider.code in self.areas else ()
-            )
-            return Match("", "", "", "unmatched", result.score, hint or result.candidates)
+            note = f"no desa of that name in kecamatan {_text(kecamatan)!r}"
+            return self._not_taken(name, result, self._match_name(str(name), None), note)
         return result
+
+    def _not_taken(self, name: object, scoped: Match | None, wider: Match, note: str) -> Match:
+        """Unmatched, listing the places elsewhere that fit the name (they are not taken)."""
+        hint = wider.candidates or ((self.areas[wider.code],) if wider.code in self.areas else ())
+        fallback = scoped.candidates if scoped is not None else ()
+        score = scoped.score if scoped is not None else wider.score
+        return Match("", "", "", "unmatched", score, hint or fallback, note)
 
     def match(
         self,

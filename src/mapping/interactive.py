@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from mapping.bivariate import BivariateClassification
+from mapping.cartography import is_synthetic, label_points, point_style
 from mapping.classify import (
     NO_DATA_COLOR,
     Classification,
@@ -27,9 +28,8 @@ from mapping.classify import (
     is_dark,
 )
 from mapping.errors import InputError
-from mapping.labels import check_language, format_number, text
+from mapping.labels import caption_text, check_language, format_number, text
 from mapping.settings import CRS_METRIC, CRS_STORAGE
-from mapping.static import POINT_COLORS, caption_text, label_points
 
 if TYPE_CHECKING:
     import folium
@@ -214,25 +214,29 @@ def bivariate_legend_html(biv: BivariateClassification, title: str) -> str:
 
     Below it: the "high need, low capacity" count, what each axis measures, and no data.
     """
+    lang = biv.language
     counts = biv.counts()
+
+    def n(value: int) -> str:
+        return format_number(int(value), language=lang)
+
     rows = []
     for yi in (2, 1, 0):
         cells = "".join(
             f'<td class="pk-cell{" pk-dark" if is_dark(biv.colors[yi * 3 + xi]) else ""}" '
             f'style="background-color:{biv.colors[yi * 3 + xi]}" '
-            f'title="{html.escape(biv.cell_name(yi * 3 + xi))}">{counts[yi, xi]}</td>'
+            f'title="{html.escape(biv.cell_name(yi * 3 + xi))}">{n(counts[yi, xi])}</td>'
             for xi in range(3)
         )
         rows.append(f'<tr><td class="pk-tick">{html.escape(biv.y.labels[yi])}</td>{cells}</tr>')
     ticks = "".join(f'<td class="pk-tick">{html.escape(lab)}</td>' for lab in biv.x.labels)
     rows.append(f"<tr><td></td>{ticks}</tr>")
-    lang = biv.language
     desc = "".join(f'<div class="pk-desc">{html.escape(d)}</div>' for d in biv.descriptions())
     extra = ""
     if biv.n_missing:
         extra = (
             f'<div><span class="pk-swatch pk-nodata" style="background-color:{NO_DATA_COLOR}">'
-            f"</span> {html.escape(text('no_data', lang))} ({biv.n_missing})</div>"
+            f"</span> {html.escape(text('no_data', lang))} ({n(biv.n_missing)})</div>"
         )
     return (
         f'<div class="pk-legend-title">{html.escape(title)}</div>'
@@ -240,7 +244,7 @@ def bivariate_legend_html(biv: BivariateClassification, title: str) -> str:
         f'<table class="pk-bivariate">{"".join(rows)}</table>'
         f'<div class="pk-axis" style="text-align:right">{html.escape(biv.x_label)} →</div>'
         f'<div style="color:{biv.colors[2]};font-weight:600">'
-        f"{html.escape(biv.cell_name(2))}: {counts[0, 2]}</div>{desc}{extra}"
+        f"{html.escape(biv.cell_name(2))}: {n(counts[0, 2])}</div>{desc}{extra}"
     )
 
 
@@ -324,9 +328,7 @@ def _points_data(
     check_columns(points, [c for c in (category, name, *labels) if c], what="points")
     pts = points.to_crs(CRS_STORAGE)
     cats = pts[category].astype(str) if category else pd.Series("", index=pts.index)
-    styles = {
-        c: {"color": POINT_COLORS[i % len(POINT_COLORS)]} for i, c in enumerate(sorted(set(cats)))
-    }
+    styles = {c: {"color": point_style(i)[0]} for i, c in enumerate(sorted(set(cats)))}
     feats = []
     for idx, geom in pts.geometry.items():
         rows = [[label, _cell(pts.at[idx, f], language)] for f, label in labels.items()]
@@ -427,7 +429,7 @@ def choropleth_map(
     subtitle: str | None = None,
     source: str = "",
     date: dt.date | str | None = None,
-    synthetic: bool = False,
+    synthetic: bool | None = None,
     language: str = "id",
     basemaps: Sequence[str] = BASEMAPS,
     tolerance_m: float = TOLERANCE_M,
@@ -465,7 +467,10 @@ def choropleth_map(
         a popup listing the category and `point_fields` (column names, or
         ``{column: label}`` to show readable labels).
     title, subtitle, source, date, synthetic, language
-        Texts as on the static maps (:func:`mapping.static.caption_text`).
+        Texts as on the static maps (:func:`mapping.static.plot_choropleth`): the caption is
+        :func:`mapping.labels.caption_text`; ``synthetic=None`` takes it from ``gdf.attrs`` or
+        ``points.attrs``. Every fixed text is in `language`; given `classifications` are
+        relabelled in it, and `bivariate` must have been classified in it.
     basemaps
         xyzservices names offered besides "no base map", which is the default.
     """
@@ -473,6 +478,7 @@ def choropleth_map(
     from folium.plugins import Fullscreen
 
     lang = check_language(language)
+    synthetic = is_synthetic(synthetic, gdf=gdf, points=points)
     if level not in LEVELS:
         msg = f"level={level!r} is not supported; expected one of {list(LEVELS)}."
         raise InputError(msg)
@@ -487,8 +493,10 @@ def choropleth_map(
     check_columns(gdf, required)
     if outlines is not None:
         check_columns(outlines, [outline_label], what="outlines")
-    if bivariate is not None and not bivariate.classes.index.equals(gdf.index):
-        raise InputError("bivariate was classified from other rows than gdf.")
+    if bivariate is not None:
+        if not bivariate.classes.index.equals(gdf.index):
+            raise InputError("bivariate was classified from other rows than gdf.")
+        bivariate.check_language(lang)
     given = dict(classifications or {})
     layers = []
     for ind in inds:
@@ -496,7 +504,7 @@ def choropleth_map(
         if not cls.classes.index.equals(gdf.index):
             msg = f"classifications[{ind.column!r}] was made for other rows than gdf."
             raise InputError(msg)
-        layers.append(_indicator_layer(ind, cls, gdf[ind.column]))
+        layers.append(_indicator_layer(ind, cls.in_language(lang), gdf[ind.column]))
     if bivariate is not None:
         default = f"{bivariate.x_label} × {bivariate.y_label}"
         layers.append(_bivariate_layer(bivariate, bivariate_title or default))
@@ -563,6 +571,7 @@ def choropleth_map(
     m.default_js = [js for js in folium.Map.default_js if js[0] == "leaflet"]
     m.default_css = [css for css in folium.Map.default_css if css[0] == "leaflet_css"]
     m.fit_bounds([[south, west], [north, east]], padding=(12, 12))
-    Fullscreen(position="topleft").add_to(m)
+    Fullscreen(position="topleft", title=text("fullscreen", lang),
+               title_cancel=text("fullscreen_exit", lang)).add_to(m)  # fmt: skip
     _element(_dumps(data), _dumps(config), _dumps(extra)).add_to(m)
     return m

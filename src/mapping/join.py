@@ -13,11 +13,11 @@ import pandas as pd
 from mapping.categories import CATALOGUE, CATEGORY_BY_CODE
 from mapping.errors import InputError, ProblemReport
 from mapping.indicators import Rate, add_rates
+from mapping.labels import text
 from mapping.settings import Settings
 from mapping.tables import (
     JOINED_METHODS,
     ROW_LOG_COLUMNS,
-    SYNTHETIC_LABEL,
     TOTAL_ROW,
     Level,
     WelfareTable,
@@ -27,6 +27,8 @@ from mapping.tables import (
 )
 
 JoinLevel = Level
+#: Method of input rows left out because they are of another year than the one joined.
+OTHER_YEAR = "other-year"
 #: What :func:`join_table` takes: a table, a canonical DataFrame, or several of them.
 JoinInput: TypeAlias = WelfareTable | pd.DataFrame | Sequence[WelfareTable | pd.DataFrame]
 #: Every method a MatchReport counts, in display order.
@@ -41,6 +43,7 @@ REPORT_METHODS: tuple[str, ...] = (
     "unmatched",
     "outside",
     TOTAL_ROW,
+    OTHER_YEAR,
 )
 _ORDER = {c.code: i for i, c in enumerate(CATALOGUE)}
 
@@ -51,8 +54,9 @@ class MatchReport:
 
     ``rows`` has the row log (see :data:`mapping.tables.ROW_LOG_COLUMNS`) plus ``status``:
     ``joined`` (the row reached an area) or ``reported`` (a totals row, an unmatched or
-    ambiguous name, a point outside the regency). ``missing`` lists the areas of the input
-    level without any data. Invariant: ``n_input == n_joined + n_reported``.
+    ambiguous name, a point outside the regency, a row of another year than the one joined:
+    method ``other-year``). ``missing`` lists the areas of the input level without any data
+    of the joined year. Invariant: ``n_input == n_joined + n_reported``.
     """
 
     level: str
@@ -158,6 +162,7 @@ def _as_table(table: JoinInput, level: Level) -> WelfareTable:
             "source_file": data["source_file"],
             "sheet": "",
             "source_row": data["source_row"],
+            "year": data["year"],
             "input_name": "",
             "input_kecamatan": "",
             "input_code": data["area_code"],
@@ -179,20 +184,23 @@ def _as_table(table: JoinInput, level: Level) -> WelfareTable:
     )
 
 
-def _wide(data: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """One row per area code, one column per category (catalogue order).
-
-    Values without a year (the real indicators' source gives none) are kept whatever `year`.
-    """
+def _of_year(data: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """The values of `year`, and those without a year (the real indicators' source gives
+    none); every value when `year` is None and the table has at most one year."""
     years = sorted({int(y) for y in data["year"].dropna()})
     if year is not None:
         if year not in years:
             msg = f"year={year} is not in the table; it has years {years}."
             raise InputError(msg)
-        data = data[(data["year"] == year).fillna(True)]
-    elif len(years) > 1:
+        return data[(data["year"] == year).fillna(True)]
+    if len(years) > 1:
         msg = f"The table has several years {years}; pass year= (or --year) to choose one."
         raise InputError(msg)
+    return data
+
+
+def _wide(data: pd.DataFrame) -> pd.DataFrame:
+    """One row per area code, one column per category (catalogue order)."""
     dup = data.duplicated(["area_code", "category"], keep=False)
     if dup.any():
         example = data[dup].head(3)[["area_code", "category", "source_row"]].to_dict("records")
@@ -231,7 +239,9 @@ def join_table(
     level
         The layer to join to.
     year
-        The year to use when the table has several (values without a year are kept).
+        The year to join; needed when the table has several. Values of other years are left
+        out and their input rows reported with method ``other-year``; values without a year
+        (the real indicators) are kept.
     layer
         The layer of `level` (the canonical one is loaded when None).
     rates
@@ -255,7 +265,8 @@ def join_table(
         if (layer is not None and t.level == level)
         else load_layer(t.level, settings=settings)
     )
-    wide = _wide(t.data, year)
+    data = _of_year(t.data, year)
+    wide = _wide(data)
     joined = base.merge(wide, how="left", left_on="code", right_index=True)
     joined["has_data"] = joined["code"].isin(wide.index)
     categories = list(wide.columns)
@@ -264,25 +275,30 @@ def join_table(
         joined = aggregate_to_kecamatan(joined, columns=categories, kecamatan=kec)
     if rates:
         joined = add_rates(joined, rates)
-    report = _report(t, base)
+    report = _report(t, base, data, year)
     joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=base.crs)
     joined.attrs.update(
         source_file=t.source_file,
         synthetic=t.synthetic,
-        caption=f"Data {SYNTHETIC_LABEL}, bukan data resmi" if t.synthetic else "",
+        caption=text("synthetic") if t.synthetic else "",
         categories=categories,
     )
     return joined, report
 
 
-def _report(t: WelfareTable, base: gpd.GeoDataFrame) -> MatchReport:
+def _report(
+    t: WelfareTable, base: gpd.GeoDataFrame, data: pd.DataFrame, year: int | None
+) -> MatchReport:
+    """The MatchReport of `t` joined to `base`, `data` being the values of the joined year."""
     rows = t.rows.copy()
-    rows["status"] = np.where(
-        rows["method"].isin(JOINED_METHODS) & rows["code"].isin(base["code"]),
-        "joined",
-        "reported",
-    )
-    present = set(t.data["area_code"].dropna())
+    joined = rows["method"].isin(JOINED_METHODS) & rows["code"].isin(base["code"])
+    if year is not None:  # a row dated another year reached its area but is not in the layer
+        years = pd.to_numeric(rows["year"], errors="coerce")
+        other = joined & years.notna() & (years != year)
+        rows.loc[other, "method"] = OTHER_YEAR
+        joined &= ~other
+    rows["status"] = np.where(joined, "joined", "reported")
+    present = set(data["area_code"].dropna())
     missing_cols = [c for c in ("code", "name", "kecamatan") if c in base.columns]
     missing = base.loc[~base["code"].isin(present), missing_cols].copy()
     if "kecamatan" not in missing.columns:

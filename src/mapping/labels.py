@@ -56,6 +56,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "layers": {"id": "lapisan", "en": "layers"},
     "gallery_title": {"id": "Peta kesejahteraan sosial", "en": "Social welfare maps"},
     "per_1000_families": {"id": "per 1.000 keluarga", "en": "per 1,000 families"},
+    "fullscreen": {"id": "Layar penuh", "en": "Full screen"},
+    "fullscreen_exit": {"id": "Keluar dari layar penuh", "en": "Exit full screen"},
 }
 
 
@@ -114,12 +116,44 @@ MONTHS: dict[str, tuple[str, ...]] = {
 
 
 def format_date(date: dt.date | str, *, language: str = "id") -> str:
-    """`date` written out ("31 Januari 2025"); a string is returned as given.
+    """`date` written out in `language` ("31 Januari 2025", "31 January 2025").
 
-    >>> format_date(dt.date(2025, 1, 31)), format_date(dt.date(2025, 1, 31), language="en")
+    An ISO date string ("2025-01-31") is written out the same way; any other string
+    ("Januari 2025", "2024") is returned as given.
+
+    >>> format_date(dt.date(2025, 1, 31)), format_date("2025-01-31", language="en")
     ('31 Januari 2025', '31 January 2025')
+    >>> format_date("Triwulan I 2025")
+    'Triwulan I 2025'
     """
     lang = check_language(language)
     if isinstance(date, str):
-        return date
-    return f"{date.day} {MONTHS[lang][date.month - 1]} {date.year}"
+        try:
+            day = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            return date
+    else:
+        day = date
+    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def caption_text(
+    *, source: str, date: dt.date | str | None = None, synthetic: bool = False, language: str = "id"
+) -> str:
+    """The caption of a map: data source, date made and, for synthetic data, "contoh sintetis".
+
+    The date (default: today) is written out by :func:`format_date`.
+
+    >>> caption_text(source="Dinas Sosial", date=dt.date(2025, 1, 31), synthetic=True)
+    'Sumber: Dinas Sosial. Dibuat 31 Januari 2025. Data: contoh sintetis, bukan data sebenarnya.'
+    >>> caption_text(source="Dinas Sosial", date="2025-01-31", language="en")
+    'Source: Dinas Sosial. Made 31 January 2025.'
+    """
+    when = format_date(date if date is not None else dt.date.today(), language=language)
+    parts = []
+    if source:
+        parts.append(f"{text('source', language)}: {source}.")
+    parts.append(f"{text('made', language)} {when}.")
+    if synthetic:
+        parts.append(text("synthetic", language) + ".")
+    return " ".join(parts)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mapping.data import fetch_raw, load_reference_desa
+from mapping.data import fetch_raw, load_manifest, load_reference_desa
 from mapping.errors import BoundaryValidationError, DataSourceError
 from mapping.names import desa_kind
 from mapping.regions import KECAMATAN, KECAMATAN_BY_CODE
@@ -127,7 +127,8 @@ def validate_desa(desa: gpd.GeoDataFrame) -> None:
 
     Checks: 252 unique codes of the form 12.02.KK.NNNN, 15 kecamatan, every geometry valid and
     non-empty, no overlap between desa above :data:`OVERLAP_TOLERANCE_KM2`, each desa's code
-    agreeing with its BIG kecamatan code, total area within 1% of 3,895.6 km2.
+    agreeing with its BIG kecamatan code (``KDCPUM``) and with the kecamatan of the file it came
+    from (manifest), total area within 1% of 3,895.6 km2.
     """
     problems: list[str] = []
     codes = desa["code"]
@@ -147,6 +148,15 @@ def validate_desa(desa: gpd.GeoDataFrame) -> None:
     unknown_kec = sorted(set(desa["kecamatan_code"]) - set(KECAMATAN_BY_CODE))
     if unknown_kec:
         problems.append(f"unknown kecamatan codes {unknown_kec}")
+    if "source_file" in desa.columns:
+        by_file = {f.name: f.kecamatan_code for f in load_manifest()}
+        file_kec = desa["source_file"].map(by_file)
+        wrong_file = desa[file_kec.notna() & (file_kec != desa["kecamatan_code"])]
+        for _, r in wrong_file.iterrows():
+            problems.append(
+                f"desa {r['code']} ({r['name']}) comes from {r['source_file']}, the file of "
+                f"kecamatan {by_file[r['source_file']]}, but its code says {r['kecamatan_code']}"
+            )
     if "kdcpum" in desa.columns:
         wrong = desa[desa["kdcpum"] != desa["kecamatan_code"]]
         for _, r in wrong.iterrows():

@@ -13,6 +13,7 @@ import geopandas as gpd
 
 from mapping import export, interactive, static
 from mapping.bivariate import classify_bivariate
+from mapping.cartography import is_synthetic
 from mapping.classify import Indicator, as_indicators, check_columns
 from mapping.errors import InputError
 from mapping.labels import check_language, text
@@ -45,7 +46,7 @@ def build_map_set(
     title: str | None = None,
     source: str = "",
     date: dt.date | str | None = None,
-    synthetic: bool = False,
+    synthetic: bool | None = None,
     language: str = "id",
     dpi: int = export.PNG_DPI,
     file_prefix: str = "",
@@ -59,8 +60,12 @@ def build_map_set(
 
     PNGs are written at `dpi` (300 for print); `file_prefix` starts every file name (to keep
     several map sets in one folder). Every written file is in exactly one returned item.
+    With ``synthetic=None`` every map is labelled "contoh sintetis" when the ``attrs`` of
+    `desa_gdf`, `kecamatan_gdf` or `points` say the data are synthetic.
     """
     lang = check_language(language)
+    synthetic = is_synthetic(synthetic, desa_gdf=desa_gdf, kecamatan_gdf=kecamatan_gdf,
+                             points=points)  # fmt: skip
     inds = as_indicators(indicators)
     if len(inds) < MIN_INDICATORS:
         msg = f"A map set needs at least {MIN_INDICATORS} indicators; got {len(inds)}."
@@ -103,6 +108,7 @@ def build_map_set(
             fig = static.plot_bivariate(
                 gdf, biv, outlines=outlines, subtitle=f"{heading} · {level_name}", points=points,
                 point_category=point_category, source=source, date=date, synthetic=synthetic,
+                language=lang,
             )  # fmt: skip
             png = export.save_figure(fig, out / f"{file_prefix}desa-bivariat.png", dpi=dpi)
             title_biv = f"{biv.x_label} × {biv.y_label}"
@@ -137,7 +143,7 @@ class MapSetOptions(TypedDict, total=False):
     point_fields: Sequence[str] | Mapping[str, str]
     source: str
     date: dt.date | str | None
-    synthetic: bool
+    synthetic: bool | None
     dpi: int
     file_prefix: str
 

@@ -1,44 +1,74 @@
 """Matching the place names of a whole CSV/XLSX file, with column guessing and clear errors.
 
-The file is read by :mod:`mapping.readers`, so title rows, merged headers and the usual
-government layouts are handled the same way as for welfare tables.
+The file is read by :mod:`mapping.readers`, and its columns and totals rows are recognised by
+the same rules (:func:`mapping.readers.column_role`, :func:`mapping.readers.is_total_label`)
+as welfare tables, so title rows, merged headers and the usual government layouts are handled
+the same way.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from mapping.errors import InputError
-from mapping.gazetteer import Gazetteer, MatchLevel
+from mapping.gazetteer import MATCH_COLUMNS, Gazetteer, MatchLevel
 from mapping.names import fold
-from mapping.readers import read_raw_table
+from mapping.readers import column_role, is_total_label, read_raw_table
 from mapping.settings import Settings
 
-NAME_COLUMN_GUESSES: dict[str, tuple[str, ...]] = {
-    "desa": ("desa kelurahan", "desa", "kelurahan", "nama desa", "nama kelurahan", "nama", "name"),
-    "kecamatan": ("kecamatan", "kec", "nama kecamatan", "nama", "name"),
-}
-KECAMATAN_COLUMN_GUESSES = ("kecamatan", "kec", "nama kecamatan")
-CODE_COLUMN_GUESSES = ("kode", "kode wilayah", "kode desa", "kode kemendagri", "kode bps", "code")
+#: Method of a totals row (``Jumlah``, ``Total``): not a place, so never matched.
+TOTAL_ROW = "total-row"
 
 
-def guess_column(
-    columns: list[str], guesses: tuple[str, ...], *, what: str, path: Path, required: bool
-) -> str | None:
-    """The first column whose folded header equals one of `guesses` (in order)."""
-    folded = {fold(c): c for c in columns}
-    for guess in guesses:
-        if guess in folded:
-            return folded[guess]
-    if required:
-        msg = (
-            f"No {what} column found in {path}; found: {columns}. "
-            f"Name it with the option for it (e.g. --name-col)."
+@dataclass(frozen=True)
+class KeyColumns:
+    """The columns that name the area of each row (None where the file has none)."""
+
+    name: str | None
+    kecamatan: str | None
+    code: str | None
+    no: str | None
+
+
+def find_key_columns(columns: list[str], *, level: MatchLevel) -> KeyColumns:
+    """The name, kecamatan, code and ``No`` columns of a table, by the readers' column roles.
+
+    At desa level the name is a ``Desa``/``Kelurahan`` column and the kecamatan a ``Kecamatan``
+    column; at kecamatan level the ``Kecamatan`` column is the name. A code column whose header
+    says ``kec`` holds kecamatan codes.
+
+    >>> find_key_columns(["No", "Nama Desa/Kel.", "Kec.", "Kode Kemendagri Desa"], level="desa")
+    KeyColumns(name='Nama Desa/Kel.', kecamatan='Kec.', code='Kode Kemendagri Desa', no='No')
+    """
+    roles: dict[str, list[str]] = {}
+    for col in columns:
+        roles.setdefault(column_role(col), []).append(col)
+
+    def first(*names: str) -> str | None:
+        for role in names:
+            if roles.get(role):
+                return roles[role][0]
+        return None
+
+    codes = roles.get("code", [])
+    kec_codes = [c for c in codes if "kec" in fold(c)]
+    desa_codes = [c for c in codes if c not in kec_codes]
+    if level == "desa":
+        return KeyColumns(
+            name=first("desa", "area"),
+            kecamatan=first("kecamatan"),
+            code=desa_codes[0] if desa_codes else None,
+            no=first("no"),
         )
-        raise InputError(msg)
-    return None
+    return KeyColumns(
+        name=first("kecamatan", "area"),
+        kecamatan=None,
+        code=next(iter(kec_codes or desa_codes), None),
+        no=first("no"),
+    )
 
 
 def match_file(
@@ -51,7 +81,12 @@ def match_file(
     sheet: str | int | None = None,
     settings: Settings | None = None,
 ) -> pd.DataFrame:
-    """Match every data row of a CSV/XLSX file; one output row per input row (see gazetteer)."""
+    """Match every data row of a CSV/XLSX file; one output row per input row.
+
+    Columns are those of :data:`mapping.gazetteer.MATCH_COLUMNS`; ``row`` is the 1-based data
+    row. A totals row (``Jumlah``, ``Total``) gets method ``total-row`` and is not matched.
+    Options name the columns; otherwise they are recognised from their headers.
+    """
     table = read_raw_table(path, sheet=sheet).cells
     columns = [str(c) for c in table.columns]
     for opt, col in (
@@ -62,22 +97,51 @@ def match_file(
         if col is not None and col not in columns:
             msg = f"Column {col!r} ({opt}) not found in {path}; found: {columns}."
             raise InputError(msg)
-    code_col = code_col or guess_column(
-        columns, CODE_COLUMN_GUESSES, what="code", path=path, required=False
-    )
-    name_col = name_col or guess_column(
-        columns, NAME_COLUMN_GUESSES[level], what="name", path=path, required=code_col is None
-    )
+    found = find_key_columns(columns, level=level)
+    name_col = name_col or found.name
+    code_col = code_col or found.code
     if level == "desa":
-        kecamatan_col = kecamatan_col or guess_column(
-            columns, KECAMATAN_COLUMN_GUESSES, what="kecamatan", path=path, required=False
+        kecamatan_col = kecamatan_col or found.kecamatan
+    if name_col is None and code_col is None:
+        what = "desa/kelurahan" if level == "desa" else "kecamatan"
+        msg = (
+            f"No {what} name or code column found in {path}; found: {columns}. Name the column "
+            f"'{'Desa' if level == 'desa' else 'Kecamatan'}' or 'Kode', or give it with "
+            "--name-col / --code-col."
         )
-    else:
-        kecamatan_col = None
-    gz = Gazetteer.load(level, settings=settings)
+        raise InputError(msg)
     n = len(table)
-    return gz.match(
-        table[name_col] if name_col else [None] * n,
-        kecamatan=table[kecamatan_col] if kecamatan_col else None,
-        codes=table[code_col] if code_col else None,
+
+    def cells(col: str | None) -> list[object]:
+        return list(table[col]) if col else [None] * n
+
+    names, kecs, codes = cells(name_col), cells(kecamatan_col), cells(code_col)
+    no = cells(found.no)
+    totals = [is_total_label(names[i]) or is_total_label(no[i]) for i in range(n)]
+    keep = [i for i in range(n) if not totals[i]]
+    gz = Gazetteer.load(level, settings=settings)
+    matched = gz.match(
+        [names[i] for i in keep],
+        kecamatan=[kecs[i] for i in keep],
+        codes=[codes[i] for i in keep],
     )
+    matched["row"] = [i + 1 for i in keep]
+    total_rows = pd.DataFrame(
+        {
+            "row": [i + 1 for i in range(n) if totals[i]],
+            "input_name": [_text(names[i]) for i in range(n) if totals[i]],
+            "input_kecamatan": [_text(kecs[i]) for i in range(n) if totals[i]],
+            "input_code": [_text(codes[i]) for i in range(n) if totals[i]],
+            "method": TOTAL_ROW,
+            "score": 0.0,
+        }
+    )
+    out = pd.concat([matched, total_rows], ignore_index=True) if len(total_rows) else matched
+    out = out.reindex(columns=MATCH_COLUMNS)
+    for col in ("code", "name", "kecamatan", "candidates"):
+        out[col] = out[col].fillna("")
+    return out.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)

@@ -32,22 +32,48 @@ from mapping.tables import combine_tables, read_welfare
 log = logging.getLogger(__name__)
 
 FAMILIES = "keluarga"
-PER_1000_ID = "per 1.000 keluarga"
-PER_1000_EN = "per 1,000 families"
-REAL_SOURCE = (
-    "Batas desa BIG 2022; atribut desa dari portal stunting Kab. Tapanuli Utara "
-    "(arti kolom disimpulkan dari label portal)"
-)
-SYNTHETIC_SOURCE = "Contoh sintetis peta-kesos (bukan data resmi), keluarga dari portal stunting"
+#: The build's own texts in each language (map texts come from :mod:`mapping.labels`).
+TEXTS: dict[str, dict[str, str]] = {
+    "id": {
+        "per_1000": "per 1.000 keluarga",
+        "real_source": "Batas desa BIG 2022; atribut desa dari portal stunting Kab. Tapanuli "
+        "Utara (arti kolom disimpulkan dari label portal)",
+        "synthetic_source": "Contoh sintetis peta-kesos (bukan data resmi); jumlah keluarga dari "
+        "portal stunting",
+        "real_title": "Indikator kesejahteraan desa",
+        "synthetic_title": "PMKS dan PSKS (contoh sintetis)",
+        "pmks_total": "PMKS (semua kategori)",
+        "psks_total": "PSKS (semua jenis)",
+        "gallery": "peta-kesos: peta Kabupaten Tapanuli Utara",
+        "desa": "Desa",
+        "kecamatan": "Kecamatan",
+        "note": "Keterangan",
+    },
+    "en": {
+        "per_1000": "per 1,000 families",
+        "real_source": "BIG village boundaries 2022; village attributes from the Tapanuli Utara "
+        "stunting portal (column meanings inferred from the portal's labels)",
+        "synthetic_source": "peta-kesos synthetic sample (not official data); number of families "
+        "from the stunting portal",
+        "real_title": "Village welfare indicators",
+        "synthetic_title": "PMKS and PSKS (synthetic sample)",
+        "pmks_total": "PMKS (all categories)",
+        "psks_total": "PSKS (all kinds)",
+        "gallery": "peta-kesos: maps of Kabupaten Tapanuli Utara",
+        "desa": "Village",
+        "kecamatan": "Kecamatan",
+        "note": "Note",
+    },
+}
 
-#: Real desa indicators mapped by default: (count column, label); rates are per 1,000 families.
-REAL_RATES: tuple[tuple[str, str], ...] = (
-    ("keluarga_berisiko_stunting", "Keluarga berisiko stunting"),
-    ("anak_stunting", "Anak stunting"),
-    ("penerima_pkh", "Penerima PKH"),
-    ("penerima_bpnt", "Penerima BPNT"),
-    ("penerima_bst", "Penerima BST"),
-    ("posyandu", "Posyandu"),
+#: Real desa indicators mapped by default as rates per 1,000 families (catalogue codes).
+REAL_RATES: tuple[str, ...] = (
+    "keluarga_berisiko_stunting",
+    "anak_stunting",
+    "penerima_pkh",
+    "penerima_bpnt",
+    "penerima_bst",
+    "posyandu",
 )
 #: Synthetic PMKS categories mapped one by one (besides the totals).
 SYNTHETIC_PMKS: tuple[str, ...] = ("fm", "lut", "pd")
@@ -77,14 +103,14 @@ def real_indicator_layers(
     """Desa and kecamatan layers with the real indicators and their rates per 1,000 families."""
     paths = build_welfare_datasets(settings=settings)
     table = read_welfare(paths["indicators"], level="desa", settings=settings)
-    rates = {_rate_name(c): Rate(c, FAMILIES) for c, _ in REAL_RATES}
+    rates = {_rate_name(c): Rate(c, FAMILIES) for c in REAL_RATES}
     desa, report = join_table(table, level="desa", rates=rates, settings=settings)
     kec, _ = join_table(table, level="kecamatan", rates=rates, settings=settings)
     return desa, kec, report
 
 
 def synthetic_layers(
-    *, settings: Settings | None = None
+    *, settings: Settings | None = None, language: str = "id"
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, MatchReport, gpd.GeoDataFrame]:
     """Desa and kecamatan layers of the synthetic PMKS/PSKS sample, with need/capacity rates.
 
@@ -114,26 +140,33 @@ def synthetic_layers(
         layers.append((add_rates(gdf, rates), report))
     (desa, report), (kec, _) = layers
     sites = gpd.read_file(paths["points"])
-    sites["jenis"] = sites["kategori"].map(_label)
+    sites["jenis"] = sites["kategori"].map(lambda c: category_name(c, language))
     return desa, kec, report, sites
 
 
-def _label(code: str) -> str:
+def category_name(code: str, language: str = "id") -> str:
+    """The catalogue name of a category in `language` (the code itself if unknown)."""
     cat = CATEGORY_BY_CODE.get(code)
-    return cat.name_id if cat else code
+    if cat is None:
+        return code
+    return cat.name_en if language == "en" else cat.name_id
 
 
 STAMP_NAME = ".build-stamp.json"
 
 
 def _input_signature(settings: Settings, options: dict[str, object]) -> str:
-    """A hash of everything a build reads: data files, the package's code and the options."""
+    """A hash of everything a build reads: data files, layers, reference tables, the package's
+    code and assets, and the options."""
+    here = Path(__file__).parent
     files = sorted(
         [
             *settings.raw_dir.glob("*.geojson"),
+            settings.layers_path,
             *(settings.data_dir / "welfare").glob("*"),
-            *Path(__file__).parent.glob("*.py"),
-            *Path(__file__).parent.glob("assets/*"),
+            *(settings.reference_dir.glob("*.csv") if settings.reference_dir else []),
+            *here.glob("*.py"),
+            *here.glob("assets/*"),
         ]
     )
     parts = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.is_file()]
@@ -141,22 +174,31 @@ def _input_signature(settings: Settings, options: dict[str, object]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _up_to_date(out: Path, signature: str) -> BuildResult | None:
+def _read_stamp(out: Path) -> tuple[str, BuildResult] | None:
     stamp = out / STAMP_NAME
     if not stamp.is_file():
         return None
     try:
         doc = json.loads(stamp.read_text(encoding="utf-8"))
-    except ValueError:
+        result = BuildResult(
+            maps=[out / m for m in doc["maps"]],
+            reports=[out / r for r in doc["reports"]],
+            index=out / doc["index"] if doc.get("index") else None,
+        )
+    except (ValueError, KeyError, TypeError):
         return None
-    result = BuildResult(
-        maps=[out / m for m in doc.get("maps", [])],
-        reports=[out / r for r in doc.get("reports", [])],
-        index=out / doc["index"] if doc.get("index") else None,
-    )
-    if doc.get("signature") != signature or not all(p.is_file() for p in result.files):
-        return None
-    return result
+    return str(doc.get("signature", "")), result
+
+
+def _remove_stale(out: Path, previous: BuildResult | None, current: BuildResult) -> None:
+    """Delete the files of the previous build that this build no longer writes."""
+    if previous is None:
+        return
+    keep = set(current.files)
+    for path in previous.files:
+        if path not in keep and path.is_file() and out in path.parents:
+            path.unlink()
+            log.info("removed %s (no longer built)", path)
 
 
 def _write_stamp(out: Path, signature: str, result: BuildResult) -> None:
@@ -209,38 +251,39 @@ def build_outputs(
     say(f"[2/{steps}] welfare datasets (real indicators, synthetic sample)")
     build_welfare_datasets(settings=s)
     signature = _input_signature(s, {"out": str(out), "language": lang, "dpi": dpi})
-    if not force and (done := _up_to_date(out, signature)) is not None:
+    stamp = _read_stamp(out)
+    previous = stamp[1] if stamp else None
+    if not force and stamp and stamp[0] == signature and all(p.is_file() for p in stamp[1].files):
         say(f"outputs up to date in {out} (nothing changed since the last build)")
-        return done
+        return stamp[1]
 
     say(f"[3/{steps}] maps of the real desa indicators")
     desa, kec, report_real = real_indicator_layers(settings=s)
-    per = PER_1000_ID if lang == "id" else PER_1000_EN
+    t = TEXTS[lang]
+    per = t["per_1000"]
     real_inds: Sequence[Indicator] = [
-        Indicator(FAMILIES, "Jumlah keluarga", palette="Blues"),
-        *(Indicator(_rate_name(c), label, per) for c, label in REAL_RATES),
+        Indicator(FAMILIES, category_name(FAMILIES, lang), palette="Blues"),
+        *(Indicator(_rate_name(c), category_name(c, lang), per) for c in REAL_RATES),
     ]
     items = build_map_set(
-        desa, kec, real_inds, out,
-        title="Indikator kesejahteraan desa" if lang == "id" else "Village welfare indicators",
-        source=REAL_SOURCE, synthetic=False, language=lang, dpi=dpi, file_prefix="indikator-",
+        desa, kec, real_inds, out, title=t["real_title"], source=t["real_source"],
+        synthetic=False, language=lang, dpi=dpi, file_prefix="indikator-",
     )  # fmt: skip
 
     say(f"[4/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
-    sdesa, skec, report_syn, sites = synthetic_layers(settings=s)
+    sdesa, skec, report_syn, sites = synthetic_layers(settings=s, language=lang)
     syn_inds = [
-        Indicator(_rate_name("pmks_total"), "PMKS (semua kategori)", per),
-        Indicator(_rate_name("psks_total"), "PSKS (semua jenis)", per, palette="Greens"),
-        *(Indicator(_rate_name(c), _label(c), per) for c in SYNTHETIC_PMKS),
+        Indicator(_rate_name("pmks_total"), t["pmks_total"], per),
+        Indicator(_rate_name("psks_total"), t["psks_total"], per, palette="Greens"),
+        *(Indicator(_rate_name(c), category_name(c, lang), per) for c in SYNTHETIC_PMKS),
     ]
     items += build_map_set(
         sdesa, skec, syn_inds, out,
         bivariate=(_rate_name("pmks_total"), _rate_name("psks_total")),
         points=sites, point_category="jenis", point_name="nama",
-        point_fields={"desa": "Desa", "kecamatan": "Kecamatan", "keterangan": "Keterangan"},
-        title="PMKS dan PSKS (contoh sintetis)" if lang == "id" else "PMKS and PSKS (synthetic)",
-        source=SYNTHETIC_SOURCE, synthetic=True, language=lang, dpi=dpi,
-        file_prefix="contoh-sintetis-",
+        point_fields={"desa": t["desa"], "kecamatan": t["kecamatan"], "keterangan": t["note"]},
+        title=t["synthetic_title"], source=t["synthetic_source"], synthetic=True,
+        language=lang, dpi=dpi, file_prefix="contoh-sintetis-",
     )  # fmt: skip
     result.maps = [f for item in items for f in item.files]
 
@@ -250,12 +293,9 @@ def build_outputs(
         _write_report(report_real, reports / "pencocokan-indikator-desa.csv"),
         _write_report(report_syn, reports / "pencocokan-pmks-psks-contoh-sintetis.csv"),
     ]
-    title = (
-        "peta-kesos: peta Kabupaten Tapanuli Utara"
-        if lang == "id"
-        else ("peta-kesos: maps of Kabupaten Tapanuli Utara")
-    )
+    title = t["gallery"]
     result.index = export.write_gallery(items, out / "index.html", title=title, language=lang)
+    _remove_stale(out, previous, result)
     _write_stamp(out, signature, result)
     say(f"done in {time.perf_counter() - t0:.0f} s: {len(result.files)} files in {out}")
     return result

@@ -13,7 +13,7 @@ import shapely
 from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, match_header
 from mapping.errors import InputError, Problem, ProblemReport
 from mapping.names import fold
-from mapping.readers import is_blank, read_raw_table
+from mapping.readers import check_input_file, is_blank, read_raw_table
 from mapping.settings import CRS_METRIC, CRS_STORAGE, Settings
 from mapping.tables import ROW_LOG_COLUMNS, WelfareTable, canonical_frame
 
@@ -44,6 +44,28 @@ def _coordinate(value: Any) -> float:
         return math.nan
 
 
+def _read_geo(path: Path, *, layer: str | None) -> gpd.GeoDataFrame:
+    """The features of a GeoJSON/GPKG/shapefile, or an error naming the file and the fix."""
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        return gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except DataLayerError as exc:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+        msg = f"layer={layer!r} not found in {path.name}; its layers are {layers}."
+        raise InputError(msg) from exc
+    except (DataSourceError, ValueError) as exc:
+        parts = [p.strip() for p in str(exc).split(";") if "might help" not in p]
+        why = "; ".join(parts).rstrip(". ")  # GDAL's message without its driver-prefix hint
+        msg = (
+            f"Cannot read {path.name} as {path.suffix[1:].upper()} points: {why}. The file is "
+            "damaged or not in that format: open it in QGIS (or geojson.io) to find the error, "
+            "or export the points again."
+        )
+        raise InputError(msg) from exc
+
+
 def read_points(
     path: Path | str,
     *,
@@ -62,10 +84,7 @@ def read_points(
     report = ProblemReport()
     suffix = path.suffix.lower()
     if suffix in {".geojson", ".json", ".gpkg", ".shp"}:
-        if not path.is_file():
-            msg = f"Input file {path} not found."
-            raise InputError(msg)
-        gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        gdf = _read_geo(check_input_file(path), layer=layer)
         gdf = gdf.to_crs(CRS_STORAGE) if gdf.crs is not None else gdf.set_crs(CRS_STORAGE)
         gdf["source_row"] = range(1, len(gdf) + 1)
         bad = gdf.geometry.isna() | gdf.geometry.is_empty | (gdf.geom_type != "Point")
@@ -90,6 +109,7 @@ def read_points(
         gdf.attrs[COORDINATES_ATTR] = "geometry"
         return gdf, report
     raw = read_raw_table(path, sheet=sheet)
+    report.extend(raw.uncalculated_problems())
     cols = list(raw.cells.columns)
     lat = lat or _find(cols, LAT_NAMES)
     lon = lon or _find(cols, LON_NAMES)
@@ -198,6 +218,7 @@ def count_points(
             "source_file": file,
             "sheet": sheet,
             "source_row": row,
+            "year": year,
             "input_name": "" if name_col is None or is_blank(p[name_col]) else str(p[name_col]),
             "input_kecamatan": "",
             "input_code": "",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from mapping.errors import InputError
+from mapping.errors import InputError, Problem
 from mapping.names import fold
 
 Cell = Any  # str, int, float, None as read from the file
@@ -257,7 +257,12 @@ def is_blank(value: Cell) -> bool:
 
 @dataclass(frozen=True)
 class Sheet:
-    """The cells of one CSV file or XLSX sheet as read, with the file row number of each row."""
+    """The cells of one CSV file or XLSX sheet as read, with the file row number of each row.
+
+    ``uncalculated`` lists the formula cells that have no calculated value (files written by a
+    script and never opened in a spreadsheet program) as (file row, column index, formula);
+    their cells read as blank.
+    """
 
     rows: list[list[Cell]]
     row_numbers: list[int]
@@ -265,6 +270,7 @@ class Sheet:
     sheet: str = ""
     encoding: str = ""
     delimiter: str = ""
+    uncalculated: tuple[tuple[int, int, str], ...] = ()
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
@@ -273,6 +279,16 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
+    if b"\x00" in raw[:4096]:  # text never holds NUL bytes; UTF-16 without a BOM does
+        what = (
+            "an XLSX workbook renamed; give it the .xlsx suffix"
+            if raw.startswith(b"PK\x03\x04")
+            else "an old .xls workbook renamed; save it as .xlsx in Excel or LibreOffice"
+            if raw.startswith(b"\xd0\xcf\x11\xe0")
+            else "UTF-16 text without a byte-order mark; save it as UTF-8 (or UTF-16 with BOM)"
+        )
+        msg = f"{path.name} holds NUL bytes, so it is not a plain CSV file: it looks like {what}."
+        raise InputError(msg)
     for encoding in ENCODINGS:
         try:
             return raw.decode(encoding), encoding
@@ -375,21 +391,66 @@ def read_xlsx_cells(path: Path, *, sheet: str | int | None = None) -> Sheet:
             min_row=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True
         )
     ]
+    uncalculated = _uncalculated(path, title, grid) if _has_formulas(path) else ()
     for rng in ws.merged_cells.ranges:
         top = grid[rng.min_row - 1][rng.min_col - 1]
         for r in range(rng.min_row - 1, rng.max_row):
             for c in range(rng.min_col - 1, rng.max_col):
                 grid[r][c] = top
     wb.close()
-    return Sheet(grid, list(range(1, len(grid) + 1)), path.name, title)
+    return Sheet(grid, list(range(1, len(grid) + 1)), path.name, title, uncalculated=uncalculated)
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """True when any sheet of the workbook holds a formula (a cheap look at the XML)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return any(
+            _FORMULA_TAG.search(zf.read(name))
+            for name in zf.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
+
+
+def _uncalculated(
+    path: Path, title: str, grid: list[list[Cell]]
+) -> tuple[tuple[int, int, str], ...]:
+    """(row, column index, formula) of sheet `title`'s formula cells whose value in `grid`
+    (read with the cached values) is blank: the formula was never calculated."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=False)
+    found = []
+    for row in wb[title].iter_rows(max_row=len(grid)):
+        for cell in row:
+            if cell.data_type != "f" or cell.column > len(grid[cell.row - 1]):
+                continue
+            if is_blank(grid[cell.row - 1][cell.column - 1]):
+                formula = getattr(cell.value, "text", cell.value)  # ArrayFormula or str
+                found.append((cell.row, cell.column - 1, str(formula)))
+    wb.close()
+    return tuple(found)
+
+
+def check_input_file(path: Path | str) -> Path:
+    """`path` as a Path if it is a file; otherwise an error saying what it is instead."""
+    path = Path(path)
+    if path.is_dir():
+        msg = f"Input {path} is a directory; expected a file (give the file's path in it)."
+        raise InputError(msg)
+    if not path.is_file():
+        msg = f"Input file {path} not found."
+        raise InputError(msg)
+    return path
 
 
 def read_cells(path: Path | str, *, sheet: str | int | None = None) -> Sheet:
     """Cells of a CSV or XLSX file (``sheet`` picks an XLSX sheet by name or 0-based index)."""
-    path = Path(path)
-    if not path.is_file():
-        msg = f"Input file {path} not found."
-        raise InputError(msg)
+    path = check_input_file(path)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return read_xlsx_cells(path, sheet=sheet)
@@ -415,6 +476,8 @@ class RawTable:
     ``cells`` has object dtype, blank cells as None and the file row numbers as its index.
     ``groups`` gives, per column, the upper label of a two-row header ("PMKS", "PSKS").
     ``skipped`` lists rows that are not data (column-number and footnote rows) with the reason.
+    ``uncalculated`` lists the header and data cells holding a formula without a calculated
+    value, as (file row, column label, formula).
     """
 
     cells: pd.DataFrame
@@ -424,6 +487,30 @@ class RawTable:
     title: tuple[str, ...] = ()
     groups: dict[str, str] = field(default_factory=dict)
     skipped: tuple[tuple[int, str], ...] = ()
+    uncalculated: tuple[tuple[int, str, str], ...] = ()
+
+    @property
+    def where(self) -> str:
+        """``file`` or ``file (sheet 'name')``, for messages."""
+        return self.file + (f" (sheet '{self.sheet}')" if self.sheet else "")
+
+    def uncalculated_problems(self) -> list[Problem]:
+        """A ``formula-not-calculated`` problem per formula cell without a value."""
+        return [
+            Problem(
+                kind="formula-not-calculated",
+                message="formula has no calculated value, so the cell reads as blank",
+                file=self.file,
+                sheet=self.sheet,
+                row=row,
+                column=column,
+                value=formula,
+                expected="the formula's result stored in the file",
+                suggestion="open and save the file in Excel/LibreOffice so the formulas are "
+                "calculated",
+            )
+            for row, column, formula in self.uncalculated
+        ]
 
     def roles(self) -> dict[str, str]:
         """The role of each column (see :func:`column_role`)."""
@@ -514,7 +601,8 @@ def _labels(top: list[Cell], bottom: list[Cell] | None) -> tuple[list[str], dict
 def locate_table(sheet: Sheet) -> RawTable:
     """Find the header (skipping title rows, joining a two-row header) and the data rows.
 
-    Raises :class:`~mapping.errors.InputError` when the file has no rows.
+    Raises :class:`~mapping.errors.InputError` when the file has no rows, or no data rows
+    under the header.
     """
     width = max((len(r) for r in sheet.rows), default=0)
     rows = [list(r) + [None] * (width - len(r)) for r in sheet.rows]
@@ -553,17 +641,31 @@ def locate_table(sheet: Sheet) -> RawTable:
             continue
         body.append(row)
         index.append(number)
+    header_numbers = tuple(sheet.row_numbers[i] for i in header_rows)
+    if not body:
+        msg = (
+            f"No data rows under the header (row {header_numbers[-1]}) in {where}: the table "
+            "has a header and nothing else. Fill in one row per area, or check that this is "
+            "the right file" + (" and sheet." if sheet.sheet else ".")
+        )
+        raise InputError(msg)
     cells = pd.DataFrame(
         body, columns=labels, index=pd.Index(index, name="source_row"), dtype=object
     )
+    kept = set(index) | set(header_numbers)
     return RawTable(
         cells=cells,
         file=sheet.file,
         sheet=sheet.sheet,
-        header_rows=tuple(sheet.row_numbers[i] for i in header_rows),
+        header_rows=header_numbers,
         title=title,
         groups=groups,
         skipped=tuple(skipped),
+        uncalculated=tuple(
+            (r, labels[c] if c < len(labels) else f"column {c + 1}", f)
+            for r, c, f in sheet.uncalculated
+            if r in kept
+        ),
     )
 
 

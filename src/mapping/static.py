@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mapping.bivariate import GRID, BivariateClassification
+from mapping.cartography import is_synthetic, label_points, point_style, to_metric
 from mapping.classify import (
     NO_DATA_COLOR,
     Classification,
@@ -25,8 +26,7 @@ from mapping.classify import (
     is_dark,
 )
 from mapping.errors import InputError
-from mapping.labels import check_language, format_date, format_number, text
-from mapping.settings import CRS_METRIC
+from mapping.labels import caption_text, check_language, format_number, text
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -37,39 +37,12 @@ if TYPE_CHECKING:
 #: A4 landscape, inches.
 A4_LANDSCAPE = (11.69, 8.27)
 A4_PORTRAIT = (8.27, 11.69)
-#: Okabe-Ito colours for point categories (colour-blind safe), in order of appearance.
-POINT_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
-POINT_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 EDGE = "#ffffff"
 OUTLINE = "#252525"
 #: Colour of the "contoh sintetis" stamp and the edge of the HTML caption (Okabe-Ito vermilion).
 SYNTHETIC_COLOR = "#D55E00"
 #: Characters per line of legend titles before they wrap.
 LEGEND_TITLE_WIDTH = 34
-
-
-def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    if gdf.crs is None:
-        msg = "The GeoDataFrame has no CRS; set it (e.g. gdf.set_crs('EPSG:4326')) before mapping."
-        raise InputError(msg)
-    return gdf.to_crs(CRS_METRIC)
-
-
-def label_points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """Where to write each area's name: the point of its largest part farthest from the edge.
-
-    Computed in UTM 47N (within 50 m) and returned in `gdf`'s CRS. Unlike
-    ``representative_point`` it keeps names off the borders of long, thin areas.
-    """
-    from shapely.ops import polylabel
-
-    metric = _metric(gdf).geometry
-    points = []
-    for geom in metric.values:
-        parts = list(getattr(geom, "geoms", [geom]))
-        largest = max(parts, key=lambda g: g.area)
-        points.append(polylabel(largest, tolerance=50.0))
-    return gpd.GeoSeries(points, index=gdf.index, crs=CRS_METRIC).to_crs(gdf.crs)
 
 
 #: Resolution of a figure shown in a Jupyter cell (exports use :data:`mapping.export.PNG_DPI`).
@@ -231,27 +204,6 @@ def draw_north_arrow(ax: Axes, *, language: str = "id") -> None:
     )  # fmt: skip
 
 
-def caption_text(
-    *, source: str, date: dt.date | str | None = None, synthetic: bool = False, language: str = "id"
-) -> str:
-    """The caption: data source, date made and, for synthetic data, "contoh sintetis".
-
-    A :class:`datetime.date` (default: today) is written out, e.g. "31 Januari 2025"; a
-    string is used as given.
-
-    >>> caption_text(source="Dinas Sosial", date=dt.date(2025, 1, 31), synthetic=True)
-    'Sumber: Dinas Sosial. Dibuat 31 Januari 2025. Data: contoh sintetis, bukan data sebenarnya.'
-    """
-    when = format_date(date if date is not None else dt.date.today(), language=language)
-    parts = []
-    if source:
-        parts.append(f"{text('source', language)}: {source}.")
-    parts.append(f"{text('made', language)} {when}.")
-    if synthetic:
-        parts.append(text("synthetic", language) + ".")
-    return " ".join(parts)
-
-
 def _legend_handles(classification: Classification, *, counts: bool = True) -> list[Artist]:
     from matplotlib.patches import Patch
 
@@ -280,10 +232,13 @@ def _decorate(
     *,
     title: str,
     subtitle: str | None,
-    caption: str,
-    synthetic: bool = False,
-    language: str = "id",
+    source: str,
+    date: dt.date | str | None,
+    synthetic: bool,
+    language: str,
 ) -> None:
+    """Title, subtitle, the caption (source, date, "contoh sintetis") and the synthetic stamp."""
+    caption = caption_text(source=source, date=date, synthetic=synthetic, language=language)
     fig.text(0.03, 0.965, title, fontsize=15, fontweight="bold", va="top")
     if subtitle:
         fig.text(0.03, 0.925, subtitle, fontsize=10.5, color="#404040", va="top")
@@ -337,7 +292,7 @@ def _prepare(
     gdf: gpd.GeoDataFrame, columns: Sequence[str], outlines: gpd.GeoDataFrame | None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     check_columns(gdf, columns)
-    return _metric(gdf), None if outlines is None else _metric(outlines)
+    return to_metric(gdf), None if outlines is None else to_metric(outlines)
 
 
 def plot_choropleth(
@@ -353,7 +308,7 @@ def plot_choropleth(
     subtitle: str | None = None,
     source: str = "",
     date: dt.date | str | None = None,
-    synthetic: bool = False,
+    synthetic: bool | None = None,
     language: str = "id",
     figsize: tuple[float, float] = A4_LANDSCAPE,
 ) -> Figure:
@@ -372,19 +327,25 @@ def plot_choropleth(
         `outline_label` (``None``: no labels).
     points, point_category
         Optional sites drawn as markers, one colour and shape per category.
-    title, subtitle, source, date, synthetic
-        Texts: title (default the indicator's), subtitle, and the caption with the source, the
-        date made (default today) and "contoh sintetis" when `synthetic`.
+    title, subtitle, source, date
+        Texts: title (default the indicator's), subtitle, and the caption with the source and
+        the date made (default today).
+    synthetic
+        Label the map "contoh sintetis" (caption and stamp). ``None``: when ``gdf.attrs`` or
+        ``points.attrs`` say the data are synthetic (see :func:`mapping.cartography.is_synthetic`);
+        ``False`` is refused for such data.
     language
-        ``"id"`` or ``"en"`` for every text.
+        ``"id"`` or ``"en"`` for every text (a given `classification` is relabelled in it).
     """
     lang = check_language(language)
     ind = as_indicators([indicator])[0]
+    synthetic = is_synthetic(synthetic, gdf=gdf, points=points)
     areas, lines = _prepare(gdf, [ind.column], outlines)
     cls = classification or ind.classify(gdf[ind.column], language=lang)
     if not cls.classes.index.equals(gdf.index):
         msg = "classification was made for other rows than gdf; classify gdf[column] itself."
         raise InputError(msg)
+    cls = cls.in_language(lang)
     fig = _new_figure(figsize)
     layout = _layout(figsize)
     ax = fig.add_axes(layout.map)
@@ -402,8 +363,7 @@ def plot_choropleth(
         _points_legend(fig, styles, anchor=layout.points, language=lang)
     draw_scale_bar(ax, language=lang)
     draw_north_arrow(ax, language=lang)
-    caption = caption_text(source=source, date=date, synthetic=synthetic, language=lang)
-    _decorate(fig, title=title or ind.title, subtitle=subtitle, caption=caption,
+    _decorate(fig, title=title or ind.title, subtitle=subtitle, source=source, date=date,
               synthetic=synthetic, language=lang)  # fmt: skip
     return fig
 
@@ -422,11 +382,11 @@ def draw_points(
     """
     if category is not None:
         check_columns(points, [category], what="points")
-    pts = _metric(points)
+    pts = to_metric(points)
     groups = pts.groupby(pts[category].astype(str), sort=True) if category else [("", pts)]
     styles: dict[str, PointStyle] = {}
     for i, (name, group) in enumerate(groups):
-        color, marker = POINT_COLORS[i % len(POINT_COLORS)], POINT_MARKERS[i % len(POINT_MARKERS)]
+        color, marker = point_style(i)
         ax.scatter(
             group.geometry.x, group.geometry.y, s=24, c=color, marker=marker,
             edgecolors="#1a1a1a", linewidths=0.5, zorder=6,
@@ -467,7 +427,7 @@ def plot_small_multiples(
     legend_title: str = "",
     source: str = "",
     date: dt.date | str | None = None,
-    synthetic: bool = False,
+    synthetic: bool | None = None,
     language: str = "id",
     ncols: int | None = None,
     figsize: tuple[float, float] = A4_LANDSCAPE,
@@ -476,9 +436,11 @@ def plot_small_multiples(
 
     The classification options (scheme, k, palette, bins) are those of the first indicator;
     the bins are pooled over all panels, so one colour means one range everywhere. `ncols`
-    defaults to the number of columns that makes the panels largest on the page.
+    defaults to the number of columns that makes the panels largest on the page. `synthetic`
+    and the other texts are those of :func:`plot_choropleth`.
     """
     lang = check_language(language)
+    synthetic = is_synthetic(synthetic, gdf=gdf)
     inds = as_indicators(indicators)
     if not inds:
         raise InputError("plot_small_multiples needs at least one indicator.")
@@ -511,9 +473,8 @@ def plot_small_multiples(
         frameon=False, title=_legend_title(legend_title or first.title), title_fontsize=9.5,
         fontsize=8.5, alignment="left",
     )  # fmt: skip
-    caption = caption_text(source=source, date=date, synthetic=synthetic, language=lang)
-    _decorate(fig, title=title, subtitle=subtitle, caption=caption, synthetic=synthetic,
-              language=lang)  # fmt: skip
+    _decorate(fig, title=title, subtitle=subtitle, source=source, date=date,
+              synthetic=synthetic, language=lang)  # fmt: skip
     return fig
 
 
@@ -601,15 +562,19 @@ def plot_bivariate(
     subtitle: str | None = None,
     source: str = "",
     date: dt.date | str | None = None,
-    synthetic: bool = False,
+    synthetic: bool | None = None,
+    language: str | None = None,
     figsize: tuple[float, float] = A4_LANDSCAPE,
 ) -> Figure:
     """A 3x3 bivariate choropleth (e.g. need vs capacity) with the square legend.
 
     Under the legend: how many areas have high need and low capacity, what each axis measures
     (``biv.x_description``/``y_description`` when given), the no-data row and the sites legend.
+    Texts are in `biv`'s language (`language`, when given, must be it); `synthetic` and the
+    other texts are those of :func:`plot_choropleth`.
     """
-    lang = biv.language
+    lang = biv.check_language(language)
+    synthetic = is_synthetic(synthetic, gdf=gdf, points=points)
     if not biv.classes.index.equals(gdf.index):
         msg = "biv was classified from other rows than gdf; use classify_bivariate(gdf[x], gdf[y])."
         raise InputError(msg)
@@ -645,7 +610,6 @@ def plot_bivariate(
         styles = draw_points(ax, points, category=point_category)
         _points_legend(fig, styles, anchor=(x - 0.01, y), language=lang)
     default = f"{biv.x_label} × {biv.y_label}"
-    caption = caption_text(source=source, date=date, synthetic=synthetic, language=lang)
-    _decorate(fig, title=title or default, subtitle=subtitle, caption=caption,
+    _decorate(fig, title=title or default, subtitle=subtitle, source=source, date=date,
               synthetic=synthetic, language=lang)  # fmt: skip
     return fig

@@ -44,8 +44,8 @@ CANONICAL_COLUMNS: list[str] = [
     "source_file",
     "source_row",
 ]
-#: One row per input record (table row or point): where it went and why.
-ROW_LOG_COLUMNS: list[str] = ["source_file", "sheet", "source_row", *MATCH_COLUMNS[1:]]
+#: One row per input record (table row or point): where it went and why, and its year.
+ROW_LOG_COLUMNS: list[str] = ["source_file", "sheet", "source_row", "year", *MATCH_COLUMNS[1:]]
 TOTAL_ROW = "total-row"
 #: Methods of input records that reach an area (gazetteer matches and points inside a desa).
 JOINED_METHODS: frozenset[str] = TAKEN_METHODS | {"spatial"}
@@ -254,13 +254,14 @@ def _key_inputs(
     return col(cols.name), col(cols.kecamatan or cols.kecamatan_code), col(cols.code)
 
 
+def _key_cells(raw: RawTable, cols: _Columns, i: int) -> list[Cell]:
+    """Row `i`'s cells in the columns that can say it is a totals row (No, names, codes)."""
+    keys = (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code, cols.category)
+    return [raw.cells.iat[i, raw.cells.columns.get_loc(c)] for c in keys if c]
+
+
 def _is_total_row(raw: RawTable, cols: _Columns, i: int) -> bool:
-    keys = [
-        c
-        for c in (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code, cols.category)
-        if c
-    ]
-    return any(is_total_label(raw.cells.iat[i, raw.cells.columns.get_loc(c)]) for c in keys)
+    return any(is_total_label(c) for c in _key_cells(raw, cols, i))
 
 
 # --- values -------------------------------------------------------------------------------
@@ -334,12 +335,14 @@ def _dotted(value: float) -> str:
 def _year(
     raw: RawTable, cols: _Columns, year: int | None, report: ProblemReport
 ) -> list[int | None]:
-    n = len(raw.cells)
-    if year is not None:
-        return [int(year)] * n
+    """The year of each row: its ``Tahun`` cell, else the year in the title rows, else `year`.
+
+    `year` only fills rows the file does not date; it never overrides a year the file gives.
+    """
+    titled = year_in_title(raw.title)
+    undated = titled if titled is not None else year
     if cols.year is None:
-        found = year_in_title(raw.title)
-        return [found] * n
+        return [undated] * len(raw.cells)
     out: list[int | None] = []
     for row, cell in zip(raw.cells.index, raw.cells[cols.year], strict=True):
         try:
@@ -347,7 +350,7 @@ def _year(
         except NumberFormatError:
             value = math.nan
         if math.isnan(value) and is_blank(cell):
-            out.append(None)
+            out.append(undated)
         elif math.isnan(value) or not value.is_integer() or not 1900 <= value <= 2100:
             report.add(
                 _problem(
@@ -358,7 +361,8 @@ def _year(
                     column=cols.year,
                     value=cell,
                     expected="a year such as 2024",
-                    suggestion="write the year in four digits, or pass year= (--year)",
+                    suggestion="write the year in four digits, or leave the cell blank and "
+                    "pass year= (--year), which fills blank cells",
                 )
             )
             out.append(None)
@@ -446,16 +450,19 @@ def canonicalize(
     level
         ``desa`` or ``kecamatan``; inferred from the columns and codes when None.
     year
-        The year of every row; otherwise a ``Tahun`` column, else a year in the title rows.
+        The year of the rows the file does not date: rows without a ``Tahun`` cell (blank, or
+        no such column) in a file whose title rows name no year. A year the file gives is
+        never overridden; to map one year of a multi-year table, read it whole and
+        pass the year to :func:`mapping.join.join_table`, which reports the other years' rows.
     strict
         Raise :class:`~mapping.errors.ValidationFailed` listing every error instead of
         keeping the errors in ``report``.
     gazetteer
         A :class:`mapping.gazetteer.Gazetteer` of the level (loaded when None).
     """
-    report = ProblemReport()
+    report = ProblemReport(raw.uncalculated_problems())
     cols = _find_columns(raw, report)
-    where = raw.file + (f" (sheet '{raw.sheet}')" if raw.sheet else "")
+    where = raw.where
     if all(c is None for c in (cols.name, cols.code, cols.kecamatan, cols.kecamatan_code)):
         msg = (
             f"No area column found in {where}; found: {list(raw.cells.columns)}. Name the column "
@@ -487,7 +494,7 @@ def canonicalize(
         kecamatan=[kecs[i] for i in data_idx],
         codes=[codes[i] for i in data_idx],
     )
-    log_rows = _row_log(raw, totals, names, kecs, codes, data_idx, matches)
+    log_rows = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
     _area_problems(raw, log_rows, cols, lvl, report)
     _code_name_conflicts(raw, log_rows, gazetteer, cols, lvl, report)
 
@@ -534,7 +541,7 @@ def canonicalize(
         headers=headers,
         skipped=raw.skipped,
     )
-    log.info(table.summary())
+    log.debug(table.summary())
     if strict:
         report.raise_if_errors(context=where)
     return table
@@ -542,13 +549,15 @@ def canonicalize(
 
 def _row_log(
     raw: RawTable,
+    cols: _Columns,
     totals: Sequence[bool],
-    names: Sequence[Any],
-    kecs: Sequence[Any],
-    codes: Sequence[Any],
+    years: Sequence[int | None],
+    keys: tuple[Sequence[Any], Sequence[Any], Sequence[Any]],
     data_idx: Sequence[int],
     matches: pd.DataFrame,
 ) -> list[dict[str, Any]]:
+    """One log line per row; `keys` are the rows' (name, kecamatan, code) inputs."""
+    names, kecs, codes = keys
     by_pos = dict(zip(data_idx, matches.to_dict("records"), strict=True))
     rows = []
     for i in range(len(totals)):
@@ -556,13 +565,13 @@ def _row_log(
             "source_file": raw.file,
             "sheet": raw.sheet,
             "source_row": int(raw.cells.index[i]),
+            "year": years[i],
             "input_name": "" if names[i] is None else str(names[i]).strip(),
             "input_kecamatan": "" if kecs[i] is None else str(kecs[i]).strip(),
             "input_code": "" if codes[i] is None else str(codes[i]).strip(),
         }
         if totals[i]:
-            label = next((v for v in (names[i], kecs[i], codes[i]) if v is not None), "")
-            base["input_name"] = base["input_name"] or str(label)
+            base["input_name"] = base["input_name"] or _total_label(raw, cols, i)
             base.update(
                 code="", name="", kecamatan="", method=TOTAL_ROW, score=math.nan, candidates=""
             )
@@ -573,6 +582,12 @@ def _row_log(
             )
         rows.append(base)
     return rows
+
+
+def _total_label(raw: RawTable, cols: _Columns, i: int) -> str:
+    """The text that makes row `i` a totals row ("JUMLAH"), in whichever key column it is."""
+    cells = _key_cells(raw, cols, i)
+    return str(next((c for c in cells if is_total_label(c)), "")).strip()
 
 
 def _area_column(cols: _Columns, level: Level) -> str:
@@ -963,6 +978,9 @@ def read_welfare(
     kecamatan level, areas keyed by Kemendagri/BPS codes or by names. In lenient mode (the
     default) problems are kept in ``.report``; ``strict=True`` raises
     :class:`~mapping.errors.ValidationFailed` listing every error.
+
+    `year` only dates the rows the file does not date (see :func:`canonicalize`); the year
+    to map is chosen at the join, ``join_table(..., year=)``.
     """
     raw = read_raw_table(path, sheet=sheet)
     return canonicalize(

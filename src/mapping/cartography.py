@@ -1,0 +1,88 @@
+"""What static and interactive maps share: UTM, where names go, point styles, synthetic flag."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+
+from mapping.errors import InputError
+from mapping.settings import CRS_METRIC
+
+#: Okabe-Ito colours for point categories (colour-blind safe), in order of appearance.
+POINT_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
+#: Matplotlib markers for point categories, paired with :data:`POINT_COLORS`.
+POINT_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def point_style(i: int) -> tuple[str, str]:
+    """Colour and marker of the `i`-th point category (cycling when there are more than 7).
+
+    >>> point_style(0), point_style(8)
+    (('#0072B2', 'o'), ('#E69F00', 's'))
+    """
+    return POINT_COLORS[i % len(POINT_COLORS)], POINT_MARKERS[i % len(POINT_MARKERS)]
+
+
+def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`gdf` in UTM zone 47N (EPSG:32647), for drawing and measuring in metres."""
+    if gdf.crs is None:
+        msg = "The GeoDataFrame has no CRS; set it (e.g. gdf.set_crs('EPSG:4326')) before mapping."
+        raise InputError(msg)
+    return gdf.to_crs(CRS_METRIC)
+
+
+def label_points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Where to write each area's name: the point of its largest part farthest from the edge.
+
+    Computed in UTM 47N (within 50 m) and returned in `gdf`'s CRS. Unlike
+    ``representative_point`` it keeps names off the borders of long, thin areas.
+    """
+    from shapely.ops import polylabel
+
+    metric = to_metric(gdf).geometry
+    points = []
+    for geom in metric.values:
+        parts = list(getattr(geom, "geoms", [geom]))
+        largest = max(parts, key=lambda g: g.area)
+        points.append(polylabel(largest, tolerance=50.0))
+    return gpd.GeoSeries(points, index=gdf.index, crs=CRS_METRIC).to_crs(gdf.crs)
+
+
+def is_synthetic(synthetic: bool | None, **frames: Any) -> bool:
+    """Whether a map must be labelled "contoh sintetis".
+
+    ``None`` (the default of every map function) takes it from the frames' ``attrs``
+    (``attrs["synthetic"]``, set by :func:`mapping.join.join_table` for the synthetic sample):
+    the map is synthetic when any frame is. ``True`` always labels the map; ``False`` is
+    refused when a frame says it is synthetic, because synthetic data must never look real.
+    `frames` are named by their argument (``gdf=...``, ``points=...``) for the error message;
+    ``None`` frames are skipped.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [1]})
+    >>> df.attrs["synthetic"] = True
+    >>> is_synthetic(None, gdf=df), is_synthetic(None, gdf=pd.DataFrame())
+    (True, False)
+    """
+    flagged: dict[str, Mapping[str, Any]] = {
+        name: frame.attrs
+        for name, frame in frames.items()
+        if frame is not None and frame.attrs.get("synthetic", False)
+    }
+    if synthetic is None:
+        return bool(flagged)
+    if synthetic is False and flagged:
+        sources = [
+            f"{name} (from {attrs['source_file']})" if attrs.get("source_file") else name
+            for name, attrs in flagged.items()
+        ]
+        msg = (
+            f"synthetic=False, but {', '.join(sources)} holds synthetic data "
+            "(attrs['synthetic'] is True). Synthetic data must be labelled 'contoh sintetis' on "
+            "every map so it is never taken for real figures; leave synthetic=None (the default) "
+            "or pass synthetic=True."
+        )
+        raise InputError(msg)
+    return bool(synthetic)
