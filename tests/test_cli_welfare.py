@@ -11,7 +11,7 @@ import pytest
 
 from mapping.cli import main
 from mapping.errors import InputError
-from mapping.export import write_layer
+from mapping.files import write_layer
 from mapping.labels import text
 
 GOOD = "No;Kecamatan;Desa;Fakir Miskin;ODHA\n1;Tarutung;Hutauruk;10;1\n2;Muara;Aritonang;3;-\n"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from mapping import export, interactive, static
+from mapping import export, files, interactive, static
 from mapping.classify import Indicator
 from mapping.errors import InputError
 from mapping.maps import build_default_maps
@@ -47,7 +47,7 @@ def test_build_default_maps(layers, tmp_path) -> None:
     data, config, _ = interactive.embedded_data((tmp_path / "peta-kecamatan.html").read_text())
     assert len(data["features"]) == 15 and config["synthetic"] is True
     # files anyone may read (a web server, a colleague), not a temp file's owner-only 0600
-    mode = export.new_file_mode()
+    mode = files.new_file_mode()
     assert {stat.S_IMODE(p.stat().st_mode) for p in paths} == {mode}
     index = (tmp_path / "index.html").read_text()
     # every map listed, each with a thumbnail that exists
@@ -110,8 +110,8 @@ def test_synthetic_layers_cannot_be_mapped_as_real(layers, tmp_path) -> None:
 def test_written_files_get_normal_permissions(tmp_path, umask: int, mode: int) -> None:
     old = os.umask(umask)
     try:
-        page = export.write_text("<p>peta</p>", tmp_path / "peta.html")
-        export.write_text("<p>lagi</p>", page)  # replacing keeps it readable too
+        page = files.write_text("<p>peta</p>", tmp_path / "peta.html")
+        files.write_text("<p>lagi</p>", page)  # replacing keeps it readable too
     finally:
         os.umask(old)
     assert stat.S_IMODE(page.stat().st_mode) == mode

@@ -85,7 +85,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_join(args: argparse.Namespace) -> int:
-    from mapping.export import write_layer
+    from mapping.files import write_layer
     from mapping.join import join_table
     from mapping.tables import describe_problems
 

@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from mapping.categories import CATEGORY_BY_CODE, INDICATORS, PMKS, PSKS
-from mapping.export import atomic_path, write_layer
+from mapping.files import atomic_path, write_layer
 from mapping.settings import CRS_METRIC, Settings, get_settings
 from mapping.tables import SYNTHETIC_LABEL, canonical_frame
 

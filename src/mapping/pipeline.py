@@ -21,6 +21,7 @@ from mapping import export
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import Indicator
 from mapping.datasets import SAMPLE_YEAR, build_welfare_datasets
+from mapping.files import atomic_path, write_text
 from mapping.indicators import Rate, add_rates
 from mapping.join import MatchReport, join_table
 from mapping.labels import check_language
@@ -208,11 +209,11 @@ def _write_stamp(out: Path, signature: str, result: BuildResult) -> None:
         "reports": [str(p.relative_to(out)) for p in result.reports],
         "index": str(result.index.relative_to(out)) if result.index else None,
     }
-    export.write_text(json.dumps(doc, indent=1), out / STAMP_NAME)
+    write_text(json.dumps(doc, indent=1), out / STAMP_NAME)
 
 
 def _write_report(report: MatchReport, path: Path) -> Path:
-    with export.atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         report.to_frame().to_csv(tmp, index=False, encoding="utf-8")
     return path
 
