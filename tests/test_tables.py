@@ -13,20 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from mapping.columns import JOINED_METHODS, TOTAL_ROW
 from mapping.errors import InputError, Problem, ValidationFailed
 from mapping.gazetteer import Gazetteer
 from mapping.join import join_table
 from mapping.tables import (
     CANONICAL_COLUMNS,
-    JOINED_METHODS,
     ROW_LOG_COLUMNS,
-    TOTAL_ROW,
     canonical_frame,
     combine_tables,
-    describe_problems,
     from_frame,
     read_welfare,
 )
+from mapping.validation import describe_problems
 
 
 @pytest.fixture(scope="module")

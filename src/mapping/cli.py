@@ -76,7 +76,7 @@ def _read_welfare_input(args: argparse.Namespace, *, strict: bool):  # -> Welfar
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from mapping.tables import describe_problems
+    from mapping.validation import describe_problems
 
     table = _read_welfare_input(args, strict=False)
     print(table.summary())
@@ -87,7 +87,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_join(args: argparse.Namespace) -> int:
     from mapping.files import write_layer
     from mapping.join import join_table
-    from mapping.tables import describe_problems
+    from mapping.validation import describe_problems
 
     table = _read_welfare_input(args, strict=not args.lenient)
     if table.report.warnings or table.report.errors:

@@ -11,20 +11,12 @@ import numpy as np
 import pandas as pd
 
 from mapping.categories import CATALOGUE, CATEGORY_BY_CODE
+from mapping.columns import JOINED_METHODS, TOTAL_ROW, Level, as_level
 from mapping.errors import InputError, ProblemReport
 from mapping.indicators import Rate, add_rates
 from mapping.labels import text
 from mapping.settings import Settings
-from mapping.tables import (
-    JOINED_METHODS,
-    ROW_LOG_COLUMNS,
-    TOTAL_ROW,
-    Level,
-    WelfareTable,
-    as_level,
-    canonical_frame,
-    combine_tables,
-)
+from mapping.tables import ROW_LOG_COLUMNS, WelfareTable, canonical_frame, combine_tables
 
 JoinLevel = Level
 #: Method of input rows left out because they are of another year than the one joined.

@@ -4,34 +4,44 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
-from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, match_header, match_headers
-from mapping.errors import InputError, Problem, ProblemReport
-from mapping.gazetteer import MATCH_COLUMNS, TAKEN_METHODS, Gazetteer
-from mapping.names import fold, parse_code
-from mapping.readers import (
-    Cell,
-    NumberFormatError,
-    RawTable,
-    is_blank,
-    is_total_label,
-    parse_number,
-    read_raw_table,
-    year_in_title,
+from mapping.categories import CATEGORY_BY_CODE
+from mapping.columns import (
+    JOINED_METHODS,
+    TOTAL_ROW,
+    Columns,
+    Level,
+    find_columns,
+    infer_level,
+    is_total_row,
+    key_inputs,
+    long_values,
+    match_categories,
+    row_years,
+    total_label,
+    wide_values,
 )
+from mapping.errors import InputError, ProblemReport
+from mapping.gazetteer import MATCH_COLUMNS, Gazetteer
+from mapping.names import fold
+from mapping.readers import RawTable, read_raw_table
 from mapping.settings import Settings
+from mapping.validation import (
+    area_problems,
+    check_row_totals,
+    check_totals,
+    code_name_conflicts,
+    deduplicate,
+    missing_areas,
+)
 
 log = logging.getLogger(__name__)
-
-Level = Literal["desa", "kecamatan"]
-LEVELS: tuple[str, ...] = ("desa", "kecamatan")
 
 #: The canonical long table: one row per area, year and category.
 CANONICAL_COLUMNS: list[str] = [
@@ -46,24 +56,7 @@ CANONICAL_COLUMNS: list[str] = [
 ]
 #: One row per input record (table row or point): where it went and why, and its year.
 ROW_LOG_COLUMNS: list[str] = ["source_file", "sheet", "source_row", "year", *MATCH_COLUMNS[1:]]
-TOTAL_ROW = "total-row"
-#: Methods of input records that reach an area (gazetteer matches and points inside a desa).
-JOINED_METHODS: frozenset[str] = TAKEN_METHODS | {"spatial"}
 SYNTHETIC_LABEL = "contoh sintetis"
-
-
-def as_level(value: object, *, what: str = "level") -> Level:
-    """`value` as a table level (``desa`` or ``kecamatan``); an error naming `what` otherwise.
-
-    >>> as_level("kecamatan")
-    'kecamatan'
-    """
-    if value == "desa":
-        return "desa"
-    if value == "kecamatan":
-        return "kecamatan"
-    msg = f"{what}={value!r} is not a table level; expected one of {list(LEVELS)}."
-    raise InputError(msg)
 
 
 @dataclass
@@ -141,294 +134,6 @@ def _empty_log() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in ROW_LOG_COLUMNS})
 
 
-# --- columns ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Columns:
-    name: str | None
-    kecamatan: str | None
-    code: str | None
-    kecamatan_code: str | None
-    no: str | None
-    year: str | None
-    category: str | None
-    value: str | None
-    data: tuple[str, ...]
-    row_totals: tuple[str, ...]
-
-
-def _find_columns(raw: RawTable, report: ProblemReport) -> _Columns:
-    roles = raw.roles()
-    by_role: dict[str, list[str]] = {}
-    for col, role in roles.items():
-        by_role.setdefault(role, []).append(col)
-
-    def first(role: str) -> str | None:
-        cols = by_role.get(role, [])
-        for extra in cols[1:]:
-            report.add(
-                _problem(
-                    raw,
-                    "extra-key-column",
-                    f"second {role} column ignored",
-                    row=_header_row(raw),
-                    column=extra,
-                    value=extra,
-                    expected=f"one {role} column",
-                    severity="warning",
-                    suggestion=f"the first one, {cols[0]!r}, is used; rename or delete the other",
-                )
-            )
-        return cols[0] if cols else None
-
-    codes = by_role.get("code", [])
-    kec_codes = [c for c in codes if "kec" in fold(c)]
-    by_role["code"] = [c for c in codes if c not in kec_codes]
-    kecamatan = first("kecamatan")
-    name = first("desa") or first("area")
-    long = bool(by_role.get("category")) and bool(by_role.get("value"))
-    blank_unnamed = {
-        c
-        for c in by_role.get("", [])
-        if c.startswith("column ") and raw.cells[c].map(is_blank).all()
-    }
-    data = tuple(c for c in by_role.get("", []) if c not in blank_unnamed)
-    return _Columns(
-        name=name,
-        kecamatan=kecamatan,
-        code=first("code"),
-        kecamatan_code=kec_codes[0] if kec_codes else None,
-        no=first("no"),
-        year=first("year"),
-        category=first("category") if long else None,
-        value=first("value") if long else None,
-        data=() if long else data,
-        row_totals=() if long else tuple(by_role.get("value", [])),
-    )
-
-
-def _problem(raw: RawTable, kind: str, message: str, **kw: Any) -> Problem:
-    return Problem(kind=kind, message=message, file=raw.file, sheet=raw.sheet, **kw)
-
-
-def _header_row(raw: RawTable) -> int | None:
-    """The file row of the (lower) header row: where a column's label is."""
-    return raw.header_rows[-1] if raw.header_rows else None
-
-
-def _infer_level(raw: RawTable, cols: _Columns, level: str | None) -> Level:
-    if level is not None:
-        lvl = as_level(level)
-        if lvl == "kecamatan" and cols.name is not None and cols.kecamatan is not None:
-            msg = (
-                f"level='kecamatan' but {raw.file} has a desa column {cols.name!r} as well as "
-                f"{cols.kecamatan!r}: read it with level='desa' and aggregate it with "
-                "join_table(..., level='kecamatan')."
-            )
-            raise InputError(msg)
-        return lvl
-    code_col = cols.code or (cols.kecamatan_code if cols.name is None else None)
-    if code_col is not None:
-        levels = [p.level for p in map(parse_code, raw.cells[code_col]) if p is not None]
-        n_desa, n_kec = levels.count("desa"), levels.count("kecamatan")
-        if n_desa or n_kec:
-            return "kecamatan" if n_kec > n_desa else "desa"
-    if cols.name is None and (cols.kecamatan or cols.kecamatan_code) is not None:
-        return "kecamatan"
-    return "desa"
-
-
-def _key_inputs(
-    raw: RawTable, cols: _Columns, level: Level
-) -> tuple[list[Cell], list[Cell], list[Cell]]:
-    """Per row: the name, the kecamatan (desa level) and the code to match."""
-    cells = raw.cells
-    n = len(cells)
-
-    def col(c: str | None) -> list[Cell]:
-        return [None if is_blank(v) else v for v in cells[c]] if c else [None] * n
-
-    if level == "kecamatan":
-        return col(cols.name or cols.kecamatan), [None] * n, col(cols.code or cols.kecamatan_code)
-    return col(cols.name), col(cols.kecamatan or cols.kecamatan_code), col(cols.code)
-
-
-def _key_cells(raw: RawTable, cols: _Columns, i: int) -> list[Cell]:
-    """Row `i`'s cells in the columns that can say it is a totals row (No, names, codes)."""
-    keys = (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code, cols.category)
-    return [raw.cells.iat[i, raw.cells.columns.get_loc(c)] for c in keys if c]
-
-
-def _is_total_row(raw: RawTable, cols: _Columns, i: int) -> bool:
-    return any(is_total_label(c) for c in _key_cells(raw, cols, i))
-
-
-# --- values -------------------------------------------------------------------------------
-
-
-def _value(
-    raw: RawTable, cell: Any, *, row: int, column: str, category: str, report: ProblemReport
-) -> float:
-    """The parsed cell, or NaN with a problem recorded."""
-    try:
-        value = parse_number(cell)
-    except NumberFormatError:
-        report.add(
-            _problem(
-                raw,
-                "non-numeric",
-                "not a number",
-                row=row,
-                column=column,
-                value=cell,
-                expected="a number such as 12, 1.234 or '-' for zero",
-                suggestion="leave the cell blank if the value is unknown",
-            )
-        )
-        return math.nan
-    if math.isnan(value):
-        return value
-    if value < 0:
-        report.add(
-            _problem(
-                raw,
-                "negative",
-                "negative value",
-                row=row,
-                column=column,
-                value=cell,
-                expected="a value of 0 or more",
-                suggestion="leave the cell blank if the value is unknown",
-            )
-        )
-        return math.nan
-    cat = CATEGORY_BY_CODE.get(category)
-    if cat is not None and cat.kind == "count" and not float(value).is_integer():
-        thousands = isinstance(cell, str) and re.fullmatch(r"\s*\d{1,3},\d{3}\s*", cell)
-        hint = (
-            f"if {cell!r} means {int(round(value * 1000))}, write it as "
-            f"{int(round(value * 1000))} or with a dot ({_dotted(value * 1000)})"
-            if thousands
-            else "counts of people or units are whole numbers"
-        )
-        report.add(
-            _problem(
-                raw,
-                "fractional-count",
-                "fractional count",
-                row=row,
-                column=column,
-                value=cell,
-                expected="a whole number",
-                suggestion=hint,
-            )
-        )
-        return math.nan
-    return value
-
-
-def _dotted(value: float) -> str:
-    return f"{int(round(value)):,}".replace(",", ".")
-
-
-def _year(
-    raw: RawTable, cols: _Columns, year: int | None, report: ProblemReport
-) -> list[int | None]:
-    """The year of each row: its ``Tahun`` cell, else the year in the title rows, else `year`.
-
-    `year` only fills rows the file does not date; it never overrides a year the file gives.
-    """
-    titled = year_in_title(raw.title)
-    undated = titled if titled is not None else year
-    if cols.year is None:
-        return [undated] * len(raw.cells)
-    out: list[int | None] = []
-    for row, cell in zip(raw.cells.index, raw.cells[cols.year], strict=True):
-        try:
-            value = parse_number(cell)
-        except NumberFormatError:
-            value = math.nan
-        if math.isnan(value) and is_blank(cell):
-            out.append(undated)
-        elif math.isnan(value) or not value.is_integer() or not 1900 <= value <= 2100:
-            report.add(
-                _problem(
-                    raw,
-                    "invalid-year",
-                    "not a year",
-                    row=int(row),
-                    column=cols.year,
-                    value=cell,
-                    expected="a year such as 2024",
-                    suggestion="write the year in four digits, or leave the cell blank and "
-                    "pass year= (--year), which fills blank cells",
-                )
-            )
-            out.append(None)
-        else:
-            out.append(int(value))
-    return out
-
-
-def _group_hint(raw: RawTable, column: str) -> tuple[str, ...] | None:
-    top = fold(raw.groups.get(column, ""))
-    if "pmks" in top or "penyandang masalah" in top:
-        return ("pmks",)
-    if "psks" in top or "potensi" in top or "sumber kesejahteraan" in top:
-        return ("psks",)
-    return None
-
-
-def _match_categories(raw: RawTable, cols: _Columns, report: ProblemReport) -> pd.DataFrame:
-    rows = []
-    for col in cols.data:
-        hint = _group_hint(raw, col)
-        m = match_header(col, groups=hint)
-        if m["method"] not in HEADER_TAKEN and hint is not None:
-            m = match_header(col)
-        rows.append(m)
-    headers = match_headers([]) if not rows else pd.DataFrame(rows)
-    for _, m in headers.iterrows():
-        if m["method"] not in HEADER_TAKEN:
-            what = "fits several categories" if m["method"] == "ambiguous" else "is not a category"
-            report.add(
-                _problem(
-                    raw,
-                    "unknown-category",
-                    f"column header {what}; column skipped",
-                    row=_header_row(raw),
-                    column=m["header"],
-                    value=m["header"],
-                    expected="a PMKS/PSKS category or desa indicator",
-                    suggestion=_closest(m["candidates"]) + "; rename the header",
-                )
-            )
-    taken = headers[headers["method"].isin(HEADER_TAKEN)] if len(headers) else headers
-    for code, dup in taken.groupby("category") if len(taken) else []:
-        if len(dup) > 1:
-            names = list(dup["header"])
-            report.add(
-                _problem(
-                    raw,
-                    "duplicate-category-column",
-                    f"columns {names} all mean {CATEGORY_BY_CODE[code].label}",
-                    row=_header_row(raw),
-                    column=names[1],
-                    value=names[1],
-                    expected="one column per category",
-                    suggestion=f"only {names[0]!r} is used; merge or rename the others",
-                )
-            )
-    return headers
-
-
-def _closest(candidates: str) -> str:
-    if not candidates:
-        return "no close category"
-    return "closest: " + ", ".join(candidates.split(";"))
-
-
 # --- the canonical table --------------------------------------------------------------------
 
 
@@ -461,7 +166,7 @@ def canonicalize(
         A :class:`mapping.gazetteer.Gazetteer` of the level (loaded when None).
     """
     report = ProblemReport(raw.uncalculated_problems())
-    cols = _find_columns(raw, report)
+    cols = find_columns(raw, report)
     where = raw.where
     if all(c is None for c in (cols.name, cols.code, cols.kecamatan, cols.kecamatan_code)):
         msg = (
@@ -470,7 +175,7 @@ def canonicalize(
             "'Kode'."
         )
         raise InputError(msg)
-    lvl = _infer_level(raw, cols, level)
+    lvl = infer_level(raw, cols, level)
     if cols.category is None and not cols.data:
         msg = (
             f"No data columns in {where}; found: {list(raw.cells.columns)}. Expected one column "
@@ -482,12 +187,12 @@ def canonicalize(
     elif gazetteer.level != lvl:
         msg = f"gazetteer is of level {gazetteer.level!r}; the table is read at level {lvl!r}."
         raise InputError(msg)
-    headers = _match_categories(raw, cols, report)
-    years = _year(raw, cols, year, report)
+    headers = match_categories(raw, cols, report)
+    years = row_years(raw, cols, year, report)
 
     n = len(raw.cells)
-    totals = [_is_total_row(raw, cols, i) for i in range(n)]
-    names, kecs, codes = _key_inputs(raw, cols, lvl)
+    totals = [is_total_row(raw, cols, i) for i in range(n)]
+    names, kecs, codes = key_inputs(raw, cols, lvl)
     data_idx = [i for i in range(n) if not totals[i]]
     matches = gazetteer.match(
         [names[i] for i in data_idx],
@@ -495,15 +200,15 @@ def canonicalize(
         codes=[codes[i] for i in data_idx],
     )
     log_rows = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
-    _area_problems(raw, log_rows, cols, lvl, report)
-    _code_name_conflicts(raw, log_rows, gazetteer, cols, lvl, report)
+    area_problems(raw, log_rows, cols, lvl, report)
+    code_name_conflicts(raw, log_rows, gazetteer, cols, lvl, report)
 
     if cols.category is not None and cols.value is not None:
-        values = _long_values(raw, cols.category, cols.value, totals, report)
+        values = long_values(raw, cols.category, cols.value, totals, report)
     else:
-        values = _wide_values(raw, cols, headers, report)
-    _check_totals(raw, values, totals, report)
-    _check_row_totals(raw, cols, values, totals, report)
+        values = wide_values(raw, cols, headers, report)
+    check_totals(raw, values, totals, report)
+    check_row_totals(raw, cols, values, totals, report)
 
     records = []
     for i in data_idx:
@@ -526,8 +231,8 @@ def canonicalize(
                 }
             )
     columns = {cat: col for row_values in values for cat, col, _ in row_values if cat}
-    data = _deduplicate(raw, canonical_frame(records), columns, report)
-    _missing_areas(raw, data, gazetteer, cols, lvl, report)
+    data = deduplicate(raw, canonical_frame(records), columns, report)
+    missing_areas(raw, data, gazetteer, cols, lvl, report)
     rows = pd.DataFrame(log_rows, columns=ROW_LOG_COLUMNS) if log_rows else _empty_log()
     table = WelfareTable(
         data=data,
@@ -549,7 +254,7 @@ def canonicalize(
 
 def _row_log(
     raw: RawTable,
-    cols: _Columns,
+    cols: Columns,
     totals: Sequence[bool],
     years: Sequence[int | None],
     keys: tuple[Sequence[Any], Sequence[Any], Sequence[Any]],
@@ -571,7 +276,7 @@ def _row_log(
             "input_code": "" if codes[i] is None else str(codes[i]).strip(),
         }
         if totals[i]:
-            base["input_name"] = base["input_name"] or _total_label(raw, cols, i)
+            base["input_name"] = base["input_name"] or total_label(raw, cols, i)
             base.update(
                 code="", name="", kecamatan="", method=TOTAL_ROW, score=math.nan, candidates=""
             )
@@ -582,380 +287,6 @@ def _row_log(
             )
         rows.append(base)
     return rows
-
-
-def _total_label(raw: RawTable, cols: _Columns, i: int) -> str:
-    """The text that makes row `i` a totals row ("JUMLAH"), in whichever key column it is."""
-    cells = _key_cells(raw, cols, i)
-    return str(next((c for c in cells if is_total_label(c)), "")).strip()
-
-
-def _area_column(cols: _Columns, level: Level) -> str:
-    """The column whose value names the area of a row."""
-    if level == "kecamatan":
-        return cols.name or cols.kecamatan or cols.code or cols.kecamatan_code or ""
-    return cols.name or cols.code or ""
-
-
-def _area_problems(
-    raw: RawTable,
-    log_rows: list[dict[str, Any]],
-    cols: _Columns,
-    level: Level,
-    report: ProblemReport,
-) -> None:
-    column = _area_column(cols, level)
-    for r in log_rows:
-        method = r["method"]
-        if method in JOINED_METHODS or method == TOTAL_ROW:
-            continue
-        value = r["input_name"] or r["input_code"]
-        if not value:
-            report.add(
-                _problem(
-                    raw,
-                    "unknown-area",
-                    "row has no area name or code",
-                    row=r["source_row"],
-                    column=column,
-                    value="(blank)",
-                    expected=f"a {level} name or code",
-                    suggestion="fill in the name, or delete the row if it holds no data",
-                )
-            )
-            continue
-        cands = ", ".join(r["candidates"].split(";")) if r["candidates"] else ""
-        if method == "ambiguous":
-            report.add(
-                _problem(
-                    raw,
-                    "ambiguous-area",
-                    f"{level} name fits several areas",
-                    row=r["source_row"],
-                    column=column,
-                    value=value,
-                    expected=f"one {level} of Tapanuli Utara",
-                    suggestion=f"add a kecamatan column or a code; candidates: {cands}",
-                )
-            )
-        else:
-            where = f" in kecamatan {r['input_kecamatan']!r}" if r["input_kecamatan"] else ""
-            report.add(
-                _problem(
-                    raw,
-                    "unknown-area",
-                    f"unknown {level}{where}",
-                    row=r["source_row"],
-                    column=column,
-                    value=value,
-                    expected=f"a {level} of Tapanuli Utara",
-                    suggestion=f"closest: {cands}" if cands else "no close name",
-                )
-            )
-
-
-def _code_name_conflicts(
-    raw: RawTable,
-    log_rows: list[dict[str, Any]],
-    gazetteer: Gazetteer,
-    cols: _Columns,
-    level: Level,
-    report: ProblemReport,
-) -> None:
-    """Warn when a row's code and its name clearly name different areas (the code is used)."""
-    rows = [
-        r
-        for r in log_rows
-        if r["method"] == "code" and r["input_name"] and parse_code(r["input_name"]) is None
-    ]
-    if not rows:
-        return
-    by_name = gazetteer.match(
-        [r["input_name"] for r in rows],
-        kecamatan=[r["input_kecamatan"] or None for r in rows],
-    )
-    for r, m in zip(rows, by_name.to_dict("records"), strict=True):
-        if m["method"] not in TAKEN_METHODS or m["code"] == r["code"]:
-            continue
-        report.add(
-            _problem(
-                raw,
-                "code-name-mismatch",
-                f"the code gives {r['name']} ({r['code']}) but the name is {m['name']} "
-                f"({m['code']}); the code is used",
-                row=r["source_row"],
-                column=_area_column(cols, level),
-                value=r["input_name"],
-                expected=f"the name of {level} {r['code']}, {r['name']}",
-                suggestion="correct the code or the name",
-                severity="warning",
-            )
-        )
-
-
-_Values = list[list[tuple[str | None, str, float]]]  # per row: (category, column, value)
-
-
-def _wide_values(
-    raw: RawTable, cols: _Columns, headers: pd.DataFrame, report: ProblemReport
-) -> _Values:
-    seen: set[str] = set()
-    use: list[tuple[str, str]] = []
-    for _, m in headers.iterrows():
-        if m["method"] in HEADER_TAKEN and m["category"] not in seen:
-            seen.add(m["category"])
-            use.append((m["header"], m["category"]))
-    out: _Values = []
-    for i, row in enumerate(raw.cells.index):
-        out.append(
-            [
-                (
-                    cat,
-                    col,
-                    _value(
-                        raw,
-                        raw.cells.iat[i, raw.cells.columns.get_loc(col)],
-                        row=int(row),
-                        column=col,
-                        category=cat,
-                        report=report,
-                    ),
-                )
-                for col, cat in use
-            ]
-        )
-    return out
-
-
-def _long_values(
-    raw: RawTable,
-    category_col: str,
-    value_col: str,
-    totals: Sequence[bool],
-    report: ProblemReport,
-) -> _Values:
-    """Per row: the one (category, column, value) of a long table.
-
-    A totals row whose category cell is blank or a total word ("Jumlah") totals every
-    category (:data:`_ALL`); one naming a category totals that category.
-    """
-    cache: dict[str, dict[str, object]] = {}
-    out: _Values = []
-    for i, (row, label, cell) in enumerate(
-        zip(raw.cells.index, raw.cells[category_col], raw.cells[value_col], strict=True)
-    ):
-        key = "" if is_blank(label) else str(label).strip()
-        m = cache.get(key) or cache.setdefault(key, match_header(key))
-        taken = m["method"] in HEADER_TAKEN
-        if totals[i]:
-            cat = str(m["category"]) if taken and not is_total_label(key) else _ALL
-            v = _value(raw, cell, row=int(row), column=value_col, category=cat, report=report)
-            out.append([(cat, value_col, v)])
-            continue
-        if not taken:
-            report.add(
-                _problem(
-                    raw,
-                    "unknown-category",
-                    "not a category; row skipped",
-                    row=int(row),
-                    column=category_col,
-                    value=key or "(blank)",
-                    expected="a PMKS/PSKS category or desa indicator",
-                    suggestion=_closest(str(m["candidates"])),
-                )
-            )
-            out.append([(None, value_col, math.nan)])
-            continue
-        cat = str(m["category"])
-        v = _value(raw, cell, row=int(row), column=value_col, category=cat, report=report)
-        out.append([(cat, value_col, v)])
-    return out
-
-
-#: The category of a long table's totals row that sums every category of its rows.
-_ALL = "*"
-
-
-def _check_totals(
-    raw: RawTable, values: _Values, totals: Sequence[bool], report: ProblemReport
-) -> None:
-    """Warn when a totals row equals neither the sum of the data rows since the previous
-    totals row (a subtotal) nor the sum of every data row above it (a grand total)."""
-    since: dict[str, float] = {}
-    above: dict[str, float] = {}
-    start = 0
-    for i, cells in enumerate(values):
-        if not totals[i]:
-            for cat, _, v in cells:
-                if cat is not None and not math.isnan(v):
-                    for key in (cat, _ALL):
-                        since[key] = since.get(key, 0.0) + v
-                        above[key] = above.get(key, 0.0) + v
-            continue
-        row = int(raw.cells.index[i])
-        block = [int(r) for r in raw.cells.index[start:i]]
-        for cat, col, v in cells:
-            if cat is None or math.isnan(v):
-                continue
-            part, whole = since.get(cat, 0.0), above.get(cat, 0.0)
-            if math.isclose(v, part, abs_tol=1e-6) or math.isclose(v, whole, abs_tol=1e-6):
-                continue
-            sums = []
-            if block:
-                sums.append(f"{_fmt(part)} (sum of rows {block[0]}-{block[-1]})")
-            if not block or not math.isclose(part, whole, abs_tol=1e-6):
-                sums.append(f"{_fmt(whole)} (sum of all data rows above)")
-            what = "every category" if cat == _ALL else CATEGORY_BY_CODE[cat].name_id
-            report.add(
-                _problem(
-                    raw,
-                    "total-mismatch",
-                    f"totals row does not equal the sum of its rows ({what})",
-                    row=row,
-                    column=col,
-                    value=_fmt(v),
-                    expected=" or ".join(sums),
-                    suggestion="check the rows above or the total",
-                    severity="warning",
-                )
-            )
-        since = {}
-        start = i + 1
-
-
-def _check_row_totals(
-    raw: RawTable,
-    cols: _Columns,
-    values: _Values,
-    totals: Sequence[bool],
-    report: ProblemReport,
-) -> None:
-    """Warn when a wide table's 'Jumlah' column differs from the sum of the row's categories."""
-    for col in cols.row_totals:
-        for i, row in enumerate(raw.cells.index):
-            cell = raw.cells.iat[i, raw.cells.columns.get_loc(col)]
-            try:
-                total = parse_number(cell)
-            except NumberFormatError:
-                total = math.nan
-            parts = [v for cat, _, v in values[i] if cat is not None and not math.isnan(v)]
-            if math.isnan(total) or not parts:
-                continue
-            if not math.isclose(total, sum(parts), abs_tol=1e-6):
-                report.add(
-                    _problem(
-                        raw,
-                        "row-total-mismatch",
-                        "row total does not equal the sum of the row's categories",
-                        row=int(row),
-                        column=col,
-                        value=_fmt(total),
-                        expected=_fmt(sum(parts)),
-                        suggestion="check the row's cells or its total",
-                        severity="warning",
-                    )
-                )
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}" if not float(value).is_integer() else f"{int(value)}"
-
-
-def _deduplicate(
-    raw: RawTable, data: pd.DataFrame, columns: Mapping[str, str], report: ProblemReport
-) -> pd.DataFrame:
-    """One row per area, category and year; identical repeats warned, conflicts are errors.
-
-    `columns` gives the file column of each category, for the report.
-    """
-    key = ["area_code", "category", "year"]
-    dup = data.duplicated(key, keep=False)
-    if not dup.any():
-        return data
-    keep = ~dup
-    for (code, cat, yr), part in data[dup].groupby(key, dropna=False, sort=False):
-        rows = [int(r) for r in part["source_row"]]
-        vals = part["value"]
-        first = part.index[0]
-        same = vals.nunique(dropna=False) == 1
-        what = f"{code} {CATEGORY_BY_CODE[str(cat)].name_id}" + (
-            "" if pd.isna(yr) else f", year {yr}"
-        )
-        shown = [_fmt(v) if not math.isnan(v) else "blank" for v in vals]
-        if same:
-            report.add(
-                _problem(
-                    raw,
-                    "duplicate",
-                    f"{what} appears in rows {rows} with the same value; counted once",
-                    row=rows[1],
-                    column=columns.get(str(cat), str(cat)),
-                    value=shown[0],
-                    expected="one row per area, category and year",
-                    suggestion="delete the repeated row",
-                    severity="warning",
-                )
-            )
-        else:
-            listed = ", ".join(f"row {r}: {v}" for r, v in zip(rows, shown, strict=True))
-            report.add(
-                _problem(
-                    raw,
-                    "duplicate-conflict",
-                    f"{what} has different values ({listed}); kept as missing",
-                    row=rows[1],
-                    column=columns.get(str(cat), str(cat)),
-                    value=" / ".join(shown),
-                    expected="one value per area, category and year",
-                    suggestion="remove or correct the repeated row",
-                )
-            )
-            data.loc[first, "value"] = math.nan
-        keep[first] = True
-    return data[keep].reset_index(drop=True)
-
-
-def _missing_areas(
-    raw: RawTable,
-    data: pd.DataFrame,
-    gazetteer: Gazetteer,
-    cols: _Columns,
-    level: Level,
-    report: ProblemReport,
-) -> None:
-    present = set(data["area_code"].dropna())
-    for code, area in sorted(gazetteer.areas.items()):
-        if code in present:
-            continue
-        where = f", Kec. {area.kecamatan}" if level == "desa" else ""
-        report.add(
-            _problem(
-                raw,
-                "missing-area",
-                f"{area.name} ({code}{where}) has no row; its values stay missing, not zero",
-                column=_area_column(cols, level),
-                value=area.name,
-                expected=f"a row for every {level} of Tapanuli Utara",
-                suggestion="add a row for it: blank cells for unknown values, '-' for zero",
-                severity="warning",
-            )
-        )
-
-
-def describe_problems(report: ProblemReport, *, max_missing: int = 10) -> str:
-    """The report in plain words, errors first; long lists of missing areas are shortened."""
-    missing = [p for p in report if p.kind == "missing-area"]
-    others = ProblemReport([p for p in report if p.kind != "missing-area"])
-    lines = [others.describe()] if len(others) or not missing else []
-    if missing:
-        names = ", ".join(str(p.value) for p in missing[:max_missing])
-        more = f" and {len(missing) - max_missing} more" if len(missing) > max_missing else ""
-        lines.append(
-            f"[warning] {len(missing)} area(s) have no row (values stay missing, not "
-            f"zero): {names}{more}."
-        )
-    return "\n".join(lines)
 
 
 # --- entry points ---------------------------------------------------------------------------

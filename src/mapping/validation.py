@@ -1,0 +1,304 @@
+"""Checking welfare values: totals, duplicates, missing and unmatched areas, code/name conflicts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from mapping.categories import CATEGORY_BY_CODE
+from mapping.columns import (
+    ALL_CATEGORIES,
+    JOINED_METHODS,
+    TOTAL_ROW,
+    Columns,
+    Level,
+    Values,
+    area_column,
+    table_problem,
+)
+from mapping.errors import ProblemReport
+from mapping.gazetteer import TAKEN_METHODS, Gazetteer
+from mapping.names import parse_code
+from mapping.readers import NumberFormatError, RawTable, parse_number
+
+
+def check_totals(
+    raw: RawTable, values: Values, totals: Sequence[bool], report: ProblemReport
+) -> None:
+    """Warn when a totals row equals neither the sum of the data rows since the previous
+    totals row (a subtotal) nor the sum of every data row above it (a grand total)."""
+    since: dict[str, float] = {}
+    above: dict[str, float] = {}
+    start = 0
+    for i, cells in enumerate(values):
+        if not totals[i]:
+            for cat, _, v in cells:
+                if cat is not None and not math.isnan(v):
+                    for key in (cat, ALL_CATEGORIES):
+                        since[key] = since.get(key, 0.0) + v
+                        above[key] = above.get(key, 0.0) + v
+            continue
+        row = int(raw.cells.index[i])
+        block = [int(r) for r in raw.cells.index[start:i]]
+        for cat, col, v in cells:
+            if cat is None or math.isnan(v):
+                continue
+            part, whole = since.get(cat, 0.0), above.get(cat, 0.0)
+            if math.isclose(v, part, abs_tol=1e-6) or math.isclose(v, whole, abs_tol=1e-6):
+                continue
+            sums = []
+            if block:
+                sums.append(f"{_fmt(part)} (sum of rows {block[0]}-{block[-1]})")
+            if not block or not math.isclose(part, whole, abs_tol=1e-6):
+                sums.append(f"{_fmt(whole)} (sum of all data rows above)")
+            what = "every category" if cat == ALL_CATEGORIES else CATEGORY_BY_CODE[cat].name_id
+            report.add(
+                table_problem(
+                    raw,
+                    "total-mismatch",
+                    f"totals row does not equal the sum of its rows ({what})",
+                    row=row,
+                    column=col,
+                    value=_fmt(v),
+                    expected=" or ".join(sums),
+                    suggestion="check the rows above or the total",
+                    severity="warning",
+                )
+            )
+        since = {}
+        start = i + 1
+
+
+def check_row_totals(
+    raw: RawTable,
+    cols: Columns,
+    values: Values,
+    totals: Sequence[bool],
+    report: ProblemReport,
+) -> None:
+    """Warn when a wide table's 'Jumlah' column differs from the sum of the row's categories."""
+    for col in cols.row_totals:
+        for i, row in enumerate(raw.cells.index):
+            cell = raw.cells.iat[i, raw.cells.columns.get_loc(col)]
+            try:
+                total = parse_number(cell)
+            except NumberFormatError:
+                total = math.nan
+            parts = [v for cat, _, v in values[i] if cat is not None and not math.isnan(v)]
+            if math.isnan(total) or not parts:
+                continue
+            if not math.isclose(total, sum(parts), abs_tol=1e-6):
+                report.add(
+                    table_problem(
+                        raw,
+                        "row-total-mismatch",
+                        "row total does not equal the sum of the row's categories",
+                        row=int(row),
+                        column=col,
+                        value=_fmt(total),
+                        expected=_fmt(sum(parts)),
+                        suggestion="check the row's cells or its total",
+                        severity="warning",
+                    )
+                )
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if not float(value).is_integer() else f"{int(value)}"
+
+
+def deduplicate(
+    raw: RawTable, data: pd.DataFrame, columns: Mapping[str, str], report: ProblemReport
+) -> pd.DataFrame:
+    """One row per area, category and year; identical repeats warned, conflicts are errors.
+
+    `columns` gives the file column of each category, for the report.
+    """
+    key = ["area_code", "category", "year"]
+    dup = data.duplicated(key, keep=False)
+    if not dup.any():
+        return data
+    keep = ~dup
+    for (code, cat, yr), part in data[dup].groupby(key, dropna=False, sort=False):
+        rows = [int(r) for r in part["source_row"]]
+        vals = part["value"]
+        first = part.index[0]
+        same = vals.nunique(dropna=False) == 1
+        what = f"{code} {CATEGORY_BY_CODE[str(cat)].name_id}" + (
+            "" if pd.isna(yr) else f", year {yr}"
+        )
+        shown = [_fmt(v) if not math.isnan(v) else "blank" for v in vals]
+        if same:
+            report.add(
+                table_problem(
+                    raw,
+                    "duplicate",
+                    f"{what} appears in rows {rows} with the same value; counted once",
+                    row=rows[1],
+                    column=columns.get(str(cat), str(cat)),
+                    value=shown[0],
+                    expected="one row per area, category and year",
+                    suggestion="delete the repeated row",
+                    severity="warning",
+                )
+            )
+        else:
+            listed = ", ".join(f"row {r}: {v}" for r, v in zip(rows, shown, strict=True))
+            report.add(
+                table_problem(
+                    raw,
+                    "duplicate-conflict",
+                    f"{what} has different values ({listed}); kept as missing",
+                    row=rows[1],
+                    column=columns.get(str(cat), str(cat)),
+                    value=" / ".join(shown),
+                    expected="one value per area, category and year",
+                    suggestion="remove or correct the repeated row",
+                )
+            )
+            data.loc[first, "value"] = math.nan
+        keep[first] = True
+    return data[keep].reset_index(drop=True)
+
+
+def missing_areas(
+    raw: RawTable,
+    data: pd.DataFrame,
+    gazetteer: Gazetteer,
+    cols: Columns,
+    level: Level,
+    report: ProblemReport,
+) -> None:
+    """Warn about each area of the gazetteer that has no row in `data`."""
+    present = set(data["area_code"].dropna())
+    for code, area in sorted(gazetteer.areas.items()):
+        if code in present:
+            continue
+        where = f", Kec. {area.kecamatan}" if level == "desa" else ""
+        report.add(
+            table_problem(
+                raw,
+                "missing-area",
+                f"{area.name} ({code}{where}) has no row; its values stay missing, not zero",
+                column=area_column(cols, level),
+                value=area.name,
+                expected=f"a row for every {level} of Tapanuli Utara",
+                suggestion="add a row for it: blank cells for unknown values, '-' for zero",
+                severity="warning",
+            )
+        )
+
+
+def area_problems(
+    raw: RawTable,
+    log_rows: list[dict[str, Any]],
+    cols: Columns,
+    level: Level,
+    report: ProblemReport,
+) -> None:
+    """Report each row of the log that reaches no area: blank, ambiguous or unknown."""
+    column = area_column(cols, level)
+    for r in log_rows:
+        method = r["method"]
+        if method in JOINED_METHODS or method == TOTAL_ROW:
+            continue
+        value = r["input_name"] or r["input_code"]
+        if not value:
+            report.add(
+                table_problem(
+                    raw,
+                    "unknown-area",
+                    "row has no area name or code",
+                    row=r["source_row"],
+                    column=column,
+                    value="(blank)",
+                    expected=f"a {level} name or code",
+                    suggestion="fill in the name, or delete the row if it holds no data",
+                )
+            )
+            continue
+        cands = ", ".join(r["candidates"].split(";")) if r["candidates"] else ""
+        if method == "ambiguous":
+            report.add(
+                table_problem(
+                    raw,
+                    "ambiguous-area",
+                    f"{level} name fits several areas",
+                    row=r["source_row"],
+                    column=column,
+                    value=value,
+                    expected=f"one {level} of Tapanuli Utara",
+                    suggestion=f"add a kecamatan column or a code; candidates: {cands}",
+                )
+            )
+        else:
+            where = f" in kecamatan {r['input_kecamatan']!r}" if r["input_kecamatan"] else ""
+            report.add(
+                table_problem(
+                    raw,
+                    "unknown-area",
+                    f"unknown {level}{where}",
+                    row=r["source_row"],
+                    column=column,
+                    value=value,
+                    expected=f"a {level} of Tapanuli Utara",
+                    suggestion=f"closest: {cands}" if cands else "no close name",
+                )
+            )
+
+
+def code_name_conflicts(
+    raw: RawTable,
+    log_rows: list[dict[str, Any]],
+    gazetteer: Gazetteer,
+    cols: Columns,
+    level: Level,
+    report: ProblemReport,
+) -> None:
+    """Warn when a row's code and its name clearly name different areas (the code is used)."""
+    rows = [
+        r
+        for r in log_rows
+        if r["method"] == "code" and r["input_name"] and parse_code(r["input_name"]) is None
+    ]
+    if not rows:
+        return
+    by_name = gazetteer.match(
+        [r["input_name"] for r in rows],
+        kecamatan=[r["input_kecamatan"] or None for r in rows],
+    )
+    for r, m in zip(rows, by_name.to_dict("records"), strict=True):
+        if m["method"] not in TAKEN_METHODS or m["code"] == r["code"]:
+            continue
+        report.add(
+            table_problem(
+                raw,
+                "code-name-mismatch",
+                f"the code gives {r['name']} ({r['code']}) but the name is {m['name']} "
+                f"({m['code']}); the code is used",
+                row=r["source_row"],
+                column=area_column(cols, level),
+                value=r["input_name"],
+                expected=f"the name of {level} {r['code']}, {r['name']}",
+                suggestion="correct the code or the name",
+                severity="warning",
+            )
+        )
+
+
+def describe_problems(report: ProblemReport, *, max_missing: int = 10) -> str:
+    """The report in plain words, errors first; long lists of missing areas are shortened."""
+    missing = [p for p in report if p.kind == "missing-area"]
+    others = ProblemReport([p for p in report if p.kind != "missing-area"])
+    lines = [others.describe()] if len(others) or not missing else []
+    if missing:
+        names = ", ".join(str(p.value) for p in missing[:max_missing])
+        more = f" and {len(missing) - max_missing} more" if len(missing) > max_missing else ""
+        lines.append(
+            f"[warning] {len(missing)} area(s) have no row (values stay missing, not "
+            f"zero): {names}{more}."
+        )
+    return "\n".join(lines)
