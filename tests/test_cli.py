@@ -149,3 +149,15 @@ def test_unreadable_path_is_one_line_not_a_traceback(
     assert main(["match", str(src), "-o", str(blocker / "m.csv")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("peta-kesos match: error:") and "Traceback" not in err
+
+
+def test_match_warns_when_code_and_name_disagree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _write(tmp_path / "c.csv", "Kode,Desa\n1202062004,Silangkitang\n1202062004,Sarulla\n")
+    out = tmp_path / "m.csv"
+    assert main(["match", str(src), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: row 2: code 1202062004 is Silangkitang (12.02.06.2004)" in err
+    assert "'Sarulla' is Sarulla (12.02.06.1001); the code was used" in err
+    assert "row 1:" not in err

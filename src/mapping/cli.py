@@ -43,6 +43,8 @@ def _cmd_match(args: argparse.Namespace) -> int:
         print(f"Wrote {len(result)} rows to {args.output}")
     else:
         result.to_csv(sys.stdout, index=False)
+    for warning in result.attrs.get("conflicts", []):
+        print(f"warning: {warning}", file=sys.stderr)
     summary = ", ".join(f"{m}: {int(counts.get(m, 0))}" for m in (*METHODS, TOTAL_ROW))
     print(
         f"Matched {args.input} at {args.level} level ({len(result)} rows) - {summary}",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from mapping.errors import InputError
-from mapping.gazetteer import MATCH_COLUMNS, Gazetteer, MatchLevel
+from mapping.gazetteer import MATCH_COLUMNS, TAKEN_METHODS, Gazetteer, MatchLevel
 from mapping.names import fold
 from mapping.readers import column_role, is_total_label, read_raw_table
 from mapping.settings import Settings
@@ -140,7 +140,26 @@ def match_file(
     out = out.reindex(columns=MATCH_COLUMNS)
     for col in ("code", "name", "kecamatan", "candidates"):
         out[col] = out[col].fillna("")
-    return out.sort_values("row", kind="stable").reset_index(drop=True)
+    out = out.sort_values("row", kind="stable").reset_index(drop=True)
+    out.attrs["conflicts"] = code_name_conflicts(out, gz)
+    return out
+
+
+def code_name_conflicts(matches: pd.DataFrame, gz: Gazetteer) -> list[str]:
+    """Rows whose code was taken while their name clearly names another area, in plain words.
+
+    The code wins (as in welfare tables), but a person should look at these rows.
+    """
+    by_code = matches[(matches["method"] == "code") & (matches["input_name"] != "")]
+    if by_code.empty:
+        return []
+    by_name = gz.match(by_code["input_name"], kecamatan=by_code["input_kecamatan"])
+    return [
+        f"row {r.row}: code {r.input_code} is {r.name} ({r.code}) but the name "
+        f"{r.input_name!r} is {n.name} ({n.code}); the code was used"
+        for r, n in zip(by_code.itertuples(), by_name.itertuples(), strict=True)
+        if n.method in TAKEN_METHODS and n.code != r.code
+    ]
 
 
 def _text(value: object) -> str:
