@@ -139,6 +139,9 @@ def test_map_renders_without_errors(browser, map_file, desa_values) -> None:
         fill = page.locator("path.pk-area").nth(pos).get_attribute("fill")
         assert fill == colors.iloc[pos], desa_values["name"].iloc[pos]
     assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
+    # Leaflet's zoom buttons speak the map's language too.
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Perbesar"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("aria-label") == "Perkecil"
     assert page.locator(".pk-badge").inner_text() == "CONTOH SINTETIS"
     base = page.locator(".leaflet-control-layers").nth(1)
     base.hover()

@@ -560,6 +560,8 @@ def choropleth_map(
             "outlines": text("outlines", lang),
             "basemapNone": text("basemap_none", lang),
             "syntheticBadge": text("synthetic_badge", lang),
+            "zoomIn": text("zoom_in", lang),
+            "zoomOut": text("zoom_out", lang),
         },
     }  # fmt: skip
     west, south, east, north = areas.total_bounds

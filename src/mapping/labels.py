@@ -58,6 +58,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "per_1000_families": {"id": "per 1.000 keluarga", "en": "per 1,000 families"},
     "fullscreen": {"id": "Layar penuh", "en": "Full screen"},
     "fullscreen_exit": {"id": "Keluar dari layar penuh", "en": "Exit full screen"},
+    "zoom_in": {"id": "Perbesar", "en": "Zoom in"},
+    "zoom_out": {"id": "Perkecil", "en": "Zoom out"},
 }
 
 

@@ -266,6 +266,12 @@
     if (cfg.caption) {
       control("bottomleft", "pk-caption" + (cfg.synthetic ? " pk-synthetic" : ""), esc(cfg.caption)).addTo(map);
     }
+    // Leaflet's own zoom buttons say "Zoom in"/"Zoom out": give them the map's language.
+    [[".leaflet-control-zoom-in", cfg.texts.zoomIn], [".leaflet-control-zoom-out", cfg.texts.zoomOut]]
+      .forEach(function (pair) {
+        var button = map.getContainer().querySelector(pair[0]);
+        if (button && pair[1]) { button.title = pair[1]; button.setAttribute("aria-label", pair[1]); }
+      });
     keepPopupsClear(map);
     map.pk = { layers: layers, legend: legend, current: function () { return current; } };
   };
