@@ -1,15 +1,17 @@
-"""Writing maps (HTML, PNG, SVG, PDF) and the ``outputs/index.html`` gallery.
+"""Writing maps (HTML, PNG, SVG, PDF), formatted workbooks and the ``outputs/index.html`` gallery.
 
 Every file goes through :func:`mapping.files.atomic_path`, so a failed export never leaves a
-half-written map behind.
+half-written map or table behind.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import math
 import os
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +22,10 @@ from mapping.labels import check_language, text
 
 if TYPE_CHECKING:
     import folium
+    import pandas as pd
     from matplotlib.figure import Figure
+
+    from mapping.targeting import Shortlist
 
 log = logging.getLogger(__name__)
 
@@ -183,3 +188,221 @@ def _card(
         f'<figure class="{kind}">{img}<figcaption><strong>{html.escape(item.title)}</strong>'
         f'{desc}<p class="links">{links}</p></figcaption></figure>'
     )
+
+
+# --- formatted workbooks and CSV for people -----------------------------------------------------
+
+#: First characters that make a spreadsheet read a cell as a formula (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Excel's limit on sheet names, and the characters it refuses in them.
+SHEET_NAME_MAX = 31
+_SHEET_BAD = re.compile(r"[\\*?:/\[\]]")
+#: Column widths (characters) a workbook column may get.
+MIN_WIDTH, MAX_WIDTH = 6, 80
+
+
+def is_formula_like(value: object) -> bool:
+    """True for text a spreadsheet would run as a formula (it starts with = + - @ or a tab).
+
+    >>> is_formula_like("=HYPERLINK(1)"), is_formula_like("-5 km"), is_formula_like("Sarulla")
+    (True, True, False)
+    """
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def neutralise_formula(value: object) -> object:
+    """`value` with an apostrophe in front when it is formula-like text (for CSV files).
+
+    >>> neutralise_formula("=1+1"), neutralise_formula(3), neutralise_formula("Desa")
+    ("'=1+1", 3, 'Desa')
+    """
+    return "'" + value if is_formula_like(value) else value  # type: ignore[operator]
+
+
+def sheet_name(name: str, taken: Collection[str] = ()) -> str:
+    """A valid, unused Excel sheet name for `name`: at most 31 characters, no ``\\ / * ? : [ ]``.
+
+    Names are compared without case (as Excel does); a clash gets " (2)", " (3)"...
+
+    >>> sheet_name("Kec. Pahae Jae / Julu [2024]")
+    'Kec. Pahae Jae - Julu (2024)'
+    >>> sheet_name("Ringkasan", taken=["ringkasan"])
+    'Ringkasan (2)'
+    """
+    clean = _SHEET_BAD.sub("-", str(name).replace("[", "(").replace("]", ")")).strip(" '")
+    clean = clean[:SHEET_NAME_MAX].strip(" '") or "Sheet"
+    used = {t.casefold() for t in taken}
+    candidate, i = clean, 1
+    while candidate.casefold() in used:
+        i += 1
+        suffix = f" ({i})"
+        candidate = clean[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+    return candidate
+
+
+def _cell_value(value: object) -> object:
+    """A value openpyxl can store: NaN/NA/NaT empty, numpy scalars as Python numbers."""
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, int | float | bool | str):
+        return value
+    return str(value)
+
+
+def write_workbook(
+    path: str | os.PathLike[str],
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    headers: Mapping[str, str] | None = None,
+    number_formats: Mapping[str, str] | None = None,
+    wrap: Collection[str] = (),
+    widths: Mapping[str, float] | None = None,
+) -> Path:
+    """Write DataFrames as a formatted XLSX workbook, one sheet each, atomically.
+
+    Every sheet gets a bold header row with the labels of `headers` (column -> label; other
+    columns keep their name), frozen below the header, an autofilter over the table, the
+    Excel number formats of `number_formats` (column -> format such as ``"0.0"`` or
+    ``"0%"``), column widths fitted to the content (6-80 characters, or `widths`) and wrapped
+    text in the `wrap` columns. Text that a spreadsheet would run as a formula (starting with
+    ``= + - @``) is stored as text with Excel's quote prefix, so it is shown, never run.
+    Sheet names are made valid with :func:`sheet_name`; a geometry column is left out.
+    """
+    import geopandas as gpd
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        msg = f"Cannot write a workbook as {target.name!r}; use a .xlsx suffix."
+        raise InputError(msg)
+    if not sheets:
+        msg = f"Cannot write {target.name!r}: no sheets given."
+        raise InputError(msg)
+    labels = dict(headers or {})
+    formats = dict(number_formats or {})
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: list[str] = []
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDE7F0")
+    for name, frame in sheets.items():
+        if isinstance(frame, gpd.GeoDataFrame):
+            frame = frame.drop(columns=frame.geometry.name)
+        title = sheet_name(name, taken)
+        taken.append(title)
+        ws = wb.create_sheet(title)
+        columns = [str(c) for c in frame.columns]
+        ws.append([labels.get(c, c) for c in columns])
+        for cell in ws[1]:
+            cell.font, cell.fill = bold, fill
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        for row in frame.itertuples(index=False, name=None):
+            ws.append([_cell_value(v) for v in row])
+        for j, col in enumerate(columns, start=1):
+            letter = get_column_letter(j)
+            fmt = formats.get(col)
+            longest = len(labels.get(col, col))
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                if is_formula_like(cell.value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                if fmt and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    cell.number_format = fmt
+                if col in wrap:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if cell.row <= 501 and cell.value is not None:
+                    longest = max(longest, len(str(cell.value)) if not fmt else len(fmt) + 4)
+            width = (widths or {}).get(col, min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))
+            ws.column_dimensions[letter].width = width
+        ws.freeze_panes = "A2"
+        if columns:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    log.info("wrote %s (%d sheets)", target, len(taken))
+    return target
+
+
+def write_shortlist(shortlist: Shortlist, path: str | os.PathLike[str]) -> Path:
+    """Write a :class:`mapping.priority.Shortlist` as XLSX or CSV, by `path`'s suffix.
+
+    - ``.xlsx``, for people: a summary sheet, the full ranked table, one sheet per kecamatan
+      and a sheet explaining the method and weights, with headers in the shortlist's language,
+      number formats, a frozen header row and autofilters (:func:`write_workbook`).
+    - ``.csv``, for programs and analysts: one row per desa of the area of influence, sorted
+      by rank, with the machine column names (``code``, ``name``, ``kecamatan``,
+      ``distance_km``, the components, ``score``, ``rank``, ``top_n_share``, ``reason``...),
+      comma-separated, decimal point, UTF-8 with a byte-order mark so that Excel shows
+      Indonesian and other accented names correctly. Text starting with ``= + - @`` gets an
+      apostrophe in front (it would run as a formula). Excel set to Indonesian regional
+      settings expects semicolons: open the XLSX instead.
+    """
+    from mapping.targeting import (
+        method_table,
+        shortlist_formats,
+        shortlist_headers,
+        summary_table,
+    )
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    table = shortlist.table.drop(columns=shortlist.table.geometry.name)
+    if suffix == ".csv":
+        safe = table.copy()
+        for col in safe.columns:
+            if _is_text(safe[col]):
+                safe[col] = safe[col].map(neutralise_formula)
+        with atomic_path(target) as tmp:
+            safe.to_csv(tmp, index=False, encoding="utf-8-sig")
+        log.info("wrote %s (%d desa)", target, len(safe))
+        return target
+    if suffix != ".xlsx":
+        msg = f"Cannot write a shortlist as {target.name!r}; use a .xlsx or .csv suffix."
+        raise InputError(msg)
+    lang = shortlist.language
+    people = _yes_no(table, lang)
+    kec_word = "Kecamatan" if lang == "id" else "District"
+    titles = {
+        "summary": "Ringkasan" if lang == "id" else "Summary",
+        "ranked": "Peringkat" if lang == "id" else "Ranking",
+        "method": "Metode" if lang == "id" else "Method",
+    }
+    sheets: dict[str, pd.DataFrame] = {titles["summary"]: summary_table(shortlist)}
+    sheets[titles["ranked"]] = people
+    for kec, part in people.groupby("kecamatan", sort=True):
+        sheets[f"{kec_word} {kec}"[:SHEET_NAME_MAX]] = part
+    sheets[titles["method"]] = method_table(shortlist)
+    headers = shortlist_headers(shortlist)
+    return write_workbook(
+        target,
+        sheets,
+        headers=headers,
+        number_formats=shortlist_formats(shortlist),
+        wrap={"reason", "value", "explanation"},
+        widths={"reason": 70, "value": 90, "explanation": 90, "item": 30, "topic": 28},
+    )
+
+
+def _is_text(series: pd.Series) -> bool:
+    """True when `series` may hold text (not a numeric or boolean column)."""
+    from pandas.api import types
+
+    return not (types.is_numeric_dtype(series) or types.is_bool_dtype(series))
+
+
+def _yes_no(table: pd.DataFrame, language: str) -> pd.DataFrame:
+    """`table` with boolean columns written as ya/tidak (yes/no) for people."""
+    words = {True: "ya", False: "tidak"} if language == "id" else {True: "yes", False: "no"}
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == bool:
+            out[col] = out[col].map(words)
+    return out
