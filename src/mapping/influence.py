@@ -294,15 +294,9 @@ def _sites_outside(
         km = pt.distance(outline) / 1000
         if km <= SITE_TOLERANCE_KM:
             continue
-        swapped = gpd.GeoSeries([shapely.Point(site.lat, site.lon)], crs=CRS_STORAGE)
-        hint = ""
-        if abs(site.lon) <= 90:
-            back = swapped.to_crs(CRS_METRIC).iloc[0]
-            if back.distance(outline) / 1000 <= SITE_TOLERANCE_KM:
-                hint = " Latitude and longitude look swapped: write NAME=LAT,LON."
         problems.append(
             f"site {site.name!r} ({site.lat}, {site.lon}) is {km:,.1f} km outside Kabupaten "
             f"{KABUPATEN_NAME}; expected a point inside the regency (NAME=LAT,LON, decimal "
-            f"degrees, e.g. {_SITE_EXAMPLE!r}).{hint}"
+            f"degrees, e.g. {_SITE_EXAMPLE!r})."
         )
     return problems
