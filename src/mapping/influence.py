@@ -223,16 +223,16 @@ def area_of_influence(
     kec_codes = _kecamatan_codes(kecamatan, problems) if kecamatan else None
     metric = desa.to_crs(CRS_METRIC)
     site_pts = gpd.GeoSeries([s.point for s in site_list], crs=CRS_STORAGE).to_crs(CRS_METRIC)
-    outline = (
-        metric.geometry.union_all()
-        if regency is None
-        else gpd.GeoSeries([regency], crs=CRS_STORAGE).to_crs(CRS_METRIC).iloc[0]
-    )
-    problems += _sites_outside(site_list, site_pts, outline)
+    dist = np.column_stack([metric.geometry.distance(p).to_numpy() / 1000 for p in site_pts])
+    if regency is None:  # the distance to a union is the least distance to its parts
+        outside = dist.min(axis=0)
+    else:
+        outline = gpd.GeoSeries([regency], crs=CRS_STORAGE).to_crs(CRS_METRIC).iloc[0]
+        outside = site_pts.distance(outline).to_numpy() / 1000
+    problems += _sites_outside(site_list, outside)
     if problems:
         raise InputError("\n".join(problems))
 
-    dist = np.column_stack([metric.geometry.distance(p).to_numpy() / 1000 for p in site_pts])
     nearest = dist.argmin(axis=1)
     out = desa.copy()
     out["distance_km"] = dist[np.arange(len(out)), nearest]
@@ -285,13 +285,10 @@ def _kecamatan_codes(names: Sequence[str], problems: list[str]) -> set[str]:
     return codes
 
 
-def _sites_outside(
-    sites: Sequence[Site], points: gpd.GeoSeries, outline: BaseGeometry
-) -> list[str]:
-    """One problem line per site that lies outside `outline` (all metric)."""
+def _sites_outside(sites: Sequence[Site], outside_km: np.ndarray) -> list[str]:
+    """One problem line per site that lies more than the tolerance outside the regency."""
     problems = []
-    for site, pt in zip(sites, points, strict=True):
-        km = pt.distance(outline) / 1000
+    for site, km in zip(sites, outside_km, strict=True):
         if km <= SITE_TOLERANCE_KM:
             continue
         problems.append(
