@@ -209,8 +209,9 @@ def test_reasons_agree_with_the_numbers() -> None:
                 vals = frame[col].dropna()
                 # percentile by hand: share below plus half the share equal
                 p = ((vals < row[col]).sum() + 0.5 * (vals == row[col]).sum()) / len(vals) * 100
-                assert int(m.group(3)) == round(p)
-                level = "tinggi" if p >= 67 else "rendah" if p <= 33 else "sedang"
+                assert int(m.group(3)) == int(np.floor(p + 0.5))
+                rounded = int(np.floor(p + 0.5))
+                level = "tinggi" if rounded >= 67 else "rendah" if rounded <= 33 else "sedang"
                 assert m.group(2) == level
             contributions.append(weights[name] * row[f"{name}_norm"])
         assert contributions == sorted(contributions, reverse=True)

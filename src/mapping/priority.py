@@ -297,38 +297,38 @@ def reasons(
 
     Needs the raw columns and the ``<name>_norm`` columns of :func:`priority_score`. Each
     component is phrased by its template (``{value}``, ``{level}``, ``{percentile}``); the
-    percentile is :func:`percentile_rank` of the raw value over the rows of `frame`. A missing
-    component says so ("data kebutuhan tidak ada").
+    percentile is :func:`percentile_rank` of the raw value over the rows of `frame`, rounded half
+    up; the level is "tinggi" from :data:`HIGH_PERCENTILE` up, "rendah" from
+    :data:`LOW_PERCENTILE` down, else "sedang". Missing components are listed last ("data tidak
+    ada: kebutuhan (skor dari komponen lain)").
     """
     lang = check_language(language)
-    pct = {c.name: percentile_rank(frame[c.column]) for c in components}
     words = LEVEL_WORDS[lang]
+    cols = [
+        (
+            c,
+            pd.to_numeric(frame[c.column], errors="coerce").to_numpy(dtype=float),
+            percentile_rank(frame[c.column]).to_numpy(),
+            weights[c.name] * frame[f"{c.name}_norm"].to_numpy(dtype=float),
+            c.reason_en if lang == "en" else c.reason_id,
+            c.label(lang).lower(),
+        )
+        for c in components
+    ]
     lines = []
     for i in range(len(frame)):
         parts: list[tuple[float, str]] = []
         missing: list[str] = []
-        for c in components:
-            raw = frame[c.column].iloc[i]
-            if pd.isna(raw):
-                missing.append(c.label(lang).lower())
+        for c, raw, pct, contribution, template, label in cols:
+            if np.isnan(raw[i]):
+                missing.append(label)
                 continue
-            p = float(pct[c.name].iloc[i])
-            level = (
-                words["high"]
-                if p >= HIGH_PERCENTILE
-                else words["low"]
-                if p <= LOW_PERCENTILE
-                else words["mid"]
-            )
-            template = c.reason_en if lang == "en" else c.reason_id
-            phrase = template.format(
-                value=format_number(float(raw), decimals=c.decimals, language=lang),
-                level=level,
-                percentile=round(p),
-                label=c.label(lang).lower(),
-            )
-            contribution = weights[c.name] * float(frame[f"{c.name}_norm"].iloc[i])
-            parts.append((-contribution, phrase))
+            p = math.floor(pct[i] + 0.5)  # 12.5 -> 13, as people round
+            level = words["high"] if p >= HIGH_PERCENTILE else words["mid"]
+            level = words["low"] if p <= LOW_PERCENTILE else level
+            value = format_number(raw[i], decimals=c.decimals, language=lang)
+            phrase = template.format(value=value, level=level, percentile=p, label=label)
+            parts.append((-contribution[i], phrase))
         text = [phrase for _, phrase in sorted(parts, key=lambda t: t[0])]
         if missing:
             text.append(
