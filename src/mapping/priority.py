@@ -204,7 +204,8 @@ def percentile_rank(values: pd.Series) -> pd.Series:
     return (x.rank(method="average") - 0.5) / n * 100
 
 
-def _check_columns(frame: pd.DataFrame, components: Sequence[Component]) -> None:
+def check_component_columns(frame: pd.DataFrame, components: Sequence[Component]) -> None:
+    """Raise :class:`InputError` unless `frame` holds every component's column, numeric."""
     missing = [c.column for c in components if c.column not in frame.columns]
     if missing:
         msg = (
@@ -223,7 +224,10 @@ def _check_columns(frame: pd.DataFrame, components: Sequence[Component]) -> None
         raise InputError(msg)
 
 
-def _weighted(components: Sequence[Component], weights: Mapping[str, float]) -> list[Component]:
+def weighted_components(
+    components: Sequence[Component], weights: Mapping[str, float]
+) -> list[Component]:
+    """The components with a positive weight, in order."""
     return [c for c in components if weights[c.name] > 0]
 
 
@@ -268,9 +272,9 @@ def priority_score(
     """
     lang = check_language(language)
     w = resolve_weights(weights, components)
-    used = _weighted(components, w)
+    used = weighted_components(components, w)
     present = [c for c in components if c.column in frame.columns or w[c.name] > 0]
-    _check_columns(frame, present)
+    check_component_columns(frame, present)
     out = frame.copy()
     norm = _normalised_matrix(out, present) if present else np.empty((len(out), 0))
     for j, c in enumerate(present):
@@ -400,8 +404,8 @@ def sensitivity(
     if problems:
         raise InputError(" ".join(problems))
     w = resolve_weights(weights, components)
-    used = _weighted(components, w)
-    _check_columns(frame, used)
+    used = weighted_components(components, w)
+    check_component_columns(frame, used)
     norm = _normalised_matrix(frame, used)
     base_w = np.array([w[c.name] for c in used])
     rng = np.random.default_rng(seed)

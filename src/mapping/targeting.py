@@ -37,11 +37,11 @@ from mapping.priority import (
     UNSTABLE_BELOW,
     Component,
     Sensitivity,
-    _check_columns,
-    _weighted,
+    check_component_columns,
     priority_score,
     resolve_weights,
     sensitivity,
+    weighted_components,
 )
 
 # --- the shortlist ----------------------------------------------------------------------------
@@ -105,14 +105,17 @@ def shortlist(
     the weighted `components` (the caller computes need, gap, distance, capacity). Without
     `sites`, the Sarulla stand-in sites (:func:`default_sites`).
 
-    >>> # sl = shortlist(desa_with_components, radius_km=15, top_n=10)
-    >>> # sl.table[["code", "name", "score", "rank", "top_n_share", "reason"]]
+    Example (``desa`` holding ``need``, ``gap``, ``access_km`` and ``capacity``)::
+
+        sl = shortlist(desa, ["Kantor=1.84,99.09"], radius_km=15, weights="need=0.5,gap=0.5")
+        sl.table[["code", "name", "score", "rank", "top_n_share", "reason"]]
+        sl.sensitivity.message  # is the top 10 stable under +-20% weight changes?
     """
     lang = check_language(language)
     site_list = parse_sites(sites) if sites is not None else default_sites(desa, language=lang)
     kec = [kecamatan] if isinstance(kecamatan, str) else list(kecamatan or [])
     w = resolve_weights(weights, components)  # weight errors before any geometry work
-    _check_columns(desa, _weighted(components, w))
+    check_component_columns(desa, weighted_components(components, w))
     area = area_of_influence(
         desa, site_list, radius_km=radius_km, kecamatan=kec or None, how=how, regency=regency
     )
