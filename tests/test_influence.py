@@ -189,9 +189,13 @@ def test_unknown_kecamatan_lists_allowed(squares, regency) -> None:
 
 def test_empty_area_of_influence(squares, regency) -> None:
     # S2 lies in the regency but 2 km from the nearest desa: nothing within 1 km
-    with pytest.raises(InputError, match=r"holds no desa .* nearest desa is 2\.0 km away"):
+    with pytest.raises(InputError, match=r"holds no desa .* nearest desa is 2\.0 km from a site"):
         area_of_influence(squares, [_site("S2", 2.5, 3.0)], radius_km=1, regency=regency)
-    with pytest.raises(InputError, match=r"holds no desa \(none within 1 km .* and in kecamatan"):
+    with pytest.raises(
+        InputError,
+        match=r"holds no desa \(none within 1 km .* and in kecamatan \['Pahae Julu'\]\); the "
+        r"nearest desa of those kecamatan is 4\.5 km from a site",
+    ):
         area_of_influence(
             squares,
             [_site("S1", 0.5, 0.5)],

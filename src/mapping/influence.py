@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapping.datasets import SARULLA_POINT, sarulla_sites
 from mapping.errors import InputError
+from mapping.gazetteer import Gazetteer
 from mapping.labels import check_language
 from mapping.settings import CRS_METRIC, CRS_STORAGE, KABUPATEN_NAME
 
@@ -218,7 +219,7 @@ def area_of_influence(
     problems: list[str] = []
     if radius_km is not None and not (math.isfinite(radius_km) and radius_km >= 0):
         problems.append(
-            f"radius_km={radius_km} is not allowed; expected a distance of 0 km or more."
+            f"radius_km={radius_km:g} is not allowed; expected a distance of 0 km or more."
         )
     kec_codes = _kecamatan_codes(kecamatan, problems) if kecamatan else None
     metric = desa.to_crs(CRS_METRIC)
@@ -247,24 +248,43 @@ def area_of_influence(
     inside = np.logical_or.reduce(parts) if how == "union" else np.logical_and.reduce(parts)
     out["in_area"] = inside
     if not inside.any():
-        what = []
-        if radius_km is not None:
-            what.append(f"within {radius_km:g} km of {[s.name for s in site_list]}")
-        if kecamatan:
-            what.append(f"in kecamatan {list(kecamatan)}")
-        msg = (
-            f"the area of influence holds no desa (none {(' and ' if how == 'intersection' else ' or ').join(what)}); "  # noqa: E501
-            f"the nearest desa is {out['distance_km'].min():.1f} km away. Widen radius_km or "
-            "list other kecamatan."
-        )
-        raise InputError(msg)
+        raise InputError(_empty_message(out, site_list, radius_km, kecamatan, kec_codes, how))
     return out
+
+
+def _empty_message(
+    out: gpd.GeoDataFrame,
+    sites: Sequence[Site],
+    radius_km: float | None,
+    kecamatan: Sequence[str] | None,
+    kec_codes: set[str] | None,
+    how: str,
+) -> str:
+    """Why the area of influence holds no desa, and how far the nearest candidate is."""
+    what = []
+    if radius_km is not None:
+        what.append(f"within {radius_km:g} km of {[s.name for s in sites]}")
+    if kecamatan:
+        what.append(f"in kecamatan {list(kecamatan)}")
+    joined = (" and " if how == "intersection" else " or ").join(what)
+    pool = out["distance_km"]
+    where = "desa"
+    if kec_codes is not None:
+        pool = pool[out["kecamatan_code"].astype(str).isin(kec_codes)]
+        where = "desa of those kecamatan"
+    nearest = (
+        f"the nearest {where} is {pool.min():.1f} km from a site"
+        if len(pool)
+        else "the desa table has no desa in those kecamatan"
+    )
+    return (
+        f"the area of influence holds no desa (none {joined}); {nearest}. Widen radius_km or "
+        "list other kecamatan."
+    )
 
 
 def _kecamatan_codes(names: Sequence[str], problems: list[str]) -> set[str]:
     """Kecamatan codes of `names`; unknown names are added to `problems`."""
-    from mapping.gazetteer import Gazetteer
-
     gz = Gazetteer.load("kecamatan")
     codes = set()
     allowed = sorted(a.name for a in gz.areas.values())
