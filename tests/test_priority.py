@@ -287,8 +287,10 @@ def test_sensitivity_skips_unscored_desa(three) -> None:
         ({"perturbation": 1.5}, r"perturbation=1.5 is not allowed; expected a share in \[0, 1\)"),
         ({"draws": 0}, r"draws=0 is not allowed"),
         ({"weights": {"nope": 1}}, r"unknown weight name"),
+        ({"weights": {"capacity": 1}, "frame": "no capacity"}, r"no row has a value in any"),
     ],
 )
 def test_sensitivity_errors(three, kwargs, match) -> None:
+    frame = three.assign(capacity=np.nan) if kwargs.pop("frame", None) else three
     with pytest.raises(InputError, match=match):
-        sensitivity(three, **kwargs)
+        sensitivity(frame, **kwargs)
