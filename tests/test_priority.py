@@ -294,3 +294,29 @@ def test_sensitivity_errors(three, kwargs, match) -> None:
     frame = three.assign(capacity=np.nan) if kwargs.pop("frame", None) else three
     with pytest.raises(InputError, match=match):
         sensitivity(frame, **kwargs)
+
+
+def test_custom_components_phrase_the_issue_example() -> None:
+    # the example of issue 7: need at percentile (5 + .5) / 6 = 92, the lowest PKH coverage
+    # (41%) and the longest distance (14 km); contributions .5, .3, .2 in that order
+    comps = (
+        DEFAULT_COMPONENTS[0],
+        Component("coverage", "pkh_pct", "better", "Cakupan PKH", "PKH coverage",
+                  "cakupan PKH {value}%", "PKH coverage {value}%"),
+        DEFAULT_COMPONENTS[2],
+    )  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "need": [1.0, 2, 3, 4, 5, 6],
+            "pkh_pct": [90.0, 80, 70, 60, 50, 41],
+            "access_km": [1.0, 2, 3, 4, 5, 14],
+        }
+    )
+    out = priority_score(frame, components=comps, weights="need=0.5,coverage=0.3,access=0.2")
+    assert out["reason"].iloc[5] == (
+        "kebutuhan tinggi (persentil 92); cakupan PKH 41%; 14 km ke puskesmas terdekat"
+    )
+    assert out["score"].iloc[5] == pytest.approx(1.0) and out["rank"].iloc[5] == 1
+    assert out["coverage_norm"].tolist() == pytest.approx(
+        [0, 10 / 49, 20 / 49, 30 / 49, 40 / 49, 1]
+    )
