@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "categories": 1, "readers": 1, "columns": 1, "validation": 1, "tables": 1, "points": 1,
     "join": 1, "datasets": 1,
     "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1,
+    "services": 1, "access": 1, "siting": 1,
     # high: maps and their export
     "static": 2, "interactive": 2, "export": 2, "maps": 2,
     # top: the build and the command line, imported by nothing
