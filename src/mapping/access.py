@@ -163,7 +163,7 @@ def check_cost_matrix(
         if bad_cost[i]:
             add("bad-cost", "cost is missing, negative or not a number", row, cost_column, raw[i],
                 "a travel time or distance of 0 or more",
-                "fill in the cost (leave unreachable pairs out of the services instead)")  # fmt: skip
+                "fill in the cost (give unreachable pairs a large cost)")  # fmt: skip
         if dup[i]:
             add("duplicate", "pair appears more than once", row,
                 f"{origin_column}, {destination_column}", f"{orig[i]} -> {dest[i]}",

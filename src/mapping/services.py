@@ -1,4 +1,4 @@
-"""Service points (puskesmas, posyandu, user sites) as one validated point layer for access analysis.
+"""Service points (puskesmas, posyandu, user sites) as one validated layer for access analysis.
 
 Every service layer has the columns of :data:`SERVICE_COLUMNS`: an ``id`` unique within the
 layer, a ``name``, a ``kind`` (``puskesmas``, ``posyandu``, ``lks``...), a ``capacity`` (how
@@ -124,19 +124,17 @@ def puskesmas_points(
     by_desa = desa.set_index(desa["code"].astype(str))
     kec_codes = set(desa["kecamatan_code"].astype(str))
     seen: dict[str, int] = {}
+    line = 0
+
+    def add(kind: str, message: str, column: str, value: Any, expected: str, fix: str) -> None:
+        report.add(Problem(kind, message, file=file, row=line, column=column, value=value,
+                           expected=expected, suggestion=fix))  # fmt: skip
+
     for i, row in enumerate(table.itertuples(index=False)):
         line = i + 2  # the header is line 1
         name = "" if is_blank(row.puskesmas) else str(row.puskesmas).strip()
         d_code = "" if is_blank(row.desa_code) else str(row.desa_code).strip()
         k_code = "" if is_blank(row.kecamatan_code) else str(row.kecamatan_code).strip()
-
-        def add(kind: str, message: str, column: str, value: Any, expected: str, fix: str) -> None:
-            report.add(
-                Problem(
-                    kind, message, file=file, row=line, column=column, value=value,
-                    expected=expected, suggestion=fix,
-                )
-            )  # fmt: skip
 
         if not name:
             add("blank-name", "puskesmas has no name", "puskesmas", "", "a name", "fill it in")
@@ -361,17 +359,15 @@ def as_services(
     )
     seen: dict[str, int] = {}
     records, geoms = [], []
+    row = 0
+
+    def add(kind_: str, message: str, column: str, value: Any, expected: str, fix: str) -> None:
+        report.add(Problem(kind_, message, file=file, row=row, column=column, value=value,
+                           expected=expected, suggestion=fix))  # fmt: skip
+
     for i, geom in enumerate(pts.geometry):
         row = int(rows[i])
         n_problems = len(report)
-
-        def add(kind_: str, message: str, column: str, value: Any, expected: str, fix: str) -> None:
-            report.add(
-                Problem(
-                    kind_, message, file=file, row=row, column=column, value=value,
-                    expected=expected, suggestion=fix,
-                )
-            )  # fmt: skip
 
         code = hits.at[i, "code"] if i in hits.index else None
         if geom is None or geom.is_empty:
@@ -391,8 +387,9 @@ def as_services(
             add("blank-kind", "point has no kind", str(kind_column), "", "a kind such as 'lks'",
                 "fill in the kind of service")  # fmt: skip
         if not ids[i] or ids[i] in seen:
-            add("duplicate", "id is blank or repeats row " + str(seen.get(ids[i], "")),
-                id_column or "id", ids[i], "a unique id per point", "give each point its own id")  # fmt: skip
+            repeats = f"id is blank or repeats row {seen.get(ids[i], '')}"
+            add("duplicate", repeats, id_column or "id", ids[i], "a unique id per point",
+                "give each point its own id")  # fmt: skip
         seen.setdefault(ids[i], row)
         if np.isnan(caps.iloc[i]) or caps.iloc[i] < 0:
             add("bad-capacity", "capacity is missing, negative or not a number",

@@ -1,4 +1,4 @@
-"""Where to put new service sites: the maximal covering location problem (spopt) and a greedy answer.
+"""Where to put new service sites: maximal covering location (spopt MCLP) and a greedy answer.
 
 Given the need of every desa (e.g. families at risk of stunting, or PMKS), N new sites and a
 radius R, choose N desa (among the candidates) as sites so that the need of the desa within R
@@ -17,6 +17,7 @@ Two answers are reported side by side:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -144,10 +145,12 @@ def _mclp(cost: np.ndarray, weight: np.ndarray, radius: float, n_sites: int) -> 
     open_rows = weight > 0
     if not open_rows.any():
         return list(range(n_sites))
-    model = MCLP.from_cost_matrix(
-        cost[open_rows], weight[open_rows], service_radius=radius, p_facilities=n_sites
-    )
-    model = model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
+    with warnings.catch_warnings():  # PuLP 3.3 deprecations inside spopt: nothing to act on
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model = MCLP.from_cost_matrix(
+            cost[open_rows], weight[open_rows], service_radius=radius, p_facilities=n_sites
+        )
+        model = model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
     return [j for j, var in enumerate(model.fac_vars) if (var.value() or 0) > 0.5]
 
 
