@@ -16,6 +16,7 @@ from mapping.access import (
     distance_matrix,
     enhanced_two_step_fca,
     nearest_services,
+    service_access,
     two_step_fca,
 )
 from mapping.errors import InputError, ValidationFailed
@@ -252,6 +253,21 @@ def test_zero_demand_gives_missing_not_inf(grid, services) -> None:
     demand[["00", "01", "10"]] = 0  # S1's whole 1.2 km catchment has no demand
     got = two_step_fca(demand, _supply(services), _matrix(grid, services), catchment=1.2)
     assert np.isnan(got["00"]) and np.isfinite(got["11"])
+
+
+def test_service_access_combines_nearest_and_catchment_per_kind(grid, services) -> None:
+    table = service_access(grid, services, _demand(grid), catchment=1.2, detour_factor=1.0)
+    assert table.loc["22", "posyandu_km"] == 0 and table.loc["02", "puskesmas_id"] == "S2"
+    # the puskesmas 2SFCA as worked out above; the posyandu P1 (capacity 1) at 22 reaches 22,
+    # 12 and 21: 300 families, 1/300 each
+    assert table.loc["01", "puskesmas_2sfca"] == pytest.approx((2 / 300 + 1 / 700) * 1000)
+    assert table.loc["12", "posyandu_2sfca"] == pytest.approx(1000 / 300)
+    assert table.loc["00", "posyandu_2sfca"] == 0
+    assert "posyandu_e2sfca" in table.columns
+    with pytest.raises(InputError, match=r"Service ids \['S1'\] repeat"):
+        nearest_services(grid, services.assign(id=["S1", "S1", "P1"]))
+    with pytest.raises(InputError, match=r"Column 'capacity' not found in the services"):
+        service_access(grid, services.drop(columns="capacity"), _demand(grid))
 
 
 # --- real boundaries ---------------------------------------------------------------------------

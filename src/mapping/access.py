@@ -235,6 +235,13 @@ def nearest_services(
     if services.empty:
         msg = "The services layer is empty; give at least one service point."
         raise InputError(msg)
+    repeated = sorted(set(services["id"][services["id"].duplicated()].astype(str)))
+    if repeated:
+        msg = (
+            f"Service ids {repeated[:5]} repeat; every service point needs its own id (when "
+            "combining layers, check no two share an id)."
+        )
+        raise InputError(msg)
     codes = desa["code"].astype(str)
     if cost is None:
         matrix = distance_matrix(desa, services, detour_factor=detour_factor)
@@ -391,3 +398,57 @@ def enhanced_two_step_fca(
     return _floating_catchment(
         demand, supply, cost, catchment=catchment, weight_fn=fn, per=per
     ).rename("e2sfca")
+
+
+def service_access(
+    desa: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    demand: pd.Series,
+    *,
+    catchment: float = CATCHMENT_KM,
+    decay: Decay = "step",
+    per: float = 1_000,
+    cost: pd.DataFrame | None = None,
+    unit: Unit = "km",
+    detour_factor: float = DETOUR_FACTOR,
+) -> pd.DataFrame:
+    """Nearest service, 2SFCA and E2SFCA of every kind of service, one row per desa.
+
+    For each kind ``k`` of ``services["kind"]``: the columns of :func:`nearest_services`
+    (``k_km``, ``k_id``, ``k_name``...), then ``k_2sfca`` and ``k_e2sfca`` (services'
+    ``capacity`` per `per` units of `demand` within `catchment`; see :func:`two_step_fca`).
+    `demand` is indexed by desa code (e.g. families); `cost`, when given, replaces the
+    estimated distances for both (a long table ``origin``, ``destination``, ``cost`` in `unit`).
+    """
+    if "capacity" not in services.columns:
+        msg = (
+            f"Column 'capacity' not found in the services; found {list(services.columns)}. "
+            "Give each service its capacity (1 for one site)."
+        )
+        raise InputError(msg)
+    near = nearest_services(desa, services, cost=cost, unit=unit, detour_factor=detour_factor)
+    codes = desa["code"].astype(str)
+    matrix = (
+        distance_matrix(desa, services, detour_factor=detour_factor)
+        if cost is None
+        else check_cost_matrix(cost, origins=codes, destinations=services["id"].astype(str))
+    )
+    demand = demand.copy()
+    demand.index = demand.index.astype(str)
+    parts = [near]
+    for kind in pd.unique(services["kind"].astype(str)):
+        of_kind = services[services["kind"].astype(str) == kind]
+        supply = pd.Series(
+            of_kind["capacity"].to_numpy(dtype=float), index=of_kind["id"].astype(str)
+        )
+        sub = matrix[matrix["destination"].isin(set(supply.index))]
+        fca = pd.DataFrame(
+            {
+                f"{kind}_2sfca": two_step_fca(demand, supply, sub, catchment=catchment, per=per),
+                f"{kind}_e2sfca": enhanced_two_step_fca(
+                    demand, supply, sub, catchment=catchment, decay=decay, per=per
+                ),
+            }
+        )
+        parts.append(fca.reindex(near.index))
+    return pd.concat(parts, axis=1)

@@ -226,8 +226,9 @@ def load_puskesmas(
     Pahae Jae or Simangumban) without coordinates. Fourteen are placed at their desa's
     representative point, three (Siatas Barita, Siborong-borong, Garoga: the source names no
     desa) at their kecamatan's; all have ``lokasi_perkiraan`` True and a note saying so, and
-    must be labelled "lokasi perkiraan" wherever they are shown. `desa` defaults to the
-    canonical desa layer.
+    must be labelled "lokasi perkiraan" wherever they are shown
+    (``mapping.labels.text("approximate_location", language)``). `desa` defaults to the
+    canonical desa layer; the source is :data:`PUSKESMAS_SOURCE`.
     """
     return puskesmas_points(read_puskesmas_table(), _desa(desa, settings))
 
