@@ -51,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "High need, low capacity",
     },
     "sites": {"id": "Lokasi", "en": "Sites"},
+    "approximate_location": {"id": "lokasi perkiraan", "en": "approximate location"},
     "category": {"id": "Kategori", "en": "Category"},
     "maps": {"id": "Peta", "en": "Maps"},
     "layers": {"id": "lapisan", "en": "layers"},
