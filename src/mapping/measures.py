@@ -460,10 +460,11 @@ def _denominator_problems(frame: pd.DataFrame, m: Measure, source: str) -> list[
     out = []
     for pos in bad.to_numpy().nonzero()[0]:
         area = area_label(frame.iloc[pos], int(pos))
+        shown = "missing" if pd.isna(den.iloc[pos]) else f"{den.iloc[pos]:g}"
         out.append(
             Problem(
                 kind="missing-denominator",
-                message=f"{area}: {m.denominator} is {den.iloc[pos]!r}, so {m.code} has no rate",
+                message=f"{area}: {m.denominator} is {shown}, so {m.code} has no rate",
                 file=source,
                 column=m.denominator,
                 value=None if pd.isna(den.iloc[pos]) else float(den.iloc[pos]),
