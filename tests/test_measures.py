@@ -273,7 +273,7 @@ def test_real_synthetic_desa(sample_desa: gpd.GeoDataFrame) -> None:
     assert len(out) == 252
     assert out.attrs["measures"] == list(DEFAULT_MEASURES)
     for m in DEFAULT_MEASURES.values():
-        count, raw, eb, small = m.columns
+        _, raw, eb, small = m.columns
         assert not np.isinf(out[[raw, eb]].to_numpy()).any()
         assert out[eb].notna().sum() == out[raw].notna().sum() > 240
         lo, hi = out[raw].min(), out[raw].max()

@@ -69,7 +69,7 @@ PROGRAMMES: frozenset[str] = frozenset({"du"})
 class MeasureColumns(NamedTuple):
     """The columns :func:`add_measures` writes for one measure."""
 
-    count: str
+    total: str
     rate: str
     smoothed: str
     small: str
@@ -439,14 +439,14 @@ def add_measures(
         parts = out[list(m.categories)].apply(pd.to_numeric, errors="coerce")
         count = parts.sum(axis=1, min_count=1)
         den = out[m.denominator]
-        out[cols.count] = count
+        out[cols.total] = count
         out[cols.rate] = rate(count, den, per=m.per)
         out[cols.smoothed] = smooth_rate(count, den, per=m.per, method=smoothing, weights=weights)
         out[cols.small] = small_denominator(den, threshold=min_denominator).to_numpy()
         report.extend(_denominator_problems(out, m, source))
         if m.bounded:
             report.extend(
-                impossible_counts(out, cols.count, m.denominator, per=m.per, source=source)
+                impossible_counts(out, cols.total, m.denominator, per=m.per, source=source)
             )
     done = [c for c in frame.attrs.get("measures", []) if c not in {m.code for m in chosen}]
     out.attrs = {**frame.attrs, "measures": [*done, *(m.code for m in chosen)]}
