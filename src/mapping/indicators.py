@@ -117,8 +117,8 @@ def smooth_rate(
     neighbours (``libpysal``) instead of the overall rate; it needs `geometry`, or `weights`
     already built by :func:`queen_weights` (faster when smoothing many columns).
 
-    Areas whose denominator is zero or missing, or whose numerator is missing, get NaN and
-    take no part in the smoothing of the others.
+    Areas whose denominator is zero or missing, or whose numerator is missing or negative
+    (see :func:`impossible_counts`), get NaN and take no part in the smoothing of the others.
 
     >>> smooth_rate(pd.Series([1, 10, 0]), pd.Series([10, 100, 0])).round(1).tolist()
     [100.0, 100.0, nan]

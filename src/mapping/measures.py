@@ -443,33 +443,36 @@ def add_measures(
         out[cols.rate] = rate(count, den, per=m.per)
         out[cols.smoothed] = smooth_rate(count, den, per=m.per, method=smoothing, weights=weights)
         out[cols.small] = small_denominator(den, threshold=min_denominator).to_numpy()
-        report.extend(_denominator_problems(out, m, source))
         if m.bounded:
             report.extend(
                 impossible_counts(out, cols.total, m.denominator, per=m.per, source=source)
             )
+    for den in dict.fromkeys(m.denominator for m in chosen):
+        codes = [m.code for m in chosen if m.denominator == den]
+        report.extend(_denominator_problems(out, den, codes, source))
     done = [c for c in frame.attrs.get("measures", []) if c not in {m.code for m in chosen}]
     out.attrs = {**frame.attrs, "measures": [*done, *(m.code for m in chosen)]}
     return out, report
 
 
-def _denominator_problems(frame: pd.DataFrame, m: Measure, source: str) -> list[Problem]:
-    """Warnings for areas whose denominator is zero or missing (their rates are missing)."""
-    den = pd.to_numeric(frame[m.denominator], errors="coerce")
-    bad = ~(den > 0)
+def _denominator_problems(
+    frame: pd.DataFrame, denominator: str, codes: list[str], source: str
+) -> list[Problem]:
+    """Warnings, one per area, for a zero or missing `denominator` (the `codes` have no rate)."""
+    den = pd.to_numeric(frame[denominator], errors="coerce")
     out = []
-    for pos in bad.to_numpy().nonzero()[0]:
+    for pos in (~(den > 0)).to_numpy().nonzero()[0]:
         area = area_label(frame.iloc[pos], int(pos))
         shown = "missing" if pd.isna(den.iloc[pos]) else f"{den.iloc[pos]:g}"
         out.append(
             Problem(
                 kind="missing-denominator",
-                message=f"{area}: {m.denominator} is {shown}, so {m.code} has no rate",
+                message=f"{area}: {denominator} is {shown}; no rate for {', '.join(codes)}",
                 file=source,
-                column=m.denominator,
+                column=denominator,
                 value=None if pd.isna(den.iloc[pos]) else float(den.iloc[pos]),
-                expected="a number of families above 0",
-                suggestion="fill in the number of families of this area",
+                expected="a number above 0",
+                suggestion=f"fill in {denominator} for this area",
                 severity="warning",
             )
         )
