@@ -146,6 +146,8 @@ def test_impossible_counts_name_the_area_and_column() -> None:
     ]
     assert {p.severity for p in problems} == {"warning"}
     assert problems[0].column == "krs" and problems[0].file == "x.csv"
+    loose = impossible_counts(df, "krs", "keluarga", bounded=False)
+    assert [p.message for p in loose] == ["Tiga (d3): krs -1 < 0"]
     with pytest.raises(InputError, match=r"needs column\(s\) \['kk'\]; found"):
         impossible_counts(df, "krs", "kk")
 
@@ -258,6 +260,8 @@ def test_add_measures_refuses_missing_columns_listing_what_exists() -> None:
     assert "measure 'pmks_prioritas' needs column(s) ['pd', 'at', 'keluarga']" in text
     assert "measure 'risiko_stunting' needs column(s) ['keluarga_berisiko_stunting', " in text
     assert "The frame has columns ['code', 'name', 'fm', 'lut']" in text
+    with pytest.raises(InputError, match="No measure to add: no default measure finds its"):
+        add_measures(frame)
     with pytest.raises(InputError, match="smoothing='spatial' needs a GeoDataFrame"):
         add_measures(_small_frame(), [Measure("m", "M", "M", ("fm",))], smoothing="spatial")
     with pytest.raises(InputError, match="smoothing='kernel' is not a smoothing method"):

@@ -203,15 +203,17 @@ def impossible_counts(
     denominator: str,
     *,
     per: float = 1_000,
+    bounded: bool = True,
     label: str = "",
     source: str = "",
 ) -> list[Problem]:
-    """Warnings for rows where `numerator` is negative or above `denominator`.
+    """Warnings for rows where `numerator` is negative or (if `bounded`) above `denominator`.
 
-    Use it when the numerator counts part of the denominator (families at risk of stunting
+    `bounded` means the numerator counts part of the denominator (families at risk of stunting
     among families): a count above its denominator is a share above `per` per `per`, which
-    cannot be true, so the row is reported (not changed). Each problem names the area (code
-    and name when the frame has them), the column, the value and the denominator.
+    cannot be true, so the row is reported (not changed). A negative count is always
+    reported. Each problem names the area (code and name when the frame has them), the
+    column, the value and the denominator.
 
     >>> df = pd.DataFrame({"code": ["a", "b"], "name": ["A", "B"], "krs": [5, 12],
     ...                    "keluarga": [10, 8]})
@@ -226,7 +228,7 @@ def impossible_counts(
     den = pd.to_numeric(frame[denominator], errors="coerce")
     problems = []
     what = label or numerator
-    bad = (num < 0) | ((den > 0) & (num > den))
+    bad = (num < 0) | ((den > 0) & (num > den) & bounded)
     for pos in bad.to_numpy().nonzero()[0]:
         n, d = float(num.iloc[pos]), float(den.iloc[pos])
         area = area_label(frame.iloc[pos], int(pos))

@@ -343,7 +343,7 @@ def measures_table(
     [['risiko_stunting', 'need', 'per 1.000 keluarga']]
     """
     lang = check_language(language)
-    chosen = [get_measure(m) for m in (measures or DEFAULT_MEASURES)]
+    chosen = [get_measure(m) for m in (DEFAULT_MEASURES if measures is None else measures)]
     rows = [
         {
             "code": m.code,
@@ -402,18 +402,18 @@ def add_measures(
 ) -> tuple[pd.DataFrame, ProblemReport]:
     """A copy of `frame` with four columns per measure, and a report of suspicious values.
 
-    For a measure ``m`` (see :attr:`Measure.columns`): ``m`` the count (sum of its categories;
-    missing when all are missing), ``m_per_1000`` the raw rate, ``m_per_1000_eb`` the
-    Empirical-Bayes rate (:func:`mapping.indicators.smooth_rate`, `smoothing` ``"global"`` or
-    ``"spatial"``, which needs a GeoDataFrame) and ``m_small_base``, True where the
-    denominator is below `min_denominator` (:data:`mapping.indicators.MIN_DENOMINATOR`
+    For a measure ``m`` (see :attr:`Measure.columns`): ``m`` the count (sum of its categories,
+    a missing category counting 0; missing when all are missing), ``m_per_1000`` the raw
+    rate, ``m_per_1000_eb`` the Empirical-Bayes rate (:func:`mapping.indicators.smooth_rate`,
+    `smoothing` ``"global"`` or ``"spatial"``, which needs a GeoDataFrame) and
+    ``m_small_base``, True where the denominator is below `min_denominator` (:data:`mapping.indicators.MIN_DENOMINATOR`
     families by default): map the smoothed rate there, or say the rate is unstable.
 
     A zero or missing denominator gives missing rates, never 0 or inf. The report holds
     warnings (nothing is changed): areas with a zero or missing denominator, and, for
-    ``bounded`` measures, counts above their denominator (a share above 1,000 per 1,000) or
-    below 0. `measures` defaults to :func:`default_measures` of `frame`. `source` names the
-    input in the report.
+    ``bounded`` measures, counts above their denominator (a share above 1,000 per 1,000); for
+    all, counts below 0 (left out of the smoothing). `measures` defaults to
+    :func:`default_measures` of `frame`. `source` names the input in the report.
 
     >>> df = pd.DataFrame({"code": ["a", "b"], "name": ["A", "B"],
     ...                    "keluarga_berisiko_stunting": [30, 5], "keluarga": [100, 0]})
@@ -425,6 +425,12 @@ def add_measures(
         msg = f"smoothing={smoothing!r} is not a smoothing method; expected one of {SMOOTHING}."
         raise InputError(msg)
     chosen = default_measures(frame) if measures is None else [get_measure(m) for m in measures]
+    if not chosen:
+        msg = (
+            "No measure to add: no default measure finds its columns in the frame (it has "
+            f"{list(frame.columns)}). Pass measures=[Measure(...)] naming columns it has."
+        )
+        raise InputError(msg)
     check_measures(frame, chosen)
     weights = None
     if smoothing == "spatial":
@@ -443,10 +449,11 @@ def add_measures(
         out[cols.rate] = rate(count, den, per=m.per)
         out[cols.smoothed] = smooth_rate(count, den, per=m.per, method=smoothing, weights=weights)
         out[cols.small] = small_denominator(den, threshold=min_denominator).to_numpy()
-        if m.bounded:
-            report.extend(
-                impossible_counts(out, cols.total, m.denominator, per=m.per, source=source)
+        report.extend(
+            impossible_counts(
+                out, cols.total, m.denominator, per=m.per, bounded=m.bounded, source=source
             )
+        )
     for den in dict.fromkeys(m.denominator for m in chosen):
         codes = [m.code for m in chosen if m.denominator == den]
         report.extend(_denominator_problems(out, den, codes, source))
