@@ -407,7 +407,8 @@ def add_measures(
     rate, ``m_per_1000_eb`` the Empirical-Bayes rate (:func:`mapping.indicators.smooth_rate`,
     `smoothing` ``"global"`` or ``"spatial"``, which needs a GeoDataFrame) and
     ``m_small_base``, True where the denominator is below `min_denominator`
-    (:data:`mapping.indicators.MIN_DENOMINATOR` families by default): map the smoothed rate there, or say the rate is unstable.
+    (:data:`mapping.indicators.MIN_DENOMINATOR` families by default): map the smoothed rate
+    there, or say the rate is unstable.
 
     A zero or missing denominator gives missing rates, never 0 or inf. The report holds
     warnings (nothing is changed): areas with a zero or missing denominator, and, for
