@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mapping import interactive, static
-from mapping.bivariate import GRID, classify_bivariate
+from mapping.bivariate import GRID, HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
 from mapping.classify import NO_DATA_COLOR
 from mapping.errors import InputError
 
@@ -43,6 +43,49 @@ def test_errors() -> None:
         classify_bivariate(NEED, CAPACITY.iloc[:5])
     with pytest.raises(InputError, match="needs 3 classes of each variable"):
         classify_bivariate(pd.Series([1.0, 1, 2]), pd.Series([1.0, 2, 3]))
+
+
+def test_areas_in_the_high_need_low_capacity_cell_by_hand() -> None:
+    areas = pd.DataFrame(
+        {
+            "code": [f"d{i}" for i in range(10)],
+            "name": ["J", "I", "H", "G", "F", "E", "C", "B", "A", "K"],
+            "kecamatan": ["K2"] * 7 + ["K1"] * 3,
+        }
+    )
+    b = classify_bivariate(NEED, CAPACITY, scheme="equal_interval")
+    # cell 2 (need 7-9, capacity 1-3) holds rows 6, 7, 8: names C, B, A; kecamatan K2, K1, K1
+    got = areas_in_cell(areas, b)
+    assert got["code"].tolist() == ["d8", "d7", "d6"]  # K1: A, B; then K2: C
+    assert got["Kebutuhan"].tolist() == [9.0, 8.0, 7.0]
+    assert got["Kapasitas"].tolist() == [3.0, 1.0, 2.0]
+    assert len(got) == b.counts()[0, HIGH_NEED_LOW_CAPACITY % 3]
+    # the opposite corner: low need, high capacity (cell 6) holds rows 0, 1, 2
+    assert sorted(areas_in_cell(areas, b, 6)["code"]) == ["d0", "d1", "d2"]
+    assert areas_in_cell(areas, b, 8).empty  # high need, high capacity: none
+    en = classify_bivariate(NEED, CAPACITY, scheme="equal_interval", language="en")
+    assert list(areas_in_cell(areas, en, columns=["code"]).columns) == ["code", "Need", "Capacity"]
+
+
+def test_areas_in_cell_errors() -> None:
+    areas = pd.DataFrame({"code": range(10), "name": list("abcdefghij")})
+    b = classify_bivariate(NEED, CAPACITY, scheme="equal_interval")
+    with pytest.raises(InputError, match="cell=9 is not a cell of the 3x3 grid; expected 0-8"):
+        areas_in_cell(areas, b, 9)
+    with pytest.raises(InputError, match=r"Column\(s\) \['kecamatan'\] not found in areas"):
+        areas_in_cell(areas, b)
+    with pytest.raises(InputError, match="must have the index of the classified columns"):
+        areas_in_cell(areas.iloc[:5], b, columns=["code"])
+
+
+def test_areas_in_cell_on_the_real_sample(desa_biv) -> None:
+    gdf, biv = desa_biv
+    got = areas_in_cell(gdf, biv)
+    assert len(got) == biv.counts()[0, 2] > 0
+    assert set(got.index) == set(gdf.index[biv.classes == HIGH_NEED_LOW_CAPACITY])
+    assert got["Kebutuhan"].min() >= biv.x.bins[1] - 1e-9  # top need class
+    assert got["Kapasitas"].max() <= biv.y.bins[0] + 1e-9  # bottom capacity class
+    assert got["code"].str.match(r"^12\.02\.\d{2}\.\d{4}$").all()
 
 
 @pytest.fixture(scope="module")

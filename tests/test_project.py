@@ -40,6 +40,8 @@ LAYERS: dict[str, int] = {
     "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1,
     "influence": 1, "priority": 1, "targeting": 1,
     "services": 1, "access": 1, "siting": 1,
+    "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1, "measures": 1,
+    "coverage": 1,
     # high: maps and their export
     "static": 2, "interactive": 2, "export": 2, "maps": 2,
     # top: the build and the command line, imported by nothing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,8 @@ GRID: tuple[tuple[str, str, str], ...] = (
     ("#5ac8c8", "#5698b9", "#3b4994"),
 )
 LEVELS = ("low", "mid", "high")
+#: The cell of high need (x) and low capacity (y), ``y * 3 + x``: the areas to look at first.
+HIGH_NEED_LOW_CAPACITY = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,3 +157,52 @@ def classify_bivariate(
         x_description=x_description,
         y_description=y_description,
     )
+
+
+def areas_in_cell(
+    areas: pd.DataFrame,
+    classification: BivariateClassification,
+    cell: int = HIGH_NEED_LOW_CAPACITY,
+    *,
+    columns: Sequence[str] = ("code", "name", "kecamatan"),
+) -> pd.DataFrame:
+    """The areas in one `cell` of `classification` (default: high need, low capacity).
+
+    `areas` is the (Geo)DataFrame the two classified columns came from (same index). Returns
+    its `columns` plus both values under the axis labels (e.g. "Kebutuhan", "Kapasitas"),
+    sorted by kecamatan and name (or by the first columns given), so a legend or report can
+    name every area of the cell; ``len()`` of it equals ``classification.counts()`` there.
+
+    >>> df = pd.DataFrame({"code": list("abcd"), "name": ["W", "X", "Y", "Z"],
+    ...                    "kecamatan": ["K1", "K2", "K1", "K1"]})
+    >>> b = classify_bivariate(pd.Series([1.0, 9, 9, 5]), pd.Series([9.0, 1, 1, 5]),
+    ...                        scheme="equal_interval")
+    >>> areas_in_cell(df, b)[["code", "name", "kecamatan"]].values.tolist()
+    [['c', 'Y', 'K1'], ['b', 'X', 'K2']]
+    """
+    if not (isinstance(cell, int | np.integer) and 0 <= cell <= 8):
+        msg = (
+            f"cell={cell!r} is not a cell of the 3x3 grid; expected 0-8 (y * 3 + x), e.g. "
+            f"{HIGH_NEED_LOW_CAPACITY} for high need, low capacity."
+        )
+        raise InputError(msg)
+    if not areas.index.equals(classification.classes.index):
+        msg = (
+            f"areas ({len(areas)} rows) must have the index of the classified columns "
+            f"({len(classification.classes)} rows); pass the frame the columns came from."
+        )
+        raise InputError(msg)
+    missing = [c for c in columns if c not in areas.columns]
+    if missing:
+        msg = f"Column(s) {missing} not found in areas; it has {list(areas.columns)}."
+        raise InputError(msg)
+    inside = (classification.classes == cell).fillna(False).to_numpy(dtype=bool)
+    out = pd.DataFrame(areas.loc[inside, list(columns)])
+    for label, values in (
+        (classification.x_label, classification.x.values),
+        (classification.y_label, classification.y.values),
+    ):
+        if label not in out.columns and values.index.equals(areas.index):
+            out[label] = values.to_numpy()[inside]
+    order = [c for c in ("kecamatan", "name") if c in out.columns] or list(columns)[:1]
+    return out.sort_values(order, kind="stable") if order else out
