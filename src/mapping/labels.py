@@ -140,9 +140,15 @@ def format_date(date: dt.date | str, *, language: str = "id") -> str:
 
 
 def caption_text(
-    *, source: str, date: dt.date | str | None = None, synthetic: bool = False, language: str = "id"
+    *,
+    source: str,
+    date: dt.date | str | None = None,
+    synthetic: bool = False,
+    note: str = "",
+    language: str = "id",
 ) -> str:
-    """The caption of a map: data source, date made and, for synthetic data, "contoh sintetis".
+    """The caption of a map: data source, a note (e.g. the method), date made and, for
+    synthetic data, "contoh sintetis".
 
     The date (default: today) is written out by :func:`format_date`.
 
@@ -155,6 +161,8 @@ def caption_text(
     parts = []
     if source:
         parts.append(f"{text('source', language)}: {source}.")
+    if note:
+        parts.append(note if note.endswith(".") else f"{note}.")
     parts.append(f"{text('made', language)} {when}.")
     if synthetic:
         parts.append(text("synthetic", language) + ".")

@@ -1,0 +1,405 @@
+"""Spatial clusters: queen weights and (bivariate) local Moran's I via esda, FDR-cut, labelled."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from mapping.classify import CategoricalClassification, check_columns, classify_categorical
+from mapping.errors import InputError
+from mapping.labels import LANGUAGES, check_language, format_number, text
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
+
+#: Fewest areas a local Moran's I is run on. With fewer, each area has only a few neighbours
+#: (its local statistic rests on 3-5 values), the smallest pseudo p-values cannot survive a
+#: false-discovery-rate cut-off, and a "neighbourhood" spans a large part of the regency.
+MIN_AREAS = 30
+#: Permutations of the conditional randomisation test (pseudo p-values down to 1/1000).
+PERMUTATIONS = 999
+#: Default seed of the permutations, so a map can be made again exactly.
+SEED = 12345
+#: Default significance level (of the false discovery rate, or plain p < alpha).
+ALPHA = 0.05
+
+#: Cluster codes in legend order: the four quadrants when significant, not significant, and
+#: areas without a neighbour (not tested). Areas without a value get the "no data" class.
+CLUSTERS: tuple[str, ...] = ("HH", "LL", "HL", "LH", "ns", "island")
+#: The usual LISA colours: red hot spots, blue cold spots, pink and light blue outliers, grey
+#: not significant; areas without neighbours in a pale tan (not the hatched "no data" grey).
+CLUSTER_COLORS: tuple[str, ...] = (
+    "#d7191c", "#2c7bb6", "#f4a5ae", "#a6cee3", "#e6e6e6", "#d9ccb0",
+)  # fmt: skip
+#: Legend labels of :data:`CLUSTERS` by language (one-variable local Moran).
+CLUSTER_LABELS: dict[str, tuple[str, ...]] = {
+    "id": (
+        "Tinggi-Tinggi (titik panas)", "Rendah-Rendah (titik dingin)",
+        "Tinggi-Rendah (pencilan)", "Rendah-Tinggi (pencilan)", "Tidak signifikan",
+        "Tanpa tetangga (tidak diuji)",
+    ),
+    "en": (
+        "High-High (hot spot)", "Low-Low (cold spot)", "High-Low (outlier)",
+        "Low-High (outlier)", "Not significant", "No neighbours (not tested)",
+    ),
+}  # fmt: skip
+#: esda's quadrant numbers (``q``) as codes: own value high/low, neighbours' high/low.
+QUADRANTS: dict[int, str] = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
+
+_WORDS = {
+    "id": {"H": "tinggi", "L": "rendah"},
+    "en": {"H": "high", "L": "low"},
+}
+
+
+def queen_weights(gdf: gpd.GeoDataFrame) -> W:
+    """Row-standardised queen contiguity weights of `gdf`'s areas (ids = `gdf`'s index).
+
+    Areas touching at a single corner are neighbours. Areas without any neighbour (islands)
+    keep an empty row; see ``W.islands``.
+    """
+    from libpysal.weights import Queen
+
+    w = Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
+    with warnings.catch_warnings():  # islands: "rows of zero weight", handled by the callers
+        warnings.simplefilter("ignore")
+        w.transform = "r"
+    return w
+
+
+def _numeric_column(gdf: pd.DataFrame, column: str) -> pd.Series:
+    values = gdf[column]
+    if not (pd.api.types.is_numeric_dtype(values) or values.isna().all()):
+        msg = (
+            f"Column {column!r} is not numeric (dtype {values.dtype}); a local Moran's I needs "
+            "numbers. Convert it with pd.to_numeric(...) first."
+        )
+        raise InputError(msg)
+    out = values.astype("Float64").astype(float)
+    return out.where(np.isfinite(out))
+
+
+def _check_options(
+    gdf: gpd.GeoDataFrame, *, permutations: int, alpha: float, min_areas: int
+) -> None:
+    problems = []
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        problems.append(f"gdf must be a GeoDataFrame of areas; got {type(gdf).__name__}")
+    if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 99:
+        problems.append(f"permutations={permutations!r} must be a whole number of at least 99")
+    if not 0 < alpha < 1:
+        problems.append(f"alpha={alpha!r} must lie between 0 and 1 (e.g. 0.05)")
+    if isinstance(min_areas, bool) or not isinstance(min_areas, int) or min_areas < 3:
+        problems.append(f"min_areas={min_areas!r} must be a whole number of at least 3")
+    if problems:
+        raise InputError("Cannot compute local Moran's I: " + "; ".join(problems) + ".")
+    if len(gdf) < min_areas:
+        msg = (
+            f"Local Moran's I (LISA) needs at least {min_areas} areas; gdf has {len(gdf)}. With "
+            "so few areas each has only a handful of neighbours, the permutation test cannot "
+            "give p-values that survive a false-discovery-rate cut-off, and one area's "
+            "neighbourhood covers much of the regency, so 'clusters' would mean nothing. Run it "
+            "at desa level (the 252 desa/kelurahan) instead of kecamatan level."
+        )
+        raise InputError(msg)
+
+
+def _usable(
+    gdf: gpd.GeoDataFrame, valid: pd.Series, *, min_areas: int, what: str
+) -> tuple[W | None, pd.Series]:
+    """Weights among the areas with values and at least one such neighbour, and the islands.
+
+    Islands are areas with a value but no neighbour with a value; they are not tested.
+    """
+    w = queen_weights(gdf[valid])
+    islands = pd.Series(False, index=gdf.index)
+    islands[list(w.islands)] = True
+    tested = valid & ~islands
+    if w.islands:  # dropping an island changes no other area's neighbours
+        w = queen_weights(gdf[tested])
+    if int(tested.sum()) < min_areas:
+        msg = (
+            f"Only {int(tested.sum())} of {len(gdf)} areas have {what} and a neighbour with one "
+            f"({int((~valid).sum())} missing, {int(islands.sum())} without neighbours); local "
+            f"Moran's I needs at least {min_areas}. Fill in the missing values or map a larger "
+            "set of areas (desa level)."
+        )
+        raise InputError(msg)
+    return w, islands
+
+
+def _result(
+    index: pd.Index,
+    *,
+    local: Any,
+    tested: pd.Series,
+    islands: pd.Series,
+    valid: pd.Series,
+    alpha: float,
+    fdr: bool,
+    language: str,
+    labels: dict[str, tuple[str, ...]],
+) -> pd.DataFrame:
+    """The result table: I, pseudo p, quadrant, significance, cluster code and label."""
+    import esda
+
+    p = np.asarray(local.p_sim, dtype=float)
+    threshold = float(esda.fdr(p, alpha)) if fdr else alpha
+    out = pd.DataFrame(index=index)
+    out["I"] = np.nan
+    out["p_value"] = np.nan
+    out.loc[tested, "I"] = np.asarray(local.Is, dtype=float)
+    out.loc[tested, "p_value"] = p
+    quadrant = pd.Series(pd.NA, index=index, dtype=object)
+    quadrant[tested] = [QUADRANTS[int(q)] for q in local.q]
+    out["quadrant"] = quadrant
+    out["significant"] = tested & (out["p_value"] < threshold)
+    cluster = pd.Series(pd.NA, index=index, dtype=object)
+    cluster[tested] = "ns"
+    cluster[out["significant"]] = quadrant[out["significant"]]
+    cluster[islands] = "island"
+    out["cluster"] = cluster
+    names = dict(zip(CLUSTERS, labels[language], strict=True))
+    out["label"] = [
+        text("no_data", language) if not ok else names[str(c)]
+        for c, ok in zip(cluster, valid, strict=True)
+    ]
+    out.attrs.update(p_threshold=threshold, alpha=alpha, fdr=fdr, language=language,
+                     labels={k: list(v) for k, v in labels.items()},
+                     n_tested=int(tested.sum()), n_islands=int(islands.sum()),
+                     n_missing=int((~valid).sum()))  # fmt: skip
+    return out
+
+
+def local_moran(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    permutations: int = PERMUTATIONS,
+    seed: int = SEED,
+    alpha: float = ALPHA,
+    fdr: bool = True,
+    min_areas: int = MIN_AREAS,
+    language: str = "id",
+) -> pd.DataFrame:
+    """Local Moran's I (LISA) of `column`: hot spots, cold spots and spatial outliers.
+
+    Uses :class:`esda.Moran_Local` with row-standardised queen contiguity
+    (:func:`queen_weights`) and `permutations` conditional permutations seeded with `seed`.
+    An area is significant when its pseudo p-value is below the false-discovery-rate cut-off
+    :func:`esda.fdr` at `alpha` (or below `alpha` itself with ``fdr=False``, which finds more
+    clusters, many of them by chance).
+
+    No row is dropped: areas without a value are labelled "Tidak ada data" (cluster ``<NA>``),
+    and areas without a neighbour that has a value are labelled "Tanpa tetangga" (cluster
+    ``"island"``); neither is tested nor counted in the FDR.
+
+    Parameters
+    ----------
+    gdf
+        Areas (polygons) with a numeric `column`, e.g. desa with a need rate or a gap.
+    column
+        The variable.
+    permutations, seed
+        The permutation test: pseudo p-values go down to ``1 / (permutations + 1)``.
+    alpha, fdr
+        Significance level and whether it bounds the false discovery rate (default) or each
+        test alone.
+    min_areas
+        Fewest areas accepted (:data:`MIN_AREAS`); fewer (e.g. the 15 kecamatan) raise
+        :class:`~mapping.errors.InputError`.
+    language
+        ``"id"`` or ``"en"``: the text of the ``label`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like `gdf`: ``I`` (local statistic), ``p_value`` (pseudo p), ``quadrant``
+        (``HH``/``LH``/``LL``/``HL``, own value vs neighbours' mean, significant or not),
+        ``significant``, ``cluster`` (:data:`CLUSTERS` code) and ``label``. ``attrs`` hold the
+        method (for :func:`method_note`) and the p-value cut-off used.
+    """
+    import esda
+
+    lang = check_language(language)
+    _check_options(gdf, permutations=permutations, alpha=alpha, min_areas=min_areas)
+    check_columns(gdf, [column])
+    y = _numeric_column(gdf, column)
+    valid = y.notna()
+    w, islands = _usable(gdf, valid, min_areas=min_areas, what=f"a value of {column!r}")
+    tested = valid & ~islands
+    _check_variation(y[tested], column)
+    local = esda.Moran_Local(
+        y[tested].to_numpy(), w, transformation="r", permutations=permutations, seed=seed,
+        keep_simulations=False, n_jobs=1,
+    )  # fmt: skip
+    out = _result(gdf.index, local=local, tested=tested, islands=islands, valid=valid,
+                  alpha=alpha, fdr=fdr, language=lang, labels=CLUSTER_LABELS)  # fmt: skip
+    out.attrs.update(method="local_moran", columns=[column], permutations=permutations,
+                     seed=seed)  # fmt: skip
+    return out
+
+
+def _check_variation(values: pd.Series, column: str) -> None:
+    if values.nunique() < 2:
+        msg = (
+            f"Column {column!r} has the same value in every tested area; a local Moran's I "
+            "needs values that vary."
+        )
+        raise InputError(msg)
+
+
+def bivariate_labels(x_label: str, y_label: str) -> dict[str, tuple[str, ...]]:
+    """Legend labels of a bivariate local Moran in both languages, e.g.
+    "Kebutuhan tinggi, kapasitas sekitar rendah" for ``HL``.
+
+    >>> bivariate_labels("Kebutuhan", "kapasitas")["id"][2]
+    'Kebutuhan tinggi, kapasitas sekitar rendah'
+    >>> bivariate_labels("Need", "capacity")["en"][2]
+    'High Need, low capacity nearby'
+    """
+    out = {}
+    for lang in LANGUAGES:
+        words = _WORDS[lang]
+        quads = [
+            f"{x_label} {words[c[0]]}, {y_label} sekitar {words[c[1]]}"
+            if lang == "id"
+            else f"{words[c[0]].capitalize()} {x_label}, {words[c[1]]} {y_label} nearby"
+            for c in CLUSTERS[:4]
+        ]
+        out[lang] = (*quads, *CLUSTER_LABELS[lang][4:])
+    return out
+
+
+def bivariate_local_moran(
+    gdf: gpd.GeoDataFrame,
+    x: str,
+    y: str,
+    *,
+    x_label: str | None = None,
+    y_label: str | None = None,
+    permutations: int = PERMUTATIONS,
+    seed: int = SEED,
+    alpha: float = ALPHA,
+    fdr: bool = True,
+    min_areas: int = MIN_AREAS,
+    language: str = "id",
+) -> pd.DataFrame:
+    """Bivariate local Moran's I: each area's `x` (e.g. need) against its neighbours' `y`
+    (e.g. capacity), via :class:`esda.Moran_Local_BV`.
+
+    ``HL`` marks high need surrounded by low capacity. Weights, permutations, FDR, missing
+    values and islands are as in :func:`local_moran` (an area is missing when `x` or `y` is).
+    `x_label` and `y_label` name the variables in the labels (default "Kebutuhan" and
+    "kapasitas", or "need" and "capacity" in English).
+
+    Returns the same table as :func:`local_moran`; ``quadrant`` is own `x` high/low, then
+    neighbours' `y` high/low.
+    """
+    import esda
+
+    lang = check_language(language)
+    _check_options(gdf, permutations=permutations, alpha=alpha, min_areas=min_areas)
+    check_columns(gdf, [x, y])
+    xs, ys = _numeric_column(gdf, x), _numeric_column(gdf, y)
+    valid = xs.notna() & ys.notna()
+    w, islands = _usable(gdf, valid, min_areas=min_areas, what=f"values of {x!r} and {y!r}")
+    tested = valid & ~islands
+    _check_variation(xs[tested], x)
+    _check_variation(ys[tested], y)
+    local = esda.Moran_Local_BV(
+        xs[tested].to_numpy(), ys[tested].to_numpy(), w, transformation="r",
+        permutations=permutations, seed=seed, keep_simulations=False, n_jobs=1,
+    )  # fmt: skip
+    xl = x_label or text("need", lang)
+    yl = y_label or text("capacity", lang).lower()
+    out = _result(gdf.index, local=local, tested=tested, islands=islands, valid=valid,
+                  alpha=alpha, fdr=fdr, language=lang, labels=bivariate_labels(xl, yl))  # fmt: skip
+    out.attrs.update(method="bivariate_local_moran", columns=[x, y], permutations=permutations,
+                     seed=seed)  # fmt: skip
+    return out
+
+
+def _check_result(result: pd.DataFrame) -> None:
+    missing = [c for c in ("cluster", "label") if c not in result.columns]
+    if missing or "method" not in result.attrs:
+        msg = (
+            f"result is not a local Moran table (missing columns {missing} or its attrs); pass "
+            "the table returned by local_moran(...) or bivariate_local_moran(...)."
+        )
+        raise InputError(msg)
+
+
+def classify_clusters(
+    result: pd.DataFrame, *, language: str | None = None
+) -> CategoricalClassification:
+    """The map classes of a :func:`local_moran` table: the LISA colours and labels, counts.
+
+    Every cluster type is in the legend, even when no area has it (a "0" says none was found);
+    areas without a value are the "no data" class. `language` defaults to the table's.
+    """
+    _check_result(result)
+    lang = check_language(language or result.attrs.get("language", "id"))
+    labels = {k: tuple(v) for k, v in result.attrs["labels"].items()}
+    return classify_categorical(
+        result["cluster"], categories=CLUSTERS, colors=CLUSTER_COLORS, labels=labels,
+        language=lang,
+    )  # fmt: skip
+
+
+def method_note(result: pd.DataFrame, *, language: str | None = None) -> str:
+    """One sentence on how `result` was computed, for a map caption.
+
+    E.g. "Metode: Moran lokal (LISA) atas 'x', ketetanggaan queen (baris distandarkan),
+    999 permutasi (seed 12345), signifikan pada FDR α = 0,05."
+    """
+    _check_result(result)
+    a = result.attrs
+    lang = check_language(language or a.get("language", "id"))
+    cols = a["columns"]
+    alpha = format_number(a["alpha"], decimals=_decimals(a["alpha"]), language=lang)
+    perms = format_number(a["permutations"], language=lang)
+    if lang == "id":
+        what = (
+            f"Moran lokal (LISA) atas '{cols[0]}'"
+            if a["method"] == "local_moran"
+            else f"Moran lokal bivariat: '{cols[0]}' terhadap '{cols[1]}' tetangga"
+        )
+        test = f"FDR α = {alpha}" if a["fdr"] else f"p < {alpha} (tanpa koreksi FDR)"
+        note = (
+            f"Metode: {what}, ketetanggaan queen (baris distandarkan), {perms} permutasi "
+            f"(seed {a['seed']}), signifikan pada {test}"
+        )
+        skipped = _skipped(a, "wilayah tanpa tetangga", "tanpa data", "tidak diuji", lang)
+    else:
+        what = (
+            f"local Moran's I (LISA) of '{cols[0]}'"
+            if a["method"] == "local_moran"
+            else f"bivariate local Moran's I: '{cols[0]}' against neighbours' '{cols[1]}'"
+        )
+        test = f"FDR α = {alpha}" if a["fdr"] else f"p < {alpha} (no FDR correction)"
+        note = (
+            f"Method: {what}, queen contiguity (row-standardised), {perms} permutations "
+            f"(seed {a['seed']}), significant at {test}"
+        )
+        skipped = _skipped(a, "areas without neighbours", "without data", "not tested", lang)
+    return note + skipped + "."
+
+
+def _decimals(x: float) -> int:
+    return max(2, -math.floor(math.log10(x)) + 1) if x < 0.01 else 2
+
+
+def _skipped(attrs: dict[str, Any], islands: str, missing: str, untested: str, lang: str) -> str:
+    """ "; 2 wilayah tanpa tetangga, 3 tanpa data tidak diuji" (empty when all were tested)."""
+    parts = [
+        f"{format_number(n, language=lang)} {label}"
+        for n, label in ((attrs["n_islands"], islands), (attrs["n_missing"], missing))
+        if n
+    ]
+    return f"; {', '.join(parts)} {untested}" if parts else ""
