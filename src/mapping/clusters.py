@@ -180,6 +180,7 @@ def local_moran(
     gdf: gpd.GeoDataFrame,
     column: str,
     *,
+    label: str | None = None,
     permutations: int = PERMUTATIONS,
     seed: int = SEED,
     alpha: float = ALPHA,
@@ -205,6 +206,8 @@ def local_moran(
         Areas (polygons) with a numeric `column`, e.g. desa with a need rate or a gap.
     column
         The variable.
+    label
+        Its name in titles and captions (default `column`), e.g. "Keluarga berisiko stunting".
     permutations, seed
         The permutation test: pseudo p-values go down to ``1 / (permutations + 1)``.
     alpha, fdr
@@ -240,8 +243,8 @@ def local_moran(
     )  # fmt: skip
     out = _result(gdf.index, local=local, tested=tested, islands=islands, valid=valid,
                   alpha=alpha, fdr=fdr, language=lang, labels=CLUSTER_LABELS)  # fmt: skip
-    out.attrs.update(method="local_moran", columns=[column], permutations=permutations,
-                     seed=seed)  # fmt: skip
+    out.attrs.update(method="local_moran", columns=[column], names=[label or column],
+                     permutations=permutations, seed=seed)  # fmt: skip
     return out
 
 
@@ -254,22 +257,29 @@ def _check_variation(values: pd.Series, column: str) -> None:
         raise InputError(msg)
 
 
-def bivariate_labels(x_label: str, y_label: str) -> dict[str, tuple[str, ...]]:
+def bivariate_labels(
+    x_label: str | None = None, y_label: str | None = None
+) -> dict[str, tuple[str, ...]]:
     """Legend labels of a bivariate local Moran in both languages, e.g.
     "Kebutuhan tinggi, kapasitas sekitar rendah" for ``HL``.
 
-    >>> bivariate_labels("Kebutuhan", "kapasitas")["id"][2]
-    'Kebutuhan tinggi, kapasitas sekitar rendah'
-    >>> bivariate_labels("Need", "capacity")["en"][2]
-    'High Need, low capacity nearby'
+    `x_label` and `y_label` name the variables in every language; by default "Kebutuhan" and
+    "kapasitas" in Indonesian, "need" and "capacity" in English.
+
+    >>> bivariate_labels()["id"][2], bivariate_labels()["en"][2]
+    ('Kebutuhan tinggi, kapasitas sekitar rendah', 'High need, low capacity nearby')
+    >>> bivariate_labels("PMKS", "PSKS")["en"][0]
+    'High PMKS, high PSKS nearby'
     """
     out = {}
     for lang in LANGUAGES:
         words = _WORDS[lang]
+        xl = x_label or (text("need", lang) if lang == "id" else text("need", lang).lower())
+        yl = y_label or text("capacity", lang).lower()
         quads = [
-            f"{x_label} {words[c[0]]}, {y_label} sekitar {words[c[1]]}"
+            f"{xl} {words[c[0]]}, {yl} sekitar {words[c[1]]}"
             if lang == "id"
-            else f"{words[c[0]].capitalize()} {x_label}, {words[c[1]]} {y_label} nearby"
+            else f"{words[c[0]].capitalize()} {xl}, {words[c[1]]} {yl} nearby"
             for c in CLUSTERS[:4]
         ]
         out[lang] = (*quads, *CLUSTER_LABELS[lang][4:])
@@ -295,8 +305,8 @@ def bivariate_local_moran(
 
     ``HL`` marks high need surrounded by low capacity. Weights, permutations, FDR, missing
     values and islands are as in :func:`local_moran` (an area is missing when `x` or `y` is).
-    `x_label` and `y_label` name the variables in the labels (default "Kebutuhan" and
-    "kapasitas", or "need" and "capacity" in English).
+    `x_label` and `y_label` name the variables in the labels (see :func:`bivariate_labels`),
+    titles and captions.
 
     Returns the same table as :func:`local_moran`; ``quadrant`` is own `x` high/low, then
     neighbours' `y` high/low.
@@ -316,12 +326,11 @@ def bivariate_local_moran(
         xs[tested].to_numpy(), ys[tested].to_numpy(), w, transformation="r",
         permutations=permutations, seed=seed, keep_simulations=False, n_jobs=1,
     )  # fmt: skip
-    xl = x_label or text("need", lang)
-    yl = y_label or text("capacity", lang).lower()
+    labels = bivariate_labels(x_label, y_label)
     out = _result(gdf.index, local=local, tested=tested, islands=islands, valid=valid,
-                  alpha=alpha, fdr=fdr, language=lang, labels=bivariate_labels(xl, yl))  # fmt: skip
-    out.attrs.update(method="bivariate_local_moran", columns=[x, y], permutations=permutations,
-                     seed=seed)  # fmt: skip
+                  alpha=alpha, fdr=fdr, language=lang, labels=labels)  # fmt: skip
+    out.attrs.update(method="bivariate_local_moran", columns=[x, y],
+                     names=[x_label or x, y_label or y], permutations=permutations, seed=seed)  # fmt: skip
     return out
 
 
@@ -340,16 +349,24 @@ def classify_clusters(
 ) -> CategoricalClassification:
     """The map classes of a :func:`local_moran` table: the LISA colours and labels, counts.
 
-    Every cluster type is in the legend, even when no area has it (a "0" says none was found);
-    areas without a value are the "no data" class. `language` defaults to the table's.
+    Every cluster type is in the legend, even when no area has it (a "0" says none was found),
+    except "Tanpa tetangga" when every area has neighbours; areas without a value are the
+    "no data" class. `language` defaults to the table's.
     """
     _check_result(result)
     lang = check_language(language or result.attrs.get("language", "id"))
-    labels = {k: tuple(v) for k, v in result.attrs["labels"].items()}
+    keep = [c != "island" or (result["cluster"] == "island").any() for c in CLUSTERS]
+    labels = {
+        k: tuple(v for v, ok in zip(vs, keep, strict=True) if ok)
+        for k, vs in result.attrs["labels"].items()
+    }
     return classify_categorical(
-        result["cluster"], categories=CLUSTERS, colors=CLUSTER_COLORS, labels=labels,
+        result["cluster"],
+        categories=[c for c, ok in zip(CLUSTERS, keep, strict=True) if ok],
+        colors=[c for c, ok in zip(CLUSTER_COLORS, keep, strict=True) if ok],
+        labels=labels,
         language=lang,
-    )  # fmt: skip
+    )
 
 
 def method_note(result: pd.DataFrame, *, language: str | None = None) -> str:
@@ -361,7 +378,7 @@ def method_note(result: pd.DataFrame, *, language: str | None = None) -> str:
     _check_result(result)
     a = result.attrs
     lang = check_language(language or a.get("language", "id"))
-    cols = a["columns"]
+    cols = a["names"]
     alpha = format_number(a["alpha"], decimals=_decimals(a["alpha"]), language=lang)
     perms = format_number(a["permutations"], language=lang)
     if lang == "id":
@@ -376,6 +393,8 @@ def method_note(result: pd.DataFrame, *, language: str | None = None) -> str:
             f"(seed {a['seed']}), signifikan pada {test}"
         )
         skipped = _skipped(a, "wilayah tanpa tetangga", "tanpa data", "tidak diuji", lang)
+        if not result["significant"].any():
+            skipped += "; tidak ada wilayah yang signifikan"
     else:
         what = (
             f"local Moran's I (LISA) of '{cols[0]}'"
@@ -388,6 +407,8 @@ def method_note(result: pd.DataFrame, *, language: str | None = None) -> str:
             f"(seed {a['seed']}), significant at {test}"
         )
         skipped = _skipped(a, "areas without neighbours", "without data", "not tested", lang)
+        if not result["significant"].any():
+            skipped += "; no area is significant"
     return note + skipped + "."
 
 
@@ -403,3 +424,20 @@ def _skipped(attrs: dict[str, Any], islands: str, missing: str, untested: str, l
         if n
     ]
     return f"; {', '.join(parts)} {untested}" if parts else ""
+
+
+def cluster_title(result: pd.DataFrame, *, language: str | None = None) -> str:
+    """The legend title of a cluster map of `result`, e.g. "Klaster Moran lokal: need"."""
+    _check_result(result)
+    a = result.attrs
+    lang = check_language(language or a.get("language", "id"))
+    cols = a["names"]
+    if a["method"] == "local_moran":
+        return (
+            f"Klaster Moran lokal: {cols[0]}"
+            if lang == "id"
+            else f"Local Moran clusters: {cols[0]}"
+        )
+    if lang == "id":
+        return f"Klaster bivariat: {cols[0]} × {cols[1]} tetangga"
+    return f"Bivariate clusters: {cols[0]} × neighbours' {cols[1]}"

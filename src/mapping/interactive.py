@@ -260,6 +260,7 @@ class _Layer:
 
 
 def _indicator_layer(ind: Indicator, cls: Classification, values: pd.Series) -> _Layer:
+    ranks: list[int | None]
     if cls.categorical:  # categories: the label is the value, and there is no rank
         texts, ranks = cls.label_of().tolist(), [None] * len(values)
     else:
