@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -96,6 +98,9 @@ def _check_options(
         problems.append(f"alpha={alpha!r} must lie between 0 and 1 (e.g. 0.05)")
     if isinstance(min_areas, bool) or not isinstance(min_areas, int) or min_areas < 3:
         problems.append(f"min_areas={min_areas!r} must be a whole number of at least 3")
+    elif not gdf.index.is_unique:
+        dupes = gdf.index[gdf.index.duplicated()].unique().tolist()[:5]
+        problems.append(f"gdf's index repeats labels {dupes}; give each area its own row label")
     if problems:
         raise InputError("Cannot compute local Moran's I: " + "; ".join(problems) + ".")
     if len(gdf) < min_areas:
@@ -209,7 +214,9 @@ def local_moran(
     label
         Its name in titles and captions (default `column`), e.g. "Keluarga berisiko stunting".
     permutations, seed
-        The permutation test: pseudo p-values go down to ``1 / (permutations + 1)``.
+        The conditional permutation test: the pseudo p-value is the share of permutations
+        whose statistic is at least as extreme, in the observed direction, as the area's own
+        (esda's "directed" test), so it goes down to ``1 / (permutations + 1)``.
     alpha, fdr
         Significance level and whether it bounds the false discovery rate (default) or each
         test alone.
@@ -237,15 +244,28 @@ def local_moran(
     w, islands = _usable(gdf, valid, min_areas=min_areas, what=f"a value of {column!r}")
     tested = valid & ~islands
     _check_variation(y[tested], column)
-    local = esda.Moran_Local(
-        y[tested].to_numpy(), w, transformation="r", permutations=permutations, seed=seed,
-        keep_simulations=False, n_jobs=1,
-    )  # fmt: skip
+    with _esda_quiet():
+        local = esda.Moran_Local(
+            y[tested].to_numpy(), w, transformation="r", permutations=permutations, seed=seed,
+            keep_simulations=False, n_jobs=1,
+        )  # fmt: skip
     out = _result(gdf.index, local=local, tested=tested, islands=islands, valid=valid,
                   alpha=alpha, fdr=fdr, language=lang, labels=CLUSTER_LABELS)  # fmt: skip
     out.attrs.update(method="local_moran", columns=[column], names=[label or column],
                      permutations=permutations, seed=seed)  # fmt: skip
     return out
+
+
+@contextlib.contextmanager
+def _esda_quiet() -> Iterator[None]:
+    """Silence esda's notice that the permutation test's alternative will change.
+
+    esda's local Moran classes do not let the caller choose the alternative yet; the p-values
+    are those of its current "directed" (folded) test, as documented in :func:`local_moran`.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The alternative hypothesis", DeprecationWarning)
+        yield
 
 
 def _check_variation(values: pd.Series, column: str) -> None:
@@ -322,15 +342,17 @@ def bivariate_local_moran(
     tested = valid & ~islands
     _check_variation(xs[tested], x)
     _check_variation(ys[tested], y)
-    local = esda.Moran_Local_BV(
-        xs[tested].to_numpy(), ys[tested].to_numpy(), w, transformation="r",
-        permutations=permutations, seed=seed, keep_simulations=False, n_jobs=1,
-    )  # fmt: skip
+    with _esda_quiet():
+        local = esda.Moran_Local_BV(
+            xs[tested].to_numpy(), ys[tested].to_numpy(), w, transformation="r",
+            permutations=permutations, seed=seed, keep_simulations=False, n_jobs=1,
+        )  # fmt: skip
     labels = bivariate_labels(x_label, y_label)
     out = _result(gdf.index, local=local, tested=tested, islands=islands, valid=valid,
                   alpha=alpha, fdr=fdr, language=lang, labels=labels)  # fmt: skip
-    out.attrs.update(method="bivariate_local_moran", columns=[x, y],
-                     names=[x_label or x, y_label or y], permutations=permutations, seed=seed)  # fmt: skip
+    names = [x_label or x, y_label or y]
+    out.attrs.update(method="bivariate_local_moran", columns=[x, y], names=names,
+                     permutations=permutations, seed=seed)  # fmt: skip
     return out
 
 
