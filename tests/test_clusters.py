@@ -50,12 +50,17 @@ HOT_CORE = [cell(r, c) for r in range(3) for c in range(3)]
 COLD_CORE = [cell(r, c) for r in range(7, 10) for c in range(7, 10)]
 
 
-@pytest.fixture(scope="module")
-def planted() -> gpd.GeoDataFrame:
+def planted_grid() -> gpd.GeoDataFrame:
+    """The grid with a random background, the hot spot (+5) and the cold spot (-5)."""
     values = np.random.default_rng(1).normal(0, 1, N * N)
     values[HOT] += 5
     values[COLD] -= 5
     return grid(values)
+
+
+@pytest.fixture(scope="module")
+def planted() -> gpd.GeoDataFrame:
+    return planted_grid()
 
 
 @pytest.fixture(scope="module")
