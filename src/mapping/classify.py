@@ -140,7 +140,7 @@ class Classification:
     def apply(self, values: pd.Series) -> Classification:
         """The same bins, colours and labels applied to other `values` (shared bins)."""
         return _assign(
-            _numeric(values, "values"),
+            numeric_values(values, "values"),
             bins=self.bins,
             lower=self.lower,
             scheme=self.scheme,
@@ -153,13 +153,16 @@ class Classification:
         )
 
 
-def _numeric(values: pd.Series, name: str) -> pd.Series:
+def numeric_values(values: pd.Series, name: str) -> pd.Series:
+    """`values` as floats with NaN for missing; :class:`InputError` naming column `name` when
+    they are not numbers or hold infinite values.
+    """
     if not isinstance(values, pd.Series):
         values = pd.Series(values)
     if not (pd.api.types.is_numeric_dtype(values) or values.isna().all()):
         msg = (
             f"Column {name!r} is not numeric (dtype {values.dtype}); convert it with "
-            "pd.to_numeric(...) before mapping it."
+            "pd.tonumeric_values(...) before mapping it."
         )
         raise InputError(msg)
     out = values.astype("Float64").astype(float)
@@ -395,7 +398,7 @@ def classify(
     if problems:
         raise InputError("Cannot classify: " + "; ".join(problems) + ".")
     name = values.name if isinstance(values, pd.Series) and values.name is not None else "values"
-    y = _numeric(values, str(name))
+    y = numeric_values(values, str(name))
     valid = y.dropna().to_numpy()
     if len(valid) == 0:
         msg = f"Column {name!r} has no values to classify (all {len(y)} are missing)."
@@ -452,7 +455,7 @@ def classify_pooled(
             f"found {list(frame.columns)}."
         )
         raise InputError(msg)
-    stacked = pd.concat([_numeric(frame[c], c) for c in columns], ignore_index=True)
+    stacked = pd.concat([numeric_values(frame[c], c) for c in columns], ignore_index=True)
     pooled = classify(
         stacked.rename("pooled"), scheme=scheme, k=k, bins=bins, palette=palette,
         decimals=decimals, language=language,

@@ -12,7 +12,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mapping.classify import CategoricalClassification, check_columns, classify_categorical
+from mapping.classify import (
+    CategoricalClassification,
+    check_columns,
+    classify_categorical,
+    numeric_values,
+)
 from mapping.errors import InputError
 from mapping.labels import LANGUAGES, check_language, format_number, text
 
@@ -72,18 +77,6 @@ def queen_weights(gdf: gpd.GeoDataFrame) -> W:
         warnings.simplefilter("ignore")
         w.transform = "r"
     return w
-
-
-def _numeric_column(gdf: pd.DataFrame, column: str) -> pd.Series:
-    values = gdf[column]
-    if not (pd.api.types.is_numeric_dtype(values) or values.isna().all()):
-        msg = (
-            f"Column {column!r} is not numeric (dtype {values.dtype}); a local Moran's I needs "
-            "numbers. Convert it with pd.to_numeric(...) first."
-        )
-        raise InputError(msg)
-    out = values.astype("Float64").astype(float)
-    return out.where(np.isfinite(out))
 
 
 def _check_options(
@@ -234,24 +227,49 @@ def local_moran(
         ``significant``, ``cluster`` (:data:`CLUSTERS` code) and ``label``. ``attrs`` hold the
         method (for :func:`method_note`) and the p-value cut-off used.
     """
+    return _lisa(
+        gdf, [column], names=[label or column], labels=CLUSTER_LABELS,
+        permutations=permutations, seed=seed, alpha=alpha, fdr=fdr, min_areas=min_areas,
+        language=language,
+    )  # fmt: skip
+
+
+def _lisa(
+    gdf: gpd.GeoDataFrame,
+    columns: list[str],
+    *,
+    names: list[str],
+    labels: dict[str, tuple[str, ...]],
+    permutations: int,
+    seed: int,
+    alpha: float,
+    fdr: bool,
+    min_areas: int,
+    language: str,
+) -> pd.DataFrame:
+    """Local Moran of one column, or bivariate local Moran of two, on the usable areas."""
     import esda
 
     lang = check_language(language)
     _check_options(gdf, permutations=permutations, alpha=alpha, min_areas=min_areas)
-    check_columns(gdf, [column])
-    y = _numeric_column(gdf, column)
-    valid = y.notna()
-    w, islands = _usable(gdf, valid, min_areas=min_areas, what=f"a value of {column!r}")
+    check_columns(gdf, columns)
+    data = [numeric_values(gdf[c], c) for c in columns]
+    valid = pd.concat(data, axis=1).notna().all(axis=1)
+    what = " and ".join(repr(c) for c in columns)
+    w, islands = _usable(gdf, valid, min_areas=min_areas, what=f"a value of {what}")
     tested = valid & ~islands
-    _check_variation(y[tested], column)
+    for column, values in zip(columns, data, strict=True):
+        _check_variation(values[tested], column)
+    statistic = esda.Moran_Local if len(columns) == 1 else esda.Moran_Local_BV
     with _esda_quiet():
-        local = esda.Moran_Local(
-            y[tested].to_numpy(), w, transformation="r", permutations=permutations, seed=seed,
-            keep_simulations=False, n_jobs=1,
+        local = statistic(
+            *(values[tested].to_numpy() for values in data), w, transformation="r",
+            permutations=permutations, seed=seed, keep_simulations=False, n_jobs=1,
         )  # fmt: skip
     out = _result(gdf.index, local=local, tested=tested, islands=islands, valid=valid,
-                  alpha=alpha, fdr=fdr, language=lang, labels=CLUSTER_LABELS)  # fmt: skip
-    out.attrs.update(method="local_moran", columns=[column], names=[label or column],
+                  alpha=alpha, fdr=fdr, language=lang, labels=labels)  # fmt: skip
+    method = "local_moran" if len(columns) == 1 else "bivariate_local_moran"
+    out.attrs.update(method=method, columns=list(columns), names=list(names),
                      permutations=permutations, seed=seed)  # fmt: skip
     return out
 
@@ -331,29 +349,11 @@ def bivariate_local_moran(
     Returns the same table as :func:`local_moran`; ``quadrant`` is own `x` high/low, then
     neighbours' `y` high/low.
     """
-    import esda
-
-    lang = check_language(language)
-    _check_options(gdf, permutations=permutations, alpha=alpha, min_areas=min_areas)
-    check_columns(gdf, [x, y])
-    xs, ys = _numeric_column(gdf, x), _numeric_column(gdf, y)
-    valid = xs.notna() & ys.notna()
-    w, islands = _usable(gdf, valid, min_areas=min_areas, what=f"values of {x!r} and {y!r}")
-    tested = valid & ~islands
-    _check_variation(xs[tested], x)
-    _check_variation(ys[tested], y)
-    with _esda_quiet():
-        local = esda.Moran_Local_BV(
-            xs[tested].to_numpy(), ys[tested].to_numpy(), w, transformation="r",
-            permutations=permutations, seed=seed, keep_simulations=False, n_jobs=1,
-        )  # fmt: skip
-    labels = bivariate_labels(x_label, y_label)
-    out = _result(gdf.index, local=local, tested=tested, islands=islands, valid=valid,
-                  alpha=alpha, fdr=fdr, language=lang, labels=labels)  # fmt: skip
-    names = [x_label or x, y_label or y]
-    out.attrs.update(method="bivariate_local_moran", columns=[x, y], names=names,
-                     permutations=permutations, seed=seed)  # fmt: skip
-    return out
+    return _lisa(
+        gdf, [x, y], names=[x_label or x, y_label or y],
+        labels=bivariate_labels(x_label, y_label), permutations=permutations, seed=seed,
+        alpha=alpha, fdr=fdr, min_areas=min_areas, language=language,
+    )  # fmt: skip
 
 
 def _check_result(result: pd.DataFrame) -> None:
@@ -391,61 +391,67 @@ def classify_clusters(
     )
 
 
+#: Texts of :func:`method_note` by language.
+_NOTES: dict[str, dict[str, str]] = {
+    "id": {
+        "local_moran": "Moran lokal (LISA) atas '{x}'",
+        "bivariate_local_moran": "Moran lokal bivariat: '{x}' terhadap '{y}' tetangga",
+        "fdr": "FDR α = {alpha}",
+        "plain": "p < {alpha} (tanpa koreksi FDR)",
+        "note": "Metode: {what}, ketetanggaan queen (baris distandarkan), {perms} permutasi "
+        "(seed {seed}), signifikan pada {test}",
+        "islands": "wilayah tanpa tetangga",
+        "missing": "tanpa data",
+        "untested": "tidak diuji",
+        "none": "tidak ada wilayah yang signifikan",
+    },
+    "en": {
+        "local_moran": "local Moran's I (LISA) of '{x}'",
+        "bivariate_local_moran": "bivariate local Moran's I: '{x}' against neighbours' '{y}'",
+        "fdr": "FDR α = {alpha}",
+        "plain": "p < {alpha} (no FDR correction)",
+        "note": "Method: {what}, queen contiguity (row-standardised), {perms} permutations "
+        "(seed {seed}), significant at {test}",
+        "islands": "areas without neighbours",
+        "missing": "without data",
+        "untested": "not tested",
+        "none": "no area is significant",
+    },
+}
+
+
 def method_note(result: pd.DataFrame, *, language: str | None = None) -> str:
     """One sentence on how `result` was computed, for a map caption.
 
     E.g. "Metode: Moran lokal (LISA) atas 'x', ketetanggaan queen (baris distandarkan),
-    999 permutasi (seed 12345), signifikan pada FDR α = 0,05."
+    999 permutasi (seed 12345), signifikan pada FDR α = 0,05." It also says how many areas
+    were not tested (no neighbours, no data) and when no area is significant.
     """
     _check_result(result)
     a = result.attrs
     lang = check_language(language or a.get("language", "id"))
-    cols = a["names"]
+    t = _NOTES[lang]
+    names = a["names"]
     alpha = format_number(a["alpha"], decimals=_decimals(a["alpha"]), language=lang)
+    what = t[a["method"]].format(x=names[0], y=names[-1])
+    test = t["fdr" if a["fdr"] else "plain"].format(alpha=alpha)
     perms = format_number(a["permutations"], language=lang)
-    if lang == "id":
-        what = (
-            f"Moran lokal (LISA) atas '{cols[0]}'"
-            if a["method"] == "local_moran"
-            else f"Moran lokal bivariat: '{cols[0]}' terhadap '{cols[1]}' tetangga"
-        )
-        test = f"FDR α = {alpha}" if a["fdr"] else f"p < {alpha} (tanpa koreksi FDR)"
-        note = (
-            f"Metode: {what}, ketetanggaan queen (baris distandarkan), {perms} permutasi "
-            f"(seed {a['seed']}), signifikan pada {test}"
-        )
-        skipped = _skipped(a, "wilayah tanpa tetangga", "tanpa data", "tidak diuji", lang)
-        if not result["significant"].any():
-            skipped += "; tidak ada wilayah yang signifikan"
-    else:
-        what = (
-            f"local Moran's I (LISA) of '{cols[0]}'"
-            if a["method"] == "local_moran"
-            else f"bivariate local Moran's I: '{cols[0]}' against neighbours' '{cols[1]}'"
-        )
-        test = f"FDR α = {alpha}" if a["fdr"] else f"p < {alpha} (no FDR correction)"
-        note = (
-            f"Method: {what}, queen contiguity (row-standardised), {perms} permutations "
-            f"(seed {a['seed']}), significant at {test}"
-        )
-        skipped = _skipped(a, "areas without neighbours", "without data", "not tested", lang)
-        if not result["significant"].any():
-            skipped += "; no area is significant"
-    return note + skipped + "."
+    parts = [t["note"].format(what=what, perms=perms, seed=a["seed"], test=test)]
+    skipped = [
+        f"{format_number(n, language=lang)} {t[key]}"
+        for key in ("islands", "missing")
+        if (n := a[f"n_{key}"])
+    ]
+    if skipped:
+        parts.append(f"{', '.join(skipped)} {t['untested']}")
+    if not result["significant"].any():
+        parts.append(t["none"])
+    return "; ".join(parts) + "."
 
 
 def _decimals(x: float) -> int:
-    return max(2, -math.floor(math.log10(x)) + 1) if x < 0.01 else 2
-
-
-def _skipped(attrs: dict[str, Any], islands: str, missing: str, untested: str, lang: str) -> str:
-    """ "; 2 wilayah tanpa tetangga, 3 tanpa data tidak diuji" (empty when all were tested)."""
-    parts = [
-        f"{format_number(n, language=lang)} {label}"
-        for n, label in ((attrs["n_islands"], islands), (attrs["n_missing"], missing))
-        if n
-    ]
-    return f"; {', '.join(parts)} {untested}" if parts else ""
+    """Decimals that show a significance level: 2 (0,05), or more for smaller ones (0,001)."""
+    return max(2, -math.floor(math.log10(x))) if x < 0.01 else 2
 
 
 def cluster_title(result: pd.DataFrame, *, language: str | None = None) -> str:
