@@ -244,3 +244,11 @@ def test_method_note_states_the_method(planted_result) -> None:
         "Method: local Moran's I (LISA) of 'v', queen contiguity (row-standardised), "
         "999 permutations (seed 12345), significant at FDR α = 0.05"
     )
+
+
+def test_weights_built_once_serve_several_runs(planted) -> None:
+    gdf = planted.assign(v=planted["v"].where(planted.index != cell(5, 5)))
+    weights = queen_weights(gdf)
+    pd.testing.assert_frame_equal(local_moran(gdf, "v", weights=weights), local_moran(gdf, "v"))
+    with pytest.raises(InputError, match=r"weights are for 100 other areas than gdf's 50 rows"):
+        local_moran(gdf.iloc[:50], "v", weights=weights, min_areas=10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -68,15 +68,28 @@ def queen_weights(gdf: gpd.GeoDataFrame) -> W:
     """Row-standardised queen contiguity weights of `gdf`'s areas (ids = `gdf`'s index).
 
     Areas touching at a single corner are neighbours. Areas without any neighbour (islands)
-    keep an empty row; see ``W.islands``.
+    keep an empty row; see ``W.islands``. Build them once and pass them as ``weights=`` to
+    several :func:`local_moran` runs on the same areas (building them is the slow part).
     """
     from libpysal.weights import Queen
 
     w = Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
+    return _row_standardised(w)
+
+
+def _row_standardised(w: W) -> W:
     with warnings.catch_warnings():  # islands: "rows of zero weight", handled by the callers
         warnings.simplefilter("ignore")
         w.transform = "r"
     return w
+
+
+def _subset(w: W, ids: Sequence[Any]) -> W:
+    from libpysal.weights import w_subset
+
+    with warnings.catch_warnings():  # islands and disconnected parts are reported by the caller
+        warnings.simplefilter("ignore")
+        return _row_standardised(w_subset(w, list(ids), silence_warnings=True))
 
 
 def _check_options(
@@ -108,18 +121,25 @@ def _check_options(
 
 
 def _usable(
-    gdf: gpd.GeoDataFrame, valid: pd.Series, *, min_areas: int, what: str
-) -> tuple[W | None, pd.Series]:
+    gdf: gpd.GeoDataFrame, valid: pd.Series, *, weights: W | None, min_areas: int, what: str
+) -> tuple[W, pd.Series]:
     """Weights among the areas with values and at least one such neighbour, and the islands.
 
     Islands are areas with a value but no neighbour with a value; they are not tested.
     """
-    w = queen_weights(gdf[valid])
+    full = weights if weights is not None else queen_weights(gdf)
+    if set(full.id_order) != set(gdf.index) or len(full.id_order) != len(gdf):
+        msg = (
+            f"weights are for {len(full.id_order)} other areas than gdf's {len(gdf)} rows; "
+            "build them with queen_weights(gdf) from the same GeoDataFrame."
+        )
+        raise InputError(msg)
+    w = _subset(full, gdf.index[valid])
     islands = pd.Series(False, index=gdf.index)
     islands[list(w.islands)] = True
     tested = valid & ~islands
     if w.islands:  # dropping an island changes no other area's neighbours
-        w = queen_weights(gdf[tested])
+        w = _subset(full, gdf.index[tested])
     if int(tested.sum()) < min_areas:
         msg = (
             f"Only {int(tested.sum())} of {len(gdf)} areas have {what} and a neighbour with one "
@@ -179,6 +199,7 @@ def local_moran(
     column: str,
     *,
     label: str | None = None,
+    weights: W | None = None,
     permutations: int = PERMUTATIONS,
     seed: int = SEED,
     alpha: float = ALPHA,
@@ -206,6 +227,9 @@ def local_moran(
         The variable.
     label
         Its name in titles and captions (default `column`), e.g. "Keluarga berisiko stunting".
+    weights
+        Queen weights of `gdf` from :func:`queen_weights`, to reuse over several runs; by
+        default they are built here.
     permutations, seed
         The conditional permutation test: the pseudo p-value is the share of permutations
         whose statistic is at least as extreme, in the observed direction, as the area's own
@@ -228,7 +252,7 @@ def local_moran(
         method (for :func:`method_note`) and the p-value cut-off used.
     """
     return _lisa(
-        gdf, [column], names=[label or column], labels=CLUSTER_LABELS,
+        gdf, [column], names=[label or column], labels=CLUSTER_LABELS, weights=weights,
         permutations=permutations, seed=seed, alpha=alpha, fdr=fdr, min_areas=min_areas,
         language=language,
     )  # fmt: skip
@@ -240,6 +264,7 @@ def _lisa(
     *,
     names: list[str],
     labels: dict[str, tuple[str, ...]],
+    weights: W | None,
     permutations: int,
     seed: int,
     alpha: float,
@@ -256,7 +281,8 @@ def _lisa(
     data = [numeric_values(gdf[c], c) for c in columns]
     valid = pd.concat(data, axis=1).notna().all(axis=1)
     what = " and ".join(repr(c) for c in columns)
-    w, islands = _usable(gdf, valid, min_areas=min_areas, what=f"a value of {what}")
+    w, islands = _usable(gdf, valid, weights=weights, min_areas=min_areas,
+                         what=f"a value of {what}")  # fmt: skip
     tested = valid & ~islands
     for column, values in zip(columns, data, strict=True):
         _check_variation(values[tested], column)
@@ -331,6 +357,7 @@ def bivariate_local_moran(
     *,
     x_label: str | None = None,
     y_label: str | None = None,
+    weights: W | None = None,
     permutations: int = PERMUTATIONS,
     seed: int = SEED,
     alpha: float = ALPHA,
@@ -351,7 +378,8 @@ def bivariate_local_moran(
     """
     return _lisa(
         gdf, [x, y], names=[x_label or x, y_label or y],
-        labels=bivariate_labels(x_label, y_label), permutations=permutations, seed=seed,
+        labels=bivariate_labels(x_label, y_label), weights=weights, permutations=permutations,
+        seed=seed,
         alpha=alpha, fdr=fdr, min_areas=min_areas, language=language,
     )  # fmt: skip
 
