@@ -104,7 +104,7 @@ def _check_options(
         problems.append(f"alpha={alpha!r} must lie between 0 and 1 (e.g. 0.05)")
     if isinstance(min_areas, bool) or not isinstance(min_areas, int) or min_areas < 3:
         problems.append(f"min_areas={min_areas!r} must be a whole number of at least 3")
-    elif not gdf.index.is_unique:
+    if isinstance(gdf, pd.DataFrame) and not gdf.index.is_unique:
         dupes = gdf.index[gdf.index.duplicated()].unique().tolist()[:5]
         problems.append(f"gdf's index repeats labels {dupes}; give each area its own row label")
     if problems:
@@ -338,7 +338,8 @@ def bivariate_labels(
     out = {}
     for lang in LANGUAGES:
         words = _WORDS[lang]
-        xl = x_label or (text("need", lang) if lang == "id" else text("need", lang).lower())
+        need = text("need", lang)  # "Kebutuhan" starts the Indonesian label; "need" follows
+        xl = x_label or (need if lang == "id" else need.lower())
         yl = y_label or text("capacity", lang).lower()
         quads = [
             f"{xl} {words[c[0]]}, {yl} sekitar {words[c[1]]}"
@@ -379,8 +380,7 @@ def bivariate_local_moran(
     return _lisa(
         gdf, [x, y], names=[x_label or x, y_label or y],
         labels=bivariate_labels(x_label, y_label), weights=weights, permutations=permutations,
-        seed=seed,
-        alpha=alpha, fdr=fdr, min_areas=min_areas, language=language,
+        seed=seed, alpha=alpha, fdr=fdr, min_areas=min_areas, language=language,
     )  # fmt: skip
 
 
