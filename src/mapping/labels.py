@@ -156,6 +156,8 @@ def caption_text(
     'Sumber: Dinas Sosial. Dibuat 31 Januari 2025. Data: contoh sintetis, bukan data sebenarnya.'
     >>> caption_text(source="Dinas Sosial", date="2025-01-31", language="en")
     'Source: Dinas Sosial. Made 31 January 2025.'
+    >>> caption_text(source="BPS", date="2025-01-31", note="Metode: Moran lokal")
+    'Sumber: BPS. Metode: Moran lokal. Dibuat 31 Januari 2025.'
     """
     when = format_date(date if date is not None else dt.date.today(), language=language)
     parts = []
