@@ -8,9 +8,11 @@ import pytest
 
 from mapping.classify import (
     NO_DATA_COLOR,
+    CategoricalClassification,
     Indicator,
     as_indicators,
     classify,
+    classify_categorical,
     classify_pooled,
     palette_colors,
 )
@@ -216,3 +218,75 @@ def test_real_desa_areas_quintiles(desa) -> None:
     biggest = desa["area_km2"].idxmax()
     assert c.classes[biggest] == 4
     assert c.color_of()[biggest] == palette_colors("Greens", 5)[-1]
+
+
+SEVERITY_COLORS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+SEVERITY_LABELS = {
+    "id": ("1 Minimal", "2 Ringan", "3 Sedang", "4 Berat", "5 Sangat berat"),
+    "en": ("1 Minimal", "2 Stressed", "3 Moderate", "4 Severe", "5 Extreme"),
+}
+
+
+def test_categorical_severity_classes_counts_and_colours() -> None:
+    severity = pd.Series([3, 1, 5, None, 3, 3, 2], index=list("abcdefg"))
+    c = classify_categorical(
+        severity, categories=[1, 2, 3, 4, 5], colors=SEVERITY_COLORS, labels=SEVERITY_LABELS
+    )
+    assert isinstance(c, CategoricalClassification) and c.categorical and c.k == 5
+    assert c.classes.index.equals(severity.index)
+    assert c.classes.tolist() == [2, 0, 4, pd.NA, 2, 2, 1]
+    assert c.counts == (1, 1, 3, 0, 1)  # class 4 is empty and still in the legend
+    assert c.n_missing == 1
+    assert c.color_of()["c"] == "#a50f15" and c.color_of()["d"] == NO_DATA_COLOR
+    assert c.label_of()["a"] == "3 Sedang" and c.label_of()["d"] == "Tidak ada data"
+    legend = c.legend()
+    assert [(r.label, r.color, r.count) for r in legend[:5]] == list(
+        zip(SEVERITY_LABELS["id"], SEVERITY_COLORS, (1, 1, 3, 0, 1), strict=True)
+    )
+    assert legend[-1].no_data and legend[-1].count == 1
+    en = c.in_language("en")
+    assert en.labels == SEVERITY_LABELS["en"] and en.no_data_label == "No data"
+    assert en.colors == c.colors and en.counts == c.counts
+    assert c.format(3) == "3 Sedang" and c.format(None) == "Tidak ada data"
+    again = c.apply(pd.Series([5, 5]))
+    assert again.counts == (0, 0, 0, 0, 2) and again.labels == c.labels
+
+
+def test_categorical_labels_default_to_categories_and_one_list_serves_both() -> None:
+    c = classify_categorical(pd.Series(["HH", "LL"]), categories=["HH", "LL"],
+                             colors=["#d7191c", "#2c7bb6"])  # fmt: skip
+    assert c.labels == ("HH", "LL")
+    same = classify_categorical(pd.Series(["x"]), categories=["x"], colors=["#000000"],
+                                labels=["Satu"], language="en")  # fmt: skip
+    assert same.labels == ("Satu",) and same.no_data_label == "No data"
+
+
+def test_categorical_indicator() -> None:
+    ind = Indicator("severity", "Tingkat keparahan", categories=(1, 2, 3, 4, 5),
+                    colors=SEVERITY_COLORS, category_labels=SEVERITY_LABELS)  # fmt: skip
+    c = ind.classify(pd.Series([1, 5, 5]), language="en")
+    assert c.categorical and c.counts == (1, 0, 0, 0, 2) and c.labels[4] == "5 Extreme"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"categories": [], "colors": []}, r"categories is empty"),
+        ({"categories": [1, 1], "colors": ["#000000"] * 2}, r"\[1, 1\] has repeated entries"),
+        ({"categories": [1, 2], "colors": ["#000000"]}, r"colors has 1 entries for 2 categories"),
+        ({"categories": [1], "colors": ["red"]}, r"colors \['red'\] are not '#rrggbb'"),
+        ({"categories": [1], "colors": ["#000000"], "labels": ["a", "b"]},
+         r"labels\['id'\] has 2 entries for 1 categories"),
+        ({"categories": [1], "colors": ["#000000"], "labels": {"fr": ["a"]}},
+         r"labels has languages \['fr'\]"),
+    ],
+)  # fmt: skip
+def test_categorical_bad_options_raise(kwargs: dict, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        classify_categorical(pd.Series([1]), **kwargs)
+
+
+def test_categorical_unknown_values_raise() -> None:
+    values = pd.Series(["HH", "XX", None, "YY"], name="cluster")
+    with pytest.raises(InputError, match=r"'cluster' holds \['XX', 'YY'\], which are not among"):
+        classify_categorical(values, categories=["HH"], colors=["#d7191c"])

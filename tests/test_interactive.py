@@ -282,3 +282,33 @@ def test_save_html_writes_the_page(desa_data, tmp_path) -> None:
     path = export.save_html(m, tmp_path / "peta.html")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "pkChoropleth(" in text
+
+
+def test_categorical_layer_has_labels_colours_and_no_ranks(desa_data) -> None:
+    colors = ("#d7191c", "#2c7bb6", "#e6e6e6")
+    ind = Indicator("quadrant", "Kuadran", categories=("HL", "LH", "other"), colors=colors,
+                    category_labels={"id": ("Kebutuhan tinggi, kapasitas rendah",
+                                            "Kebutuhan rendah, kapasitas tinggi", "Lainnya"),
+                                     "en": ("High need, low capacity",
+                                            "Low need, high capacity", "Other")})  # fmt: skip
+    quadrant = np.where(desa_data["families"] > 1000, "HL", "other").astype(object)
+    quadrant[5] = "LH"
+    quadrant[6] = None
+    gdf = desa_data.assign(quadrant=quadrant)
+    m = interactive.choropleth_map(gdf, [ind], date="2025-01-31", note="Metode: uji")
+    data, config, _ = interactive.embedded_data(interactive.render_html(m))
+    layer = config["layers"][0]
+    assert layer["colors"] == list(colors) and layer["kind"] == "categorical"
+    props = [f["properties"] for f in data["features"]]
+    assert props[5]["c"] == [1] and props[5]["v"] == ["Kebutuhan rendah, kapasitas tinggi"]
+    assert props[6]["c"] == [None] and props[6]["v"] == ["Tidak ada data"]
+    assert all(p["r"] == [None] for p in props)
+    n_hl = int((quadrant == "HL").sum())
+    assert (
+        f'>Kebutuhan tinggi, kapasitas rendah</td><td class="pk-count">{n_hl}<' in layer["legend"]
+    )
+    assert 'Tidak ada data</td><td class="pk-count">1<' in layer["legend"]
+    assert config["caption"].startswith("Metode: uji. Dibuat 31 Januari 2025.")
+    en = interactive.choropleth_map(gdf, [ind], language="en")
+    _, config_en, _ = interactive.embedded_data(interactive.render_html(en))
+    assert "High need, low capacity" in config_en["layers"][0]["legend"]

@@ -42,8 +42,9 @@ LAYERS: dict[str, int] = {
     "services": 1, "access": 1, "siting": 1,
     "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1, "measures": 1,
     "coverage": 1,
+    "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1, "clusters": 1,
     # high: maps and their export
-    "static": 2, "interactive": 2, "export": 2, "maps": 2,
+    "static": 2, "interactive": 2, "export": 2, "maps": 2, "clustermaps": 2,
     # top: the build and the command line, imported by nothing
     "pipeline": 3, "cli": 4, "__main__": 5,
 }  # fmt: skip

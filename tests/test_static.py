@@ -275,3 +275,24 @@ def test_exports_png_300dpi_svg_pdf(desa_data, tmp_path) -> None:
     assert not list(tmp_path.glob(".*part"))  # atomic writes leave no temp files
     with pytest.raises(InputError, match="use a suffix of"):
         export.save_figure(fig, tmp_path / "peta.jpg")
+
+
+def test_categorical_map_legend_and_colours(desa_data) -> None:
+    colors = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+    labels = ("1 Minimal", "2 Ringan", "3 Sedang", "4 Berat", "5 Parah")
+    ind = Indicator("severity", "Tingkat keparahan", categories=(1, 2, 3, 4, 5), colors=colors,
+                    category_labels=labels)  # fmt: skip
+    gdf = desa_data.assign(severity=desa_data["families"] % 5 + 1)
+    big = gdf["area_km2"].sort_values().index[-3:]
+    gdf.loc[gdf.index[:2], "severity"] = np.nan
+    fig = static.plot_choropleth(gdf, ind, date="2025-01-31", note="Metode: uji.",
+                                 figsize=(6, 6))  # fmt: skip
+    rows = [t.get_text() for t in fig.legends[0].get_texts()]
+    counts = gdf["severity"].value_counts()
+    assert rows[:5] == [f"{lab}  ({counts.get(k, 0)})" for k, lab in enumerate(labels, 1)]
+    assert rows[5] == "Tidak ada data  (2)"
+    assert "Metode: uji. Dibuat 31 Januari 2025." in _all_text(fig)
+    points = gdf.to_crs(CRS_METRIC).representative_point()
+    for idx in big:
+        got = _pixel(fig, fig.axes[0], points[idx].x, points[idx].y)
+        assert _hex(got) == colors[int(gdf.at[idx, "severity"]) - 1], gdf.at[idx, "name"]

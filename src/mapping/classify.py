@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mapping.errors import InputError
-from mapping.labels import check_language, format_number, text
+from mapping.labels import LANGUAGES, check_language, format_number, text
 
 #: ColorBrewer sequential ramps (all colour-blind safe).
 SEQUENTIAL: tuple[str, ...] = (
@@ -83,6 +85,11 @@ class Classification:
         return int(self.classes.isna().sum())
 
     @property
+    def categorical(self) -> bool:
+        """True for fixed categories (:func:`classify_categorical`), False for numeric bins."""
+        return False
+
+    @property
     def no_data_label(self) -> str:
         """Legend text of the missing-data class."""
         return text("no_data", self.language)
@@ -133,7 +140,7 @@ class Classification:
     def apply(self, values: pd.Series) -> Classification:
         """The same bins, colours and labels applied to other `values` (shared bins)."""
         return _assign(
-            _numeric(values, "values"),
+            numeric_values(values, "values"),
             bins=self.bins,
             lower=self.lower,
             scheme=self.scheme,
@@ -146,13 +153,16 @@ class Classification:
         )
 
 
-def _numeric(values: pd.Series, name: str) -> pd.Series:
+def numeric_values(values: pd.Series, name: str) -> pd.Series:
+    """`values` as floats with NaN for missing; :class:`InputError` naming column `name` when
+    they are not numbers or hold infinite values.
+    """
     if not isinstance(values, pd.Series):
         values = pd.Series(values)
     if not (pd.api.types.is_numeric_dtype(values) or values.isna().all()):
         msg = (
             f"Column {name!r} is not numeric (dtype {values.dtype}); convert it with "
-            "pd.to_numeric(...) before mapping it."
+            "pd.tonumeric_values(...) before mapping it."
         )
         raise InputError(msg)
     out = values.astype("Float64").astype(float)
@@ -388,7 +398,7 @@ def classify(
     if problems:
         raise InputError("Cannot classify: " + "; ".join(problems) + ".")
     name = values.name if isinstance(values, pd.Series) and values.name is not None else "values"
-    y = _numeric(values, str(name))
+    y = numeric_values(values, str(name))
     valid = y.dropna().to_numpy()
     if len(valid) == 0:
         msg = f"Column {name!r} has no values to classify (all {len(y)} are missing)."
@@ -445,7 +455,7 @@ def classify_pooled(
             f"found {list(frame.columns)}."
         )
         raise InputError(msg)
-    stacked = pd.concat([_numeric(frame[c], c) for c in columns], ignore_index=True)
+    stacked = pd.concat([numeric_values(frame[c], c) for c in columns], ignore_index=True)
     pooled = classify(
         stacked.rename("pooled"), scheme=scheme, k=k, bins=bins, palette=palette,
         decimals=decimals, language=language,
@@ -453,9 +463,167 @@ def classify_pooled(
     return {c: pooled.apply(frame[c]) for c in columns}
 
 
+#: Colours of a fixed-category map must be given as ``#rrggbb`` (legends and text contrast).
+_HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True, eq=False)
+class CategoricalClassification(Classification):
+    """Fixed categories of a column (cluster types, severity 1-5, quadrants), one colour each.
+
+    A :class:`Classification` whose class ``i`` is ``categories[i]``: the static and the
+    interactive maps draw it the same way (same colours, legend text and counts per class).
+    ``translations`` holds the legend labels by language.
+    """
+
+    categories: tuple[Any, ...] = ()
+    translations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        """Number of categories (missing data not counted)."""
+        return len(self.categories)
+
+    @property
+    def categorical(self) -> bool:
+        """Always True: the classes are fixed categories."""
+        return True
+
+    def format(self, value: Any) -> str:
+        """The legend label of category `value` ("Tidak ada data" when missing)."""
+        if _missing(value):
+            return self.no_data_label
+        return self.labels[self.categories.index(value)]
+
+    def in_language(self, language: str) -> Classification:
+        """The same categories with the labels (and "no data" text) in `language`."""
+        lang = check_language(language)
+        if lang == self.language:
+            return self
+        return dataclasses.replace(self, language=lang, labels=self.translations[lang])
+
+    def apply(self, values: pd.Series) -> Classification:
+        """The same categories, colours and labels applied to other `values`."""
+        return classify_categorical(
+            values, categories=self.categories, colors=self.colors,
+            labels=dict(self.translations), language=self.language,
+        )  # fmt: skip
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _category_labels(
+    labels: Sequence[str] | Mapping[str, Sequence[str]] | None, categories: Sequence[Any]
+) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """Labels by language (one sequence serves both) and the problems found in them."""
+    if labels is None:
+        given: dict[str, Sequence[str]] = {lang: [str(c) for c in categories] for lang in LANGUAGES}
+    elif isinstance(labels, Mapping):
+        given = {lang: labels.get(lang, labels.get("id", [])) for lang in LANGUAGES}
+        unknown = [lang for lang in labels if lang not in LANGUAGES]
+        if unknown:
+            return {}, [f"labels has languages {unknown}; expected keys from {list(LANGUAGES)}"]
+    else:
+        given = {lang: labels for lang in LANGUAGES}
+    problems = [
+        f"labels[{lang!r}] has {len(seq)} entries for {len(categories)} categories"
+        for lang, seq in given.items()
+        if len(seq) != len(categories)
+    ]
+    return {lang: tuple(str(s) for s in seq) for lang, seq in given.items()}, problems
+
+
+def classify_categorical(
+    values: pd.Series,
+    *,
+    categories: Sequence[Any],
+    colors: Sequence[str],
+    labels: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    language: str = "id",
+) -> CategoricalClassification:
+    """Classes of a categorical column: each of `categories` with its colour and label.
+
+    Parameters
+    ----------
+    values
+        One category per area (codes such as ``"HH"`` or severity ``1``-``5``); missing values
+        (NaN, None, ``<NA>``) get the "Tidak ada data" class. A value that is not one of
+        `categories` is an error (nothing is silently left uncoloured).
+    categories
+        The categories in legend order.
+    colors
+        One ``#rrggbb`` colour per category.
+    labels
+        Legend text per category: one sequence for every language, or
+        ``{"id": [...], "en": [...]}``; default the categories themselves.
+    language
+        ``"id"`` or ``"en"``: the labels (and the "no data" text) shown.
+
+    Examples
+    --------
+    >>> c = classify_categorical(pd.Series(["b", "a", None, "b"]), categories=["a", "b"],
+    ...     colors=["#ff0000", "#0000ff"], labels={"id": ["Satu", "Dua"], "en": ["One", "Two"]})
+    >>> c.classes.tolist(), c.counts, c.label_of().tolist()
+    ([1, 0, <NA>, 1], (1, 2), ['Dua', 'Satu', 'Tidak ada data', 'Dua'])
+    >>> c.in_language("en").labels
+    ('One', 'Two')
+    """
+    lang = check_language(language)
+    cats = tuple(categories)
+    problems = []
+    if not cats:
+        problems.append("categories is empty; give the categories in legend order")
+    if len(set(cats)) != len(cats):
+        problems.append(f"categories={list(cats)} has repeated entries")
+    if len(colors) != len(cats):
+        problems.append(f"colors has {len(colors)} entries for {len(cats)} categories")
+    bad_colors = [c for c in colors if not isinstance(c, str) or not _HEX_RE.match(c)]
+    if bad_colors:
+        problems.append(f"colors {bad_colors} are not '#rrggbb' hex colours")
+    translations, label_problems = _category_labels(labels, cats)
+    problems += label_problems
+    if problems:
+        raise InputError("Cannot classify categories: " + "; ".join(problems) + ".")
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    missing = series.map(_missing).astype(bool)
+    position = {c: i for i, c in enumerate(cats)}
+    unknown = sorted({str(v) for v in series[~missing] if v not in position})
+    if unknown:
+        name = series.name if series.name is not None else "values"
+        msg = (
+            f"Column {name!r} holds {unknown[:10]}, which are not among categories "
+            f"{list(cats)}; add them to categories or set them to missing."
+        )
+        raise InputError(msg)
+    codes = [pd.NA if m else position[v] for v, m in zip(series, missing, strict=True)]
+    classes = pd.Series(pd.array(codes, dtype="Int64"), index=series.index)
+    return CategoricalClassification(
+        scheme="categorical",
+        bins=tuple(float(i) for i in range(len(cats))),
+        lower=0.0,
+        classes=classes,
+        colors=tuple(colors),
+        labels=translations[lang],
+        counts=tuple(int((classes == i).sum()) for i in range(len(cats))),
+        palette="",
+        decimals=0,
+        language=lang,
+        values=series,
+        categories=cats,
+        translations=translations,
+    )
+
+
 @dataclass(frozen=True)
 class Indicator:
-    """A column to map and how: its title, unit and classification options."""
+    """A column to map and how: its title, unit and classification options.
+
+    With `categories` (and one colour each in `colors`) the column holds fixed categories,
+    classified by :func:`classify_categorical` with `category_labels`; `scheme`, `k`, `bins`,
+    `palette` and `decimals` are then not used.
+    """
 
     column: str
     label: str | None = None
@@ -465,6 +633,9 @@ class Indicator:
     bins: tuple[float, ...] | None = None
     palette: str = "YlOrRd"
     decimals: int | None = None
+    categories: tuple[Any, ...] | None = None
+    colors: tuple[str, ...] = ()
+    category_labels: Sequence[str] | Mapping[str, Sequence[str]] | None = None
 
     @property
     def name(self) -> str:
@@ -486,6 +657,11 @@ class Indicator:
 
     def classify(self, values: pd.Series, *, language: str = "id") -> Classification:
         """Classify `values` with this indicator's options."""
+        if self.categories is not None:
+            return classify_categorical(
+                values, categories=self.categories, colors=self.colors,
+                labels=self.category_labels, language=language,
+            )  # fmt: skip
         return classify(
             values,
             scheme=self.scheme,

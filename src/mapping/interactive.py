@@ -260,14 +260,20 @@ class _Layer:
 
 
 def _indicator_layer(ind: Indicator, cls: Classification, values: pd.Series) -> _Layer:
-    ranks = rank_desc(values)
+    ranks: list[int | None]
+    if cls.categorical:  # categories: the label is the value, and there is no rank
+        texts, ranks = cls.label_of().tolist(), [None] * len(values)
+    else:
+        texts = [cls.format(v) for v in values.astype(float)]
+        ranks = [None if pd.isna(r) else int(r) for r in rank_desc(values)]
     return _Layer(
         title=ind.title,
         colors=cls.colors,
         classes=[None if pd.isna(c) else int(c) for c in cls.classes],
-        values=[cls.format(v) for v in values.astype(float)],
-        ranks=[None if pd.isna(r) else int(r) for r in ranks],
+        values=texts,
+        ranks=ranks,
         legend=legend_html(cls, ind.title),
+        kind="categorical" if cls.categorical else "indicator",
     )
 
 
@@ -428,6 +434,7 @@ def choropleth_map(
     title: str | None = None,
     subtitle: str | None = None,
     source: str = "",
+    note: str = "",
     date: dt.date | str | None = None,
     synthetic: bool | None = None,
     language: str = "id",
@@ -452,6 +459,8 @@ def choropleth_map(
         Column names, ``{column: label}`` or :class:`~mapping.classify.Indicator` objects.
     classifications
         Classifications by column to reuse (e.g. those of the PNG maps); others are computed.
+        A categorical one (:func:`~mapping.classify.classify_categorical`) shows each area's
+        category label and no rank.
     bivariate, bivariate_title
         An extra layer with a 3x3 bivariate classification of `gdf` and its square legend.
     level
@@ -466,7 +475,7 @@ def choropleth_map(
         Sites (TKSK, PSKS, facilities, CSR) as coloured markers by category, with a legend and
         a popup listing the category and `point_fields` (column names, or
         ``{column: label}`` to show readable labels).
-    title, subtitle, source, date, synthetic, language
+    title, subtitle, source, note, date, synthetic, language
         Texts as on the static maps (:func:`mapping.static.plot_choropleth`): the caption is
         :func:`mapping.labels.caption_text`; ``synthetic=None`` takes it from ``gdf.attrs`` or
         ``points.attrs``. Every fixed text is in `language`; given `classifications` are
@@ -544,7 +553,8 @@ def choropleth_map(
         "noDataColor": NO_DATA_COLOR,
         "title": title,
         "subtitle": subtitle,
-        "caption": caption_text(source=source, date=date, synthetic=synthetic, language=lang),
+        "caption": caption_text(source=source, date=date, synthetic=synthetic, note=note,
+                                language=lang),
         "synthetic": synthetic,
         "basemaps": _basemaps(basemaps),
         "texts": {

@@ -141,9 +141,15 @@ def format_date(date: dt.date | str, *, language: str = "id") -> str:
 
 
 def caption_text(
-    *, source: str, date: dt.date | str | None = None, synthetic: bool = False, language: str = "id"
+    *,
+    source: str,
+    date: dt.date | str | None = None,
+    synthetic: bool = False,
+    note: str = "",
+    language: str = "id",
 ) -> str:
-    """The caption of a map: data source, date made and, for synthetic data, "contoh sintetis".
+    """The caption of a map: data source, a note (e.g. the method), date made and, for
+    synthetic data, "contoh sintetis".
 
     The date (default: today) is written out by :func:`format_date`.
 
@@ -151,11 +157,15 @@ def caption_text(
     'Sumber: Dinas Sosial. Dibuat 31 Januari 2025. Data: contoh sintetis, bukan data sebenarnya.'
     >>> caption_text(source="Dinas Sosial", date="2025-01-31", language="en")
     'Source: Dinas Sosial. Made 31 January 2025.'
+    >>> caption_text(source="BPS", date="2025-01-31", note="Metode: Moran lokal")
+    'Sumber: BPS. Metode: Moran lokal. Dibuat 31 Januari 2025.'
     """
     when = format_date(date if date is not None else dt.date.today(), language=language)
     parts = []
     if source:
         parts.append(f"{text('source', language)}: {source}.")
+    if note:
+        parts.append(note if note.endswith(".") else f"{note}.")
     parts.append(f"{text('made', language)} {when}.")
     if synthetic:
         parts.append(text("synthetic", language) + ".")

@@ -236,9 +236,11 @@ def _decorate(
     date: dt.date | str | None,
     synthetic: bool,
     language: str,
+    note: str = "",
 ) -> None:
-    """Title, subtitle, the caption (source, date, "contoh sintetis") and the synthetic stamp."""
-    caption = caption_text(source=source, date=date, synthetic=synthetic, language=language)
+    """Title, subtitle, the caption (source, note, date, "contoh sintetis") and the stamp."""
+    caption = caption_text(source=source, date=date, synthetic=synthetic, note=note,
+                           language=language)  # fmt: skip
     fig.text(0.03, 0.965, title, fontsize=15, fontweight="bold", va="top")
     if subtitle:
         fig.text(0.03, 0.925, subtitle, fontsize=10.5, color="#404040", va="top")
@@ -307,6 +309,7 @@ def plot_choropleth(
     title: str | None = None,
     subtitle: str | None = None,
     source: str = "",
+    note: str = "",
     date: dt.date | str | None = None,
     synthetic: bool | None = None,
     language: str = "id",
@@ -319,17 +322,20 @@ def plot_choropleth(
     gdf
         Areas (desa or kecamatan) with the indicator column, any CRS (drawn in UTM 47N).
     indicator
-        Column name or :class:`~mapping.classify.Indicator` (title, unit, scheme, k, palette).
+        Column name or :class:`~mapping.classify.Indicator` (title, unit, scheme, k, palette,
+        or fixed categories).
     classification
-        Reuse a classification (e.g. the one of the HTML map) instead of classifying again.
+        Reuse a classification (e.g. the one of the HTML map) instead of classifying again;
+        numeric bins (:func:`~mapping.classify.classify`) or fixed categories
+        (:func:`~mapping.classify.classify_categorical`).
     outlines
         Optional outline layer drawn on top (kecamatan over a desa map), labelled with
         `outline_label` (``None``: no labels).
     points, point_category
         Optional sites drawn as markers, one colour and shape per category.
-    title, subtitle, source, date
-        Texts: title (default the indicator's), subtitle, and the caption with the source and
-        the date made (default today).
+    title, subtitle, source, note, date
+        Texts: title (default the indicator's), subtitle, and the caption with the source, a
+        note (e.g. the method) and the date made (default today).
     synthetic
         Label the map "contoh sintetis" (caption and stamp). ``None``: when ``gdf.attrs`` or
         ``points.attrs`` say the data are synthetic (see :func:`mapping.cartography.is_synthetic`);
@@ -364,7 +370,7 @@ def plot_choropleth(
     draw_scale_bar(ax, language=lang)
     draw_north_arrow(ax, language=lang)
     _decorate(fig, title=title or ind.title, subtitle=subtitle, source=source, date=date,
-              synthetic=synthetic, language=lang)  # fmt: skip
+              synthetic=synthetic, language=lang, note=note)  # fmt: skip
     return fig
 
 
