@@ -142,6 +142,96 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage_inputs(level: str, language: str):  # -> (CoverageAnalysis, desa, kecamatan)
+    """The coverage analysis of the real indicators at `level`, and the two layers."""
+    from mapping.analysis import coverage_analysis
+    from mapping.pipeline import real_indicator_layers
+
+    desa, kec, _ = real_indicator_layers()
+    areas = desa if level == "desa" else kec
+    return desa, kec, areas
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from mapping.analysis import coverage_analysis, coverage_table
+    from mapping.coveragemaps import build_coverage_maps
+    from mapping.export import write_workbook
+
+    clusters = args.level == "desa" if args.clusters is None else args.clusters
+    desa, kec, areas = _coverage_inputs(args.level, args.language)
+    analysis = coverage_analysis(areas, language=args.language, clusters=clusters)
+    out = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    table = coverage_table(analysis)
+    stem = out / f"cakupan-{args.level}"
+    written = [
+        write_workbook(stem.with_suffix(".xlsx"), {"Cakupan": table}),
+        _write_csv(table, stem.with_suffix(".csv")),
+    ]
+    if args.level == "desa":
+        items = build_coverage_maps(analysis, kec, out, dpi=args.dpi)
+        written += [f for item in items for f in item.files]
+    counts = analysis.severity_counts()
+    print(", ".join(f"{label}: {int(n)}" for label, n in counts.items()))
+    for problem in analysis.report.warnings[:5]:
+        print(f"warning: {problem.describe()}", file=sys.stderr)
+    print(f"Wrote {len(written)} files to {out}")
+    return 0
+
+
+def _write_csv(table, path: Path) -> Path:  # noqa: ANN001 - a DataFrame
+    from mapping.files import atomic_path
+
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return path
+
+
+def _cmd_shortlist(args: argparse.Namespace) -> int:
+    from mapping.analysis import coverage_analysis, new_sites, priority_components
+    from mapping.export import write_shortlist
+    from mapping.targeting import shortlist
+
+    if args.output.suffix.lower() not in {".csv", ".xlsx"}:
+        msg = f"-o {args.output}: give a .xlsx (for people) or .csv (one row per desa) file."
+        raise PetaKesosError(msg)
+    if args.new_sites is not None and args.new_sites < 1:
+        msg = f"--new-sites {args.new_sites}: give 1 or more new sites."
+        raise PetaKesosError(msg)
+    desa, kec, _ = _coverage_inputs("desa", args.language)
+    analysis = coverage_analysis(desa, language=args.language, clusters=False)
+    frame, components = priority_components(analysis)
+    sl = shortlist(
+        frame, args.site or None, radius_km=args.radius_km, kecamatan=args.kecamatan or None,
+        components=components, weights=args.weights, top_n=args.top, language=args.language,
+    )  # fmt: skip
+    extra = []
+    if args.new_sites:
+        siting = new_sites(analysis, sl, n_sites=args.new_sites, radius_km=args.site_radius_km)
+        word = "Lokasi baru" if args.language == "id" else "New sites"
+        extra = [(word, siting.sites), (f"{word} ringkasan"[:31], siting.summary)]
+        print(siting.summary.to_string(index=False))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    if args.output.suffix.lower() == ".csv":
+        path = write_shortlist(sl, args.output)
+        for name, table in extra:
+            _write_csv(table, args.output.with_name(f"{args.output.stem}-{_slug(name)}.csv"))
+    else:
+        path = write_shortlist(sl, args.output, extra_sheets=extra)
+    top = sl.table[sl.table["shortlisted"]]
+    for _, row in top.iterrows():
+        print(f"{int(row['rank']):>3}. {row['name']} ({row['kecamatan']}): {row['reason']}")
+    print(sl.sensitivity.message)
+    print(f"Wrote {len(sl.table)} desa of the area of influence to {path}")
+    return 0
+
+
+def _slug(name: str) -> str:
+    from mapping.maps import slug
+
+    return slug(name)
+
+
 def _folder(value: str) -> Path:
     path = Path(value)
     if path.exists() and not path.is_dir():
@@ -235,6 +325,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="join despite errors (they are listed and kept in the match report)",
     )
     p.set_defaults(func=_cmd_join)
+
+    p = sub.add_parser("coverage", help="coverage gaps, access and clusters: tables and maps")
+    p.add_argument("-o", "--output", type=_folder, default=Path("outputs"),
+                   help="output folder (default: outputs/)")  # fmt: skip
+    p.add_argument("--level", choices=["desa", "kecamatan"], default="desa")
+    p.add_argument("--clusters", dest="clusters", action="store_true", default=None,
+                   help="local Moran clusters (default at desa level only)")  # fmt: skip
+    p.add_argument("--no-clusters", dest="clusters", action="store_false")
+    p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
+    p.add_argument("--dpi", type=_dpi, default=150, help="PNG resolution (default 150)")
+    p.set_defaults(func=_cmd_coverage)
+
+    p = sub.add_parser("shortlist", help="ranked, explained CSR shortlist of desa near sites")
+    p.add_argument("--site", action="append", metavar="NAME=LAT,LON",
+                   help="a site (repeatable); default: the Sarulla stand-in sites")  # fmt: skip
+    p.add_argument("--radius-km", type=float, default=None,
+                   help="area of influence: desa within R km of a site (default 15)")  # fmt: skip
+    p.add_argument("--kecamatan", action="append", metavar="K",
+                   help="area of influence: the desa of kecamatan K (repeatable)")  # fmt: skip
+    p.add_argument("--weights", default=None, metavar="need=0.35,gap=0.25,access=0.2,capacity=0.2",
+                   help="weights of the components (re-normalised to sum 1)")  # fmt: skip
+    p.add_argument("--top", type=int, default=10, metavar="N", help="shortlist size (10)")
+    p.add_argument("--new-sites", type=int, default=None, metavar="N",
+                   help="also choose N new programme sites covering the most unmet need")  # fmt: skip
+    p.add_argument("--site-radius-km", type=float, default=5.0,
+                   help="reach of a new site, km (default 5)")  # fmt: skip
+    p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx or FILE.csv")
+    p.set_defaults(func=_cmd_shortlist)
 
     p = sub.add_parser("sample", help="(re)build the welfare datasets in data/welfare")
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")

@@ -331,12 +331,19 @@ def write_workbook(
     return target
 
 
-def write_shortlist(shortlist: Shortlist, path: str | os.PathLike[str]) -> Path:
+def write_shortlist(
+    shortlist: Shortlist,
+    path: str | os.PathLike[str],
+    *,
+    extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
+) -> Path:
     """Write a :class:`mapping.priority.Shortlist` as XLSX or CSV, by `path`'s suffix.
 
     - ``.xlsx``, for people: a summary sheet, the full ranked table, one sheet per kecamatan
       and a sheet explaining the method and weights, with headers in the shortlist's language,
-      number formats, a frozen header row and autofilters (:func:`write_workbook`).
+      number formats, a frozen header row and autofilters (:func:`write_workbook`);
+      `extra_sheets` (``(name, table)`` pairs, e.g. the new-site selection) go before the
+      method sheet.
     - ``.csv``, for programs and analysts: one row per desa of the area of influence, sorted
       by rank, with the machine column names (``code``, ``name``, ``kecamatan``,
       ``distance_km``, the components, ``score``, ``rank``, ``top_n_share``, ``reason``...),
@@ -379,6 +386,8 @@ def write_shortlist(shortlist: Shortlist, path: str | os.PathLike[str]) -> Path:
     sheets[titles["ranked"]] = people
     for kec, part in people.groupby("kecamatan", sort=True):
         sheets[f"{kec_word} {kec}"[:SHEET_NAME_MAX]] = part
+    for name, extra in extra_sheets:
+        sheets[name[:SHEET_NAME_MAX]] = extra
     sheets[titles["method"]] = method_table(shortlist)
     headers = shortlist_headers(shortlist)
     return write_workbook(

@@ -1,0 +1,319 @@
+"""Maps and files of the coverage analysis and the CSR shortlist: gap, severity, access, clusters.
+
+:func:`build_coverage_maps` writes the PNG and interactive HTML maps of a
+:class:`mapping.analysis.CoverageAnalysis` (need, coverage, gap, severity, quadrants, distance
+to the nearest puskesmas, 2SFCA, and the three cluster maps); :func:`build_shortlist_outputs`
+writes a :class:`mapping.targeting.Shortlist` as CSV, XLSX and a map with the sites, their
+radius rings and the shortlisted desa. Both return gallery items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from matplotlib.figure import Figure
+
+from mapping import clustermaps, export, interactive, static
+from mapping.analysis import CoverageAnalysis
+from mapping.cartography import to_metric
+from mapping.classify import Indicator
+from mapping.clusters import CLUSTER_COLORS, CLUSTERS, classify_clusters
+from mapping.coverage import QUADRANTS, SEVERITY, caveat
+from mapping.influence import sites_frame
+from mapping.labels import check_language, text
+from mapping.measures import get_measure
+from mapping.settings import CRS_STORAGE
+from mapping.targeting import Shortlist
+
+log = logging.getLogger(__name__)
+
+#: Colours of the severity classes 1-5 (yellow to dark red) and of the four quadrants.
+SEVERITY_COLORS: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+QUADRANT_COLORS: tuple[str, ...] = ("#c51b8a", "#fbb4b9", "#8c96c6", "#edf8fb")
+
+_T: dict[str, dict[str, str]] = {
+    "id": {
+        "group": "Analisis cakupan",
+        "shortlist_group": "Sasaran CSR",
+        "coverage": "Cakupan {reached} terhadap {need}",
+        "gap": "Kesenjangan: {need} belum menerima {reached}",
+        "per_1000": "per 1.000 keluarga",
+        "severity": "Tingkat keparahan kesenjangan (1-5)",
+        "quadrant": "Kuadran kebutuhan dan kapasitas",
+        "puskesmas_km": "Jarak ke puskesmas terdekat (km, perkiraan jalan)",
+        "puskesmas_2sfca": "Akses puskesmas (2SFCA, per 1.000 keluarga dalam {km} km)",
+        "puskesmas": "Puskesmas (lokasi perkiraan)",
+        "interactive": "Peta interaktif analisis cakupan (desa)",
+        "source": "Batas desa BIG 2022; atribut desa dari portal stunting Kab. Tapanuli Utara; "
+        "puskesmas dari web-GIS kabupaten, lokasi perkiraan (titik tengah desa/kecamatan)",
+        "access_note": "Jarak = garis lurus x {f} (faktor belokan jalan); puskesmas di titik "
+        "tengah desanya (lokasi perkiraan).",
+        "score": "Skor prioritas CSR (0-1)",
+        "shortlist_title": "Daftar pendek sasaran CSR",
+        "shortlist_note": "Lingkaran: radius {r} km dari lokasi; angka: peringkat {n} desa "
+        "teratas. Lokasi Sarulla adalah lokasi pengganti, bukan lokasi pembangkit.",
+        "ring": "Radius {r} km",
+        "site": "Lokasi",
+        "table_csv": "Daftar pendek (CSV)",
+        "table_xlsx": "Daftar pendek (XLSX, untuk dibaca)",
+        "summary": "Ringkasan kecamatan (CSV)",
+    },
+    "en": {
+        "group": "Coverage analysis",
+        "shortlist_group": "CSR targeting",
+        "coverage": "Coverage of {need} by {reached}",
+        "gap": "Gap: {need} not receiving {reached}",
+        "per_1000": "per 1,000 families",
+        "severity": "Severity of the coverage gap (1-5)",
+        "quadrant": "Need and capacity quadrants",
+        "puskesmas_km": "Distance to the nearest puskesmas (km, estimated road)",
+        "puskesmas_2sfca": "Puskesmas access (2SFCA, per 1,000 families within {km} km)",
+        "puskesmas": "Puskesmas (approximate location)",
+        "interactive": "Interactive coverage analysis map (villages)",
+        "source": "BIG village boundaries 2022; village attributes from the Tapanuli Utara "
+        "stunting portal; puskesmas from the district web-GIS, approximate locations",
+        "access_note": "Distance = straight line x {f} (road detour factor); each puskesmas at "
+        "the centre of its village (approximate location).",
+        "score": "CSR priority score (0-1)",
+        "shortlist_title": "CSR target shortlist",
+        "shortlist_note": "Circles: {r} km radius around the sites; numbers: rank of the top "
+        "{n} villages. The Sarulla sites are stand-ins, not the plant's location.",
+        "ring": "{r} km radius",
+        "site": "Site",
+        "table_csv": "Shortlist (CSV)",
+        "table_xlsx": "Shortlist (XLSX, for people)",
+        "summary": "Kecamatan summary (CSV)",
+    },
+}
+
+
+def _reached_name(column: str, language: str) -> str:
+    return "PKH" if column == "penerima_pkh" else column.replace("penerima_", "").upper()
+
+
+def coverage_indicators(analysis: CoverageAnalysis) -> list[Indicator]:
+    """The indicators of the coverage maps, titled in the analysis' language."""
+    lang = analysis.language
+    t = _T[lang]
+    opts = analysis.options
+    need_m = get_measure(opts.need_measure)
+    cap_m = get_measure(opts.capacity_measure)
+    words = {"need": need_m.name(lang).lower(), "reached": _reached_name(opts.reached, lang)}
+    return [
+        Indicator("need_rate", need_m.name(lang), f"{t['per_1000']}, Empirical Bayes"),
+        Indicator("coverage_pct", t["coverage"].format(**words), "%", palette="YlGn"),
+        Indicator("gap_per_1000", t["gap"].format(**words), t["per_1000"], palette="OrRd"),
+        Indicator(
+            "severity", t["severity"], categories=tuple(c.level for c in SEVERITY),
+            colors=SEVERITY_COLORS,
+            category_labels={
+                lg: [f"{c.level} {c.label(lg)}" for c in SEVERITY] for lg in ("id", "en")
+            },
+        ),  # fmt: skip
+        Indicator(
+            "quadrant", t["quadrant"], categories=tuple(QUADRANTS), colors=QUADRANT_COLORS,
+            category_labels={lg: [QUADRANTS[q][lg] for q in QUADRANTS] for lg in ("id", "en")},
+        ),  # fmt: skip
+        Indicator("capacity_rate", cap_m.name(lang), f"{t['per_1000']}, Empirical Bayes",
+                  palette="Greens"),  # fmt: skip
+        Indicator("puskesmas_km", t["puskesmas_km"], palette="PuRd"),
+        Indicator(
+            "puskesmas_2sfca", t["puskesmas_2sfca"].format(km=f"{opts.catchment_km:g}"),
+            palette="BuGn",
+        ),
+    ]
+
+
+def _puskesmas_points(analysis: CoverageAnalysis) -> gpd.GeoDataFrame:
+    points = analysis.services.copy()
+    points["jenis"] = _T[analysis.language]["puskesmas"]
+    return points
+
+
+def build_coverage_maps(
+    analysis: CoverageAnalysis,
+    kecamatan: gpd.GeoDataFrame,
+    out_dir: str | Path,
+    *,
+    dpi: int = export.PNG_DPI,
+    date: dt.date | str | None = None,
+    file_prefix: str = "cakupan-",
+) -> list[export.GalleryItem]:
+    """Write the PNG maps and one interactive HTML map of `analysis` into `out_dir`.
+
+    One PNG per indicator of :func:`coverage_indicators` (the distance map with the puskesmas
+    points, labelled "lokasi perkiraan") and one per cluster table, plus one HTML map with
+    every layer. Captions state the sources, the caveat on "keluarga" and the methods.
+    """
+    lang = check_language(analysis.language)
+    t = _T[lang]
+    out = Path(out_dir)
+    desa = analysis.desa
+    points = _puskesmas_points(analysis)
+    note = caveat(lang)
+    access_note = t["access_note"].format(f=f"{analysis.options.detour_factor:g}")
+    group = t["group"]
+    inds = coverage_indicators(analysis)
+    classes = {i.column: i.classify(desa[i.column], language=lang) for i in inds}
+    items: list[export.GalleryItem] = []
+    for ind in inds:
+        is_access = ind.column.startswith("puskesmas")
+        fig = static.plot_choropleth(
+            desa, ind, classification=classes[ind.column], outlines=kecamatan,
+            points=points if is_access else None, point_category="jenis" if is_access else None,
+            source=t["source"], note=access_note if is_access else note, date=date,
+            synthetic=False, language=lang,
+        )  # fmt: skip
+        png = export.save_figure(fig, out / f"{file_prefix}desa-{ind.column.replace('_', '-')}.png",
+                                 dpi=dpi)  # fmt: skip
+        items.append(export.GalleryItem(ind.title, (png,), png, group=group))
+    cluster_inds: list[Indicator] = []
+    for key, result in analysis.clusters.items():
+        fig = clustermaps.plot_clusters(
+            desa, result, outlines=kecamatan, source=t["source"], date=date, synthetic=False,
+            language=lang,
+        )  # fmt: skip
+        png = export.save_figure(fig, out / f"{file_prefix}desa-klaster-{key.replace('_', '-')}.png",
+                                 dpi=dpi)  # fmt: skip
+        title = clustermaps.cluster_title(result, language=lang)
+        items.append(export.GalleryItem(title, (png,), png, group=group))
+        column = f"lisa_{key}"
+        classes[column] = classify_clusters(result, language=lang)
+        cluster_inds.append(
+            Indicator(column, title, categories=CLUSTERS, colors=CLUSTER_COLORS)
+        )
+    m = interactive.choropleth_map(
+        desa, [*inds, *cluster_inds], classifications=classes, outlines=kecamatan,
+        points=points, point_category="jenis", point_name="name",
+        point_fields={"location_note_" + lang: text("approximate_location", lang)},
+        title=group, subtitle=text("desa", lang), source=t["source"], note=note, date=date,
+        synthetic=False, language=lang,
+    )  # fmt: skip
+    page = export.save_html(m, out / f"{file_prefix}peta-desa.html")
+    desc = f"{len(inds) + len(cluster_inds)} {text('layers', lang)}"
+    items.insert(0, export.GalleryItem(t["interactive"], (page,), items[0].thumbnail, desc,
+                                       group=group))  # fmt: skip
+    return items
+
+
+def _rings(shortlist: Shortlist) -> gpd.GeoDataFrame | None:
+    if not shortlist.radius_km:
+        return None
+    sites = to_metric(sites_frame(shortlist.sites))
+    rings = sites.geometry.buffer(shortlist.radius_km * 1000, quad_segs=32).boundary
+    return gpd.GeoDataFrame({"name": sites["name"]}, geometry=rings, crs=sites.crs)
+
+
+def plot_shortlist(
+    shortlist: Shortlist,
+    desa: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame,
+    *,
+    date: dt.date | str | None = None,
+) -> Figure:
+    """A static map of the shortlist: priority score of the desa in the area of influence,
+    the sites (stand-ins labelled), their radius rings and the rank of the top N."""
+    lang = shortlist.language
+    t = _T[lang]
+    areas = desa[["code", "name", "kecamatan", desa.geometry.name]].merge(
+        pd.DataFrame(shortlist.table.drop(columns=shortlist.table.geometry.name))[
+            ["code", "score", "rank"]
+        ],
+        on="code",
+        how="left",
+    )
+    sites = sites_frame(shortlist.sites)
+    sites["jenis"] = t["site"]
+    ind = Indicator("score", t["score"], palette="YlOrRd")
+    note = t["shortlist_note"].format(r=f"{shortlist.radius_km or 0:g}", n=shortlist.top_n)
+    fig = static.plot_choropleth(
+        areas, ind, outlines=kecamatan, points=sites, point_category="jenis",
+        title=t["shortlist_title"], source=_T[lang]["source"], note=note, date=date,
+        synthetic=False, language=lang,
+    )  # fmt: skip
+    ax = fig.axes[0]
+    rings = _rings(shortlist)
+    if rings is not None:
+        rings.plot(ax=ax, color="#222222", linewidth=0.9, linestyle="--", zorder=6)
+    top = to_metric(areas[areas["rank"] <= shortlist.top_n])
+    for _, row in top.iterrows():
+        p = row.geometry.representative_point()
+        ax.annotate(
+            str(int(row["rank"])), (p.x, p.y), ha="center", va="center", fontsize=7,
+            fontweight="bold", zorder=8,
+            bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "#222222", "lw": 0.6},
+        )  # fmt: skip
+    return fig
+
+
+def shortlist_map(
+    shortlist: Shortlist,
+    desa: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame,
+    *,
+    date: dt.date | str | None = None,
+) -> folium.Map:
+    """An interactive map of the shortlist: score and rank layers, sites, radius rings."""
+    lang = shortlist.language
+    t = _T[lang]
+    table = pd.DataFrame(shortlist.table.drop(columns=shortlist.table.geometry.name))
+    areas = desa[["code", "name", "kecamatan", desa.geometry.name]].merge(
+        table[["code", "score", "rank", "top_n_share", "reason"]], on="code", how="left"
+    )
+    sites = sites_frame(shortlist.sites)
+    sites["jenis"] = t["site"]
+    inds = [
+        Indicator("score", t["score"], palette="YlOrRd"),
+        Indicator("top_n_share", "top_n_share", palette="Purples"),
+    ]
+    m = interactive.choropleth_map(
+        areas, inds, outlines=kecamatan, points=sites, point_category="jenis", point_name="name",
+        point_fields={"note": t["site"]}, title=t["shortlist_title"],
+        source=t["source"], date=date, synthetic=False, language=lang,
+    )  # fmt: skip
+    rings = _rings(shortlist)
+    if rings is not None:
+        label = t["ring"].format(r=f"{shortlist.radius_km:g}")
+        folium.GeoJson(
+            rings.to_crs(CRS_STORAGE).__geo_interface__,
+            name=label,
+            style_function=lambda _f: {"color": "#222222", "weight": 1.5, "dashArray": "6 4"},
+            tooltip=label,
+        ).add_to(m)
+    return m
+
+
+def build_shortlist_outputs(
+    shortlist: Shortlist,
+    desa: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame,
+    out_dir: str | Path,
+    *,
+    stem: str = "sasaran-csr-sarulla",
+    dpi: int = export.PNG_DPI,
+    date: dt.date | str | None = None,
+    extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
+) -> list[export.GalleryItem]:
+    """Write the shortlist as CSV and XLSX and as a PNG and an HTML map; gallery items."""
+    lang = shortlist.language
+    t = _T[lang]
+    out = Path(out_dir)
+    csv = export.write_shortlist(shortlist, out / f"{stem}.csv")
+    xlsx = export.write_shortlist(shortlist, out / f"{stem}.xlsx", extra_sheets=extra_sheets)
+    png = export.save_figure(plot_shortlist(shortlist, desa, kecamatan, date=date),
+                             out / f"{stem}.png", dpi=dpi)  # fmt: skip
+    page = export.save_html(shortlist_map(shortlist, desa, kecamatan, date=date),
+                            out / f"{stem}.html")  # fmt: skip
+    group = t["shortlist_group"]
+    return [
+        export.GalleryItem(t["shortlist_title"], (page, png), png, shortlist.sensitivity.message,
+                           group=group),  # fmt: skip
+        export.GalleryItem(t["table_xlsx"], (xlsx,), None, group=group),
+        export.GalleryItem(t["table_csv"], (csv,), None, group=group),
+    ]
