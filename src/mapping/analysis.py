@@ -187,15 +187,11 @@ def coverage_analysis(
             "alpha": opts.alpha, "language": lang,
         }  # fmt: skip
         gap_label = "Kesenjangan per 1.000 keluarga" if lang == "id" else "Gap per 1,000 families"
-        found["need"] = clusters.local_moran(
-            out, "need_rate", label=need_m.name(lang), **common  # type: ignore[arg-type]
-        )
-        found["gap"] = clusters.local_moran(
-            out, "gap_per_1000", label=gap_label, **common  # type: ignore[arg-type]
-        )
+        found["need"] = clusters.local_moran(out, "need_rate", label=need_m.name(lang), **common)
+        found["gap"] = clusters.local_moran(out, "gap_per_1000", label=gap_label, **common)
         found["need_capacity"] = clusters.bivariate_local_moran(
             out, "need_rate", "capacity_rate", x_label=need_m.name(lang),
-            y_label=cap_m.name(lang), **common,  # type: ignore[arg-type]
+            y_label=cap_m.name(lang), **common,
         )  # fmt: skip
         for key, table in found.items():
             out[f"lisa_{key}"] = table["cluster"].to_numpy()

@@ -142,9 +142,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _coverage_inputs(level: str, language: str):  # -> (CoverageAnalysis, desa, kecamatan)
-    """The coverage analysis of the real indicators at `level`, and the two layers."""
-    from mapping.analysis import coverage_analysis
+def _coverage_inputs(level: str):  # -> (desa, kecamatan, the layer of `level`)
+    """The desa and kecamatan layers of the real indicators, and the one of `level`."""
     from mapping.pipeline import real_indicator_layers
 
     desa, kec, _ = real_indicator_layers()
@@ -158,7 +157,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     from mapping.export import write_workbook
 
     clusters = args.level == "desa" if args.clusters is None else args.clusters
-    desa, kec, areas = _coverage_inputs(args.level, args.language)
+    desa, kec, areas = _coverage_inputs(args.level)
     analysis = coverage_analysis(areas, language=args.language, clusters=clusters)
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
@@ -198,7 +197,7 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
     if args.new_sites is not None and args.new_sites < 1:
         msg = f"--new-sites {args.new_sites}: give 1 or more new sites."
         raise PetaKesosError(msg)
-    desa, kec, _ = _coverage_inputs("desa", args.language)
+    desa, kec, _ = _coverage_inputs("desa")
     analysis = coverage_analysis(desa, language=args.language, clusters=False)
     frame, components = priority_components(analysis)
     sl = shortlist(
@@ -348,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weights of the components (re-normalised to sum 1)")  # fmt: skip
     p.add_argument("--top", type=int, default=10, metavar="N", help="shortlist size (10)")
     p.add_argument("--new-sites", type=int, default=None, metavar="N",
-                   help="also choose N new programme sites covering the most unmet need")  # fmt: skip
+                   help="also choose N new programme sites for the most unmet need")  # fmt: skip
     p.add_argument("--site-radius-km", type=float, default=5.0,
                    help="reach of a new site, km (default 5)")  # fmt: skip
     p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")

@@ -110,21 +110,28 @@ def coverage_indicators(analysis: CoverageAnalysis) -> list[Indicator]:
         Indicator("coverage_pct", t["coverage"].format(**words), "%", palette="YlGn"),
         Indicator("gap_per_1000", t["gap"].format(**words), t["per_1000"], palette="OrRd"),
         Indicator(
-            "severity", t["severity"], categories=tuple(c.level for c in SEVERITY),
+            "severity",
+            t["severity"],
+            categories=tuple(c.level for c in SEVERITY),
             colors=SEVERITY_COLORS,
             category_labels={
                 lg: [f"{c.level} {c.label(lg)}" for c in SEVERITY] for lg in ("id", "en")
             },
         ),  # fmt: skip
         Indicator(
-            "quadrant", t["quadrant"], categories=tuple(QUADRANTS), colors=QUADRANT_COLORS,
+            "quadrant",
+            t["quadrant"],
+            categories=tuple(QUADRANTS),
+            colors=QUADRANT_COLORS,
             category_labels={lg: [QUADRANTS[q][lg] for q in QUADRANTS] for lg in ("id", "en")},
         ),  # fmt: skip
-        Indicator("capacity_rate", cap_m.name(lang), f"{t['per_1000']}, Empirical Bayes",
-                  palette="Greens"),  # fmt: skip
+        Indicator(
+            "capacity_rate", cap_m.name(lang), f"{t['per_1000']}, Empirical Bayes", palette="Greens"
+        ),  # fmt: skip
         Indicator("puskesmas_km", t["puskesmas_km"], palette="PuRd"),
         Indicator(
-            "puskesmas_2sfca", t["puskesmas_2sfca"].format(km=f"{opts.catchment_km:g}"),
+            "puskesmas_2sfca",
+            t["puskesmas_2sfca"].format(km=f"{opts.catchment_km:g}"),
             palette="BuGn",
         ),
     ]
@@ -170,8 +177,8 @@ def build_coverage_maps(
             source=t["source"], note=access_note if is_access else note, date=date,
             synthetic=False, language=lang,
         )  # fmt: skip
-        png = export.save_figure(fig, out / f"{file_prefix}desa-{ind.column.replace('_', '-')}.png",
-                                 dpi=dpi)  # fmt: skip
+        name = f"{file_prefix}desa-{ind.column.replace('_', '-')}.png"
+        png = export.save_figure(fig, out / name, dpi=dpi)
         items.append(export.GalleryItem(ind.title, (png,), png, group=group))
     cluster_inds: list[Indicator] = []
     for key, result in analysis.clusters.items():
@@ -179,15 +186,13 @@ def build_coverage_maps(
             desa, result, outlines=kecamatan, source=t["source"], date=date, synthetic=False,
             language=lang,
         )  # fmt: skip
-        png = export.save_figure(fig, out / f"{file_prefix}desa-klaster-{key.replace('_', '-')}.png",
-                                 dpi=dpi)  # fmt: skip
+        name = f"{file_prefix}desa-klaster-{key.replace('_', '-')}.png"
+        png = export.save_figure(fig, out / name, dpi=dpi)
         title = clustermaps.cluster_title(result, language=lang)
         items.append(export.GalleryItem(title, (png,), png, group=group))
         column = f"lisa_{key}"
         classes[column] = classify_clusters(result, language=lang)
-        cluster_inds.append(
-            Indicator(column, title, categories=CLUSTERS, colors=CLUSTER_COLORS)
-        )
+        cluster_inds.append(Indicator(column, title, categories=CLUSTERS, colors=CLUSTER_COLORS))
     m = interactive.choropleth_map(
         desa, [*inds, *cluster_inds], classifications=classes, outlines=kecamatan,
         points=points, point_category="jenis", point_name="name",
@@ -312,8 +317,9 @@ def build_shortlist_outputs(
                             out / f"{stem}.html")  # fmt: skip
     group = t["shortlist_group"]
     return [
-        export.GalleryItem(t["shortlist_title"], (page, png), png, shortlist.sensitivity.message,
-                           group=group),  # fmt: skip
+        export.GalleryItem(
+            t["shortlist_title"], (page, png), png, shortlist.sensitivity.message, group=group
+        ),  # fmt: skip
         export.GalleryItem(t["table_xlsx"], (xlsx,), None, group=group),
         export.GalleryItem(t["table_csv"], (csv,), None, group=group),
     ]
