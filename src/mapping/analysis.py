@@ -175,8 +175,9 @@ def coverage_analysis(
         out, points, demand, catchment=opts.catchment_km, decay=opts.decay,
         detour_factor=opts.detour_factor,
     )  # fmt: skip
-    out = out.join(acc, on=out["code"].astype(str).rename("_code"), rsuffix="_access")
-    out = gpd.GeoDataFrame(out, geometry=desa.geometry.name, crs=desa.crs)
+    aligned = acc.reindex(out["code"].astype(str))
+    for column in aligned.columns:
+        out[column] = aligned[column].to_numpy()
     out.attrs = {**measured.attrs, "analysis": opts}
 
     found: dict[str, pd.DataFrame] = {}
