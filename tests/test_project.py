@@ -36,17 +36,15 @@ LAYERS: dict[str, int] = {
     # middle: data, boundaries, welfare tables, joining, indicators, classification
     "data": 1, "layers": 1, "boundaries": 1, "gazetteer": 1, "matchfile": 1,
     "categories": 1, "readers": 1, "columns": 1, "validation": 1, "tables": 1, "points": 1,
-    "join": 1, "datasets": 1,
-    "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1,
-    "influence": 1, "priority": 1, "targeting": 1,
-    "services": 1, "access": 1, "siting": 1,
-    "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1, "measures": 1,
-    "coverage": 1,
-    "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1, "clusters": 1,
+    "join": 1, "datasets": 1, "indicators": 1, "classify": 1, "bivariate": 1,
+    "cartography": 1,
+    # middle: the analysis (measures, access, coverage, clusters, CSR targeting, siting)
+    "measures": 1, "coverage": 1, "services": 1, "access": 1, "siting": 1, "clusters": 1,
+    "influence": 1, "priority": 1, "targeting": 1, "analysis": 1,
     # high: maps and their export
     "static": 2, "interactive": 2, "export": 2, "maps": 2, "clustermaps": 2,
+    "coveragemaps": 2,
     # top: the build and the command line, imported by nothing
-    "analysis": 1, "coveragemaps": 2,
     "pipeline": 3, "cli": 4, "__main__": 5,
 }  # fmt: skip
 
