@@ -39,7 +39,7 @@ LAYERS: dict[str, int] = {
     "join": 1, "datasets": 1,
     "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1,
     # high: maps and their export
-    "static": 2, "interactive": 2, "export": 2, "maps": 2,
+    "static": 2, "interactive": 2, "export": 2, "maps": 2, "reports": 2, "manifest": 2,
     # top: the build and the command line, imported by nothing
     "pipeline": 3, "cli": 4, "__main__": 5,
 }  # fmt: skip
