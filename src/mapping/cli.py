@@ -49,6 +49,12 @@ def _cmd_match(args: argparse.Namespace) -> int:
         result.to_csv(sys.stdout, index=False)
     for warning in result.attrs.get("conflicts", []):
         print(f"warning: {warning}", file=sys.stderr)
+    for _, r in result[result["method"] == "fuzzy"].iterrows():
+        print(
+            f"warning: row {r['row']}: {r['input_name']!r} taken as {r['name']} ({r['code']}) "
+            f"because the names are similar (score {r['score']}); check it",
+            file=sys.stderr,
+        )
     summary = ", ".join(f"{m}: {int(counts.get(m, 0))}" for m in (*METHODS, TOTAL_ROW))
     print(
         f"Matched {args.input} at {args.level} level ({len(result)} rows) - {summary}",
