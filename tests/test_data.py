@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pooch
 import pytest
 
 from mapping import data
@@ -185,3 +186,24 @@ def test_crosswalk_refuses_tables_that_disagree(tmp_settings: Settings) -> None:
         data.crosswalks_from_reference(desa, kec)
     with pytest.raises(DataSourceError, match=r"desa table lacks column\(s\) \['kind'\]"):
         data.crosswalks_from_reference(desa.drop(columns="kind"), kec)
+
+
+def test_data_folder_env_then_checkout_then_user_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mapping import settings
+
+    monkeypatch.setenv("PETA_KESOS_DATA", str(tmp_path / "mine"))
+    assert settings.default_data_dir() == tmp_path / "mine"
+    monkeypatch.delenv("PETA_KESOS_DATA")
+    root = settings.checkout_root()
+    assert root is not None and (root / "pyproject.toml").is_file()
+    assert settings.default_data_dir() == root / "data"
+    # An installed wheel (no checkout): the user cache folder, never site-packages.
+    monkeypatch.setattr(settings, "checkout_root", lambda: None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # honoured on Linux
+    cache = settings.default_data_dir()
+    assert cache == Path(pooch.os_cache("peta-kesos")) and cache.name == "peta-kesos"
+    assert "site-packages" not in cache.parts
+    monkeypatch.chdir(tmp_path)
+    assert settings.default_output_dir() == tmp_path / "outputs"
