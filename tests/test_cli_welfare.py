@@ -234,7 +234,11 @@ def test_similar_names_are_warnings_to_review_not_no_problems(
     assert fuzzy[["tingkat", "baris", "nilai"]].values.tolist() == [
         ["peringatan (perlu diperiksa)", "3", "Aritonangg"]
     ]
-    assert report.with_suffix(".xlsx").is_file()
+    from openpyxl import load_workbook
+
+    ws = load_workbook(report.with_suffix(".xlsx")).active
+    shaded = {r[0].value: r[0].fill.fgColor.rgb for r in ws.iter_rows(min_row=2)}
+    assert shaded["peringatan (perlu diperiksa)"].endswith("FFF2CC")  # warnings stand out
 
 
 def test_join_reports_in_english_on_request(

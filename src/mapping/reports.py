@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from mapping.errors import ProblemReport, report_language
+from mapping.errors import PROBLEM_HEADERS, SEVERITY_TEXTS, ProblemReport, report_language
 from mapping.files import atomic_path
-from mapping.join import MatchReport
+from mapping.join import REVIEW_METHODS, MatchReport
 
 #: Widest XLSX column, in characters (longer texts wrap in the cell when opened).
 MAX_WIDTH = 60
+#: Background of the rows a person should review (light amber).
+REVIEW_FILL = "FFF2CC"
 #: Sheet names of the XLSX reports.
 SHEETS: dict[str, dict[str, str]] = {
     "match": {"id": "pencocokan", "en": "matching"},
@@ -32,13 +34,18 @@ def validation_report(report: MatchReport) -> ProblemReport:
 
 
 def write_table(
-    frame: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "laporan"
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    sheet: str = "laporan",
+    highlight: pd.Series | None = None,
 ) -> list[Path]:
     """Write `frame` as ``<path>.csv`` and ``<path>.xlsx`` (suffix of `path` ignored).
 
     The XLSX has a bold header row that stays in view (frozen), a filter on every column and
-    widths fitted to the contents (at most :data:`MAX_WIDTH` characters). Both are written
-    atomically.
+    widths fitted to the contents (at most :data:`MAX_WIDTH` characters); the rows where
+    `highlight` (aligned with `frame`) is true are shaded, e.g. those to review. Both files
+    are written atomically.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -58,6 +65,10 @@ def write_table(
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
+    marked = [] if highlight is None else [i for i, v in enumerate(highlight.to_numpy()) if v]
+    for i in marked:
+        for cell in ws[i + 2]:
+            cell.fill = PatternFill("solid", fgColor=REVIEW_FILL)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     for i, col in enumerate(frame.columns, start=1):
@@ -83,7 +94,9 @@ def write_match_report(
     """Write the match report (:meth:`MatchReport.to_table`) as CSV and XLSX; see
     :func:`write_table`."""
     lang = report_language(language)
-    return write_table(report.to_table(language=lang), path, sheet=SHEETS["match"][lang])
+    table = report.to_table(language=lang)
+    review = report.to_frame()["method"].isin(REVIEW_METHODS)
+    return write_table(table, path, sheet=SHEETS["match"][lang], highlight=review)
 
 
 def write_validation_report(
@@ -92,4 +105,13 @@ def write_validation_report(
     """Write the problems (:meth:`ProblemReport.to_table`) as CSV and XLSX; see
     :func:`write_table`."""
     lang = report_language(language)
-    return write_table(problems.to_table(language=lang), path, sheet=SHEETS["validation"][lang])
+    table = problems.to_table(language=lang)
+    return write_table(
+        table, path, sheet=SHEETS["validation"][lang], highlight=_is_warning(table, lang)
+    )
+
+
+def _is_warning(table: pd.DataFrame, language: str) -> pd.Series:
+    """Which rows of a :meth:`ProblemReport.to_table` are warnings."""
+    column = PROBLEM_HEADERS["severity"][language]
+    return table[column] == SEVERITY_TEXTS["warning"][language]
