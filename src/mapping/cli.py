@@ -215,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")
     p.set_defaults(func=_cmd_fetch)
 
-    p = sub.add_parser("build", help="build the default maps and reports into outputs/")
-    p.add_argument("-o", "--output", type=_folder, help="output folder (default: outputs/)")
+    p = sub.add_parser("build", help="build the default maps and reports into ./outputs")
+    p.add_argument("-o", "--output", type=_folder, help="output folder (default: ./outputs)")
     p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
     p.add_argument(
         "--dpi", type=_dpi, default=300, help="PNG resolution, 50-1200 (default 300, for print)"
