@@ -40,6 +40,7 @@ def test_match_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert got.loc[1, "candidates"].count(":") == 2
     err = capsys.readouterr().err
     assert "exact: 1" in err and "ambiguous: 1" in err and "unmatched: 1" in err
+    assert "warning: row 5: 'Silangkitan' taken as Silangkitang (12.02.06.2004)" in err
 
 
 def test_match_xlsx_with_named_columns(tmp_path: Path) -> None:

@@ -61,7 +61,10 @@ def test_join_writes_layer_and_report(
     out = tmp_path / "out" / f"peta{suffix}"
     assert main(["-q", "join", str(_write(tmp_path, GOOD)), "--level", "desa", "-o", str(out)]) == 0
     report = pd.read_csv(tmp_path / "out" / "peta_match_report.csv")
-    assert report["status"].value_counts().to_dict() == {"no-data": 250, "joined": 2}
+    assert report["status"].value_counts().to_dict() == {"wilayah tanpa data": 250, "digabung": 2}
+    xlsx = pd.read_excel(tmp_path / "out" / "peta_match_report.xlsx")
+    assert list(xlsx.columns) == list(report.columns) and len(xlsx) == 252
+    assert (tmp_path / "out" / "peta_validation_report.xlsx").is_file()
     if suffix == ".csv":
         layer = pd.read_csv(out, dtype={"code": str})
     else:
@@ -80,7 +83,9 @@ def test_join_strict_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "2 problem(s) in pmks.csv" in capsys.readouterr().err and not out.exists()
     assert main(["-q", "join", str(src), "--level", "kecamatan", "-o", str(out), "--lenient"]) == 0
     report = pd.read_csv(tmp_path / "k_match_report.csv")
-    assert (report["status"] == "reported").sum() == 1
+    assert (report["status"] == "dilaporkan (tidak digabung)").sum() == 1
+    problems = pd.read_csv(tmp_path / "k_validation_report.csv")
+    assert (problems["tingkat"] == "kesalahan").sum() == 2
     assert len(gpd.read_file(out)) == 15
 
 
@@ -149,11 +154,11 @@ def test_join_year_selects_rows_of_a_long_table(
     assert layer.at["12.02.09.2004", "fm"] == 6
     assert "lut" not in layer.columns  # Lobu Hole's 2023 value is not published as 2024
     report = pd.read_csv(tmp_path / "out_match_report.csv")
-    rows = report[report["status"] != "no-data"]
-    assert rows[["source_row", "year", "method", "status"]].values.tolist() == [
-        [2, 2023, "other-year", "reported"],
-        [3, 2024, "exact", "joined"],
-        [4, 2023, "other-year", "reported"],
+    rows = report[report["status"] != "wilayah tanpa data"]
+    assert rows[["baris", "tahun", "cara pencocokan", "status"]].values.tolist() == [
+        [2, 2023, "tahun lain", "dilaporkan (tidak digabung)"],
+        [3, 2024, "nama sama persis", "digabung"],
+        [4, 2023, "tahun lain", "dilaporkan (tidak digabung)"],
     ]
     assert "3 input rows: 1 joined to a desa, 2 reported" in capsys.readouterr().out
 
@@ -168,7 +173,7 @@ def test_year_only_dates_undated_rows(tmp_path: Path, capsys: pytest.CaptureFixt
     undated = _write(tmp_path, GOOD, "undated.csv")
     args = ["-q", "join", str(undated), "--level", "desa", "-o", str(out), "--year", "2024"]
     assert main(args) == 0
-    assert set(pd.read_csv(tmp_path / "d_match_report.csv")["year"].dropna()) == {2024}
+    assert set(pd.read_csv(tmp_path / "d_match_report.csv")["tahun"].dropna()) == {2024}
 
 
 def test_validate_prints_the_summary_once(
@@ -210,3 +215,43 @@ def test_write_layer_is_atomic(
         write_layer(desa, tmp_path / "peta.shp")
     write_layer(desa.head(2), tmp_path / "peta.csv")
     assert "geometry" not in pd.read_csv(tmp_path / "peta.csv").columns
+
+
+FUZZY = "No;Kecamatan;Desa;Fakir Miskin\n1;Tarutung;Hutauruk;10\n2;Muara;Aritonangg;3\n"
+
+
+def test_similar_names_are_warnings_to_review_not_no_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _write(tmp_path, FUZZY)
+    report = tmp_path / "laporan" / "validasi"
+    assert main(["-q", "validate", str(src), "-o", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "[warning] pmks.csv, row 3: 'Aritonangg' was taken as Aritonang" in out
+    assert "No problems found" not in out
+    table = pd.read_csv(report.with_suffix(".csv"), dtype=str, keep_default_na=False)
+    fuzzy = table[table["jenis masalah"].str.startswith("nama dicocokkan karena mirip")]
+    assert fuzzy[["tingkat", "baris", "nilai"]].values.tolist() == [
+        ["peringatan (perlu diperiksa)", "3", "Aritonangg"]
+    ]
+    from openpyxl import load_workbook
+
+    ws = load_workbook(report.with_suffix(".xlsx")).active
+    shaded = {r[0].value: r[0].fill.fgColor.rgb for r in ws.iter_rows(min_row=2)}
+    assert shaded["peringatan (perlu diperiksa)"].endswith("FFF2CC")  # warnings stand out
+
+
+def test_join_reports_in_english_on_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "peta.csv"
+    args = ["-q", "join", str(_write(tmp_path, FUZZY)), "--level", "desa", "-o", str(out)]
+    assert main([*args, "--language", "en"]) == 0
+    assert "'Aritonangg' was taken as Aritonang" in capsys.readouterr().err
+    report = pd.read_csv(tmp_path / "peta_match_report.csv", dtype=str, keep_default_na=False)
+    row = report[report["name in file"] == "Aritonangg"].iloc[0]
+    assert (row["match method"], row["status"], row["needs review"]) == (
+        "similar name (review)",
+        "joined",
+        "yes",
+    )

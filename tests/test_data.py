@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pooch
 import pytest
 
 from mapping import data
@@ -134,10 +135,75 @@ def test_download_with_wrong_bytes_is_refused(
         fetch_raw(settings=s)
 
 
-def test_reference_tables(tmp_settings: Settings) -> None:
-    desa = load_reference_desa(settings=tmp_settings)
-    kec = load_reference_kecamatan(settings=tmp_settings)
-    assert desa is not None and len(desa) == 252
-    assert kec is not None and len(kec) == 15
+def test_shipped_crosswalks_work_without_the_reference_folder(tmp_settings: Settings) -> None:
     none = dataclasses.replace(tmp_settings, reference_dir=None)
-    assert load_reference_desa(settings=none) is None
+    desa = load_reference_desa(settings=none)
+    kec = load_reference_kecamatan(settings=none)
+    assert list(desa.columns) == data.DESA_CROSSWALK_COLUMNS and len(desa) == 252
+    assert (
+        desa["kemendagri_code"].is_unique
+        and desa["bps_code_2018"].str.fullmatch(r"1205\d{6}").all()
+    )
+    assert list(kec.columns) == data.KECAMATAN_CROSSWALK_COLUMNS and len(kec) == 15
+    assert kec["n_desa_kel"].astype(int).sum() == 252
+    # The two Pangaribuan desa that only the BIG name pairs (SOURCE.md).
+    row = desa.set_index("kemendagri_code").loc["12.02.13.2005"]
+    assert (row["desa_kemendagri_2025"], row["desa_bps_2018"]) == (
+        "Lumban Siregar",
+        "LUMBAN SORMIN",
+    )
+
+
+def test_reference_folder_adds_population(tmp_settings: Settings, in_ci: bool) -> None:
+    if tmp_settings.reference_dir is None and not in_ci:
+        pytest.skip("no reference folder (../shared/data/reference)")
+    kec = load_reference_kecamatan(settings=tmp_settings)
+    assert len(kec) == 15 and "pop_census_2010" in kec.columns
+
+
+def test_shipped_crosswalks_are_those_the_reference_tables_give(
+    tmp_settings: Settings, tmp_path: Path, in_ci: bool
+) -> None:
+    ref = tmp_settings.reference_dir
+    if ref is None and not in_ci:
+        pytest.skip("no reference folder (../shared/data/reference)")
+    assert ref is not None
+    written = data.write_crosswalks(ref, dest=tmp_path)
+    shipped = [data.CROSSWALK_DESA, data.CROSSWALK_KECAMATAN]
+    assert [p.read_bytes() for p in written] == [p.read_bytes() for p in shipped]
+
+
+def test_crosswalk_refuses_tables_that_disagree(tmp_settings: Settings) -> None:
+    desa = load_reference_desa()
+    kec = data._read_crosswalk(data.CROSSWALK_KECAMATAN)
+    desa.loc[0, "kecamatan_bps_2018"] = "TARUTUNK"
+    kec.loc[kec["kemendagri_code"] == "12.02.15", "n_desa_kel"] = "16"
+    with pytest.raises(
+        DataSourceError,
+        match=r"(?s)kecamatan_bps_2018 is 'TARUTUNK'.*"
+        r"12\.02\.15: n_desa_kel is 16, the desa table has 15",
+    ):
+        data.crosswalks_from_reference(desa, kec)
+    with pytest.raises(DataSourceError, match=r"desa table lacks column\(s\) \['kind'\]"):
+        data.crosswalks_from_reference(desa.drop(columns="kind"), kec)
+
+
+def test_data_folder_env_then_checkout_then_user_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mapping import settings
+
+    monkeypatch.setenv("PETA_KESOS_DATA", str(tmp_path / "mine"))
+    assert settings.default_data_dir() == tmp_path / "mine"
+    monkeypatch.delenv("PETA_KESOS_DATA")
+    root = settings.checkout_root()
+    assert root is not None and (root / "pyproject.toml").is_file()
+    assert settings.default_data_dir() == root / "data"
+    # An installed wheel (no checkout): the user cache folder, never site-packages.
+    monkeypatch.setattr(settings, "checkout_root", lambda: None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # honoured on Linux
+    cache = settings.default_data_dir()
+    assert cache == Path(pooch.os_cache("peta-kesos")) and cache.name == "peta-kesos"
+    assert "site-packages" not in cache.parts
+    monkeypatch.chdir(tmp_path)
+    assert settings.default_output_dir() == tmp_path / "outputs"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from mapping.errors import InputError
+from mapping.errors import InputError, ProblemReport
 from mapping.gazetteer import Gazetteer
 from mapping.indicators import Rate, rate
 from mapping.join import aggregate_to_kecamatan, join_table
@@ -227,3 +227,40 @@ def test_aggregate_errors(squares: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]) ->
 def test_rate_never_infinite() -> None:
     got = rate(pd.Series([1.0, 2.0, 3.0]), pd.Series([0.0, None, 4.0]), per=100)
     assert math.isnan(got[0]) and math.isnan(got[1]) and got[2] == 75.0
+
+
+def test_match_report_in_indonesian_and_english_with_rows_to_review(tmp_path: Path) -> None:
+    path = tmp_path / "mirip.csv"
+    path.write_text(
+        "No;Kecamatan;Desa;Fakir Miskin\n1;Tarutung;Hutauruk;10\n2;Muara;Aritonangg;3\n"
+        "3;Muara;Desa Antah;1\n",
+        encoding="utf-8",
+    )
+    _, report = join_table(read_welfare(path, strict=False), level="desa")
+    table = report.to_table()
+    assert list(table.columns[:4]) == ["berkas", "lembar", "baris", "tahun"]
+    rows = table[table["status"] != "wilayah tanpa data"].set_index("nama di berkas")
+    review = rows[["cara pencocokan", "status", "perlu diperiksa"]]
+    assert review.loc["Hutauruk"].tolist() == ["nama sama persis", "digabung", ""]
+    assert review.loc["Aritonangg"].tolist() == ["nama mirip (perlu diperiksa)", "digabung", "ya"]
+    assert review.loc["Desa Antah"].tolist() == [
+        "tidak ditemukan",
+        "dilaporkan (tidak digabung)",
+        "ya",
+    ]
+    english = report.to_table(language="en")
+    assert "needs review" in english.columns and "nama di berkas" not in english.columns
+    with pytest.raises(InputError, match="language='fr' is not a report language"):
+        report.to_table(language="fr")
+    # Similar names are warnings to review, in the report's words too.
+    (warning,) = report.review()
+    assert (warning.kind, warning.severity, warning.row) == ("fuzzy-match", "warning", 3)
+    assert "'Aritonangg' was taken as Aritonang (12.02.15." in warning.message
+    assert "1 name(s) matched by similarity, to review:" in report.describe()
+    problems = ProblemReport([*report.problems, warning]).to_table()
+    assert problems.columns[0] == "tingkat"
+    assert problems["tingkat"].tolist()[0] == "kesalahan"  # errors first
+    mirip = problems[problems["jenis masalah"].str.startswith("nama dicocokkan karena mirip")]
+    assert mirip[["tingkat", "baris", "nilai"]].values.tolist() == [
+        ["peringatan (perlu diperiksa)", 3, "Aritonangg"]
+    ]

@@ -78,13 +78,22 @@ def test_build_layers_is_idempotent(tmp_settings: Settings) -> None:
     assert path.stat().st_mtime_ns > before
 
 
-def test_without_reference_table(tmp_settings: Settings) -> None:
+def test_without_reference_folder_codes_and_names_come_from_the_shipped_crosswalk(
+    tmp_settings: Settings,
+) -> None:
     s = dataclasses.replace(tmp_settings, reference_dir=None)
-    desa = gpd.read_file(build_layers(settings=s), layer="desa")
+    desa = gpd.read_file(build_layers(settings=s), layer="desa").set_index("code")
     assert len(desa) == 252
+    assert desa["bps_code"].notna().all()
+    # Kemendagri 2025 spellings, not BIG's NAMOBJ ("Pasar Siborong Borong").
+    assert desa.loc["12.02.09.1001", "name"] == "Psr Siborong Borong"
+    assert desa.loc["12.02.01.1001", "bps_code"] == "1205060030"
+
+
+def test_canonical_desa_without_crosswalk_uses_big_names(raw_desa: gpd.GeoDataFrame) -> None:
+    desa = canonical_desa(raw_desa).set_index("code")
     assert desa["bps_code"].isna().all()
-    # Names then come from BIG's NAMOBJ.
-    assert desa.set_index("code").loc["12.02.09.1001", "name"] == "Pasar Siborong Borong"
+    assert desa.loc["12.02.09.1001", "name"] == "Pasar Siborong Borong"
 
 
 def test_valid_real_layer_passes(canon: gpd.GeoDataFrame) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from mapping import __version__, manifest
+from mapping.data import load_manifest
 from mapping.pipeline import build_outputs
 from mapping.settings import get_settings
 
@@ -51,22 +55,78 @@ def test_gallery_lists_every_map_with_a_thumbnail(built) -> None:
 
 def test_reports_account_for_every_input_row(built) -> None:
     out, result, _ = built
-    assert [p.parent.name for p in result.reports] == ["laporan"] * 2
+    assert {p.parent.name for p in result.reports} == {"laporan"}
     welfare = get_settings().data_dir / "welfare"
     n_indicators = len(pd.read_csv(welfare / "indikator-desa.csv"))
     n_desa = pd.read_csv(welfare / "pmks-psks-desa-contoh-sintetis.csv")["area_code"].nunique()
     # Sample workbook: one row per desa and a totals row, on each of the PMKS and PSKS sheets.
     expected = {
-        "pencocokan-indikator-desa.csv": n_indicators,
-        "pencocokan-pmks-psks-contoh-sintetis.csv": 2 * (n_desa + 1) + n_indicators,
+        "pencocokan-indikator-desa": n_indicators,
+        "pencocokan-pmks-psks-contoh-sintetis": 2 * (n_desa + 1) + n_indicators,
     }
+    for stem, n_rows in expected.items():
+        report = pd.read_csv(out / "laporan" / f"{stem}.csv", dtype=str, keep_default_na=False)
+        inputs = report[report["status"] != "wilayah tanpa data"]
+        assert len(inputs) == n_rows, stem
+        assert set(inputs["status"]) <= {"digabung", "dilaporkan (tidak digabung)"}
+        reported = inputs[inputs["status"] == "dilaporkan (tidak digabung)"]
+        assert set(reported["cara pencocokan"]) <= {"baris jumlah"}, reported.head().to_string()
+        xlsx = pd.read_excel(out / "laporan" / f"{stem}.xlsx", dtype=str)
+        assert list(xlsx.columns) == list(report.columns) and len(xlsx) == len(report)
+
+
+def test_reports_are_csv_and_formatted_xlsx_linked_from_the_gallery(built) -> None:
+    from openpyxl import load_workbook
+
+    out, result, _ = built
+    names = sorted(p.name for p in result.reports)
+    stems = sorted({p.stem for p in result.reports})
+    assert names == sorted(f"{s}{ext}" for s in stems for ext in (".csv", ".xlsx"))
+    assert {s.split("-", 1)[0] for s in stems} == {"pencocokan", "validasi"}
+    ws = load_workbook(out / "laporan" / "validasi-pmks-psks-contoh-sintetis.xlsx").active
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == ws.dimensions
+    assert ws["A1"].value == "tingkat" and ws["A1"].font.bold
+    index = result.index.read_text(encoding="utf-8")
     for path in result.reports:
-        report = pd.read_csv(path, dtype=str, keep_default_na=False)
-        inputs = report[report["status"] != "no-data"]
-        assert len(inputs) == expected[path.name], path.name
-        assert set(inputs["status"]) <= {"joined", "reported"}
-        reported = inputs[inputs["status"] == "reported"]
-        assert set(reported["method"]) <= {"total-row"}, reported.head().to_string()
+        assert f'href="laporan/{path.name}"' in index, path.name
+
+
+def test_gallery_shows_date_sources_caveats_and_disclaimer(built) -> None:
+    out, result, _ = built
+    index = result.index.read_text(encoding="utf-8")
+    built_at = manifest.read_manifest(out)["built_at"]
+    assert f"<time>{built_at[:10]} {built_at[11:16]} UTC</time>" in index
+    assert "BIG 2022" in index and "bukan semua rumah tangga" in index
+    assert 'class="disclaimer"' in index and "CONTOH SINTETIS" in index
+    assert 'href="manifest.json"' in index
+
+
+def test_manifest_lists_every_file_with_checksums_that_hold(built) -> None:
+    out, result, _ = built
+    doc = manifest.read_manifest(out)
+    assert manifest.check_manifest(out) == []
+    listed = {f["path"] for f in doc["files"]}
+    expected = {p.relative_to(out).as_posix() for p in result.files if p != result.manifest}
+    assert expected <= listed and "index.html" in listed
+    assert any(p.startswith("thumbs/") for p in listed)
+    assert doc["version"] == __version__ and doc["config"]["dpi"] == 40
+    assert dt.datetime.fromisoformat(doc["built_at"]).tzinfo is not None
+    roles = {i["role"] for i in doc["inputs"]}
+    assert {"boundaries", "welfare", "crosswalk"} <= roles
+    raw = [i for i in doc["inputs"] if i["role"] == "boundaries"]
+    assert len(raw) == 15
+    by_name = {Path(i["path"]).name: i["sha256"] for i in raw}
+    assert by_name == {f.name: f.sha256 for f in load_manifest()}
+    # A changed output breaks the check, and says which.
+    first = out / doc["files"][0]["path"]
+    original = first.read_bytes()
+    first.write_bytes(original + b" ")
+    try:
+        assert manifest.check_manifest(out) == [
+            f"{doc['files'][0]['path']}: changed since the build (SHA-256 differs)"
+        ]
+    finally:
+        first.write_bytes(original)
 
 
 def test_progress_is_reported(built) -> None:
@@ -77,9 +137,12 @@ def test_progress_is_reported(built) -> None:
 def test_second_build_is_skipped_unless_something_changed(built) -> None:
     out, result, _ = built
     messages: list[str] = []
+    before = (out / "manifest.json").read_bytes()
     again = build_outputs(out, dpi=40, progress=messages.append)
     assert any("up to date" in m for m in messages)
     assert again.files == result.files
+    assert (out / "manifest.json").read_bytes() == before
+    assert manifest.check_manifest(out) == []
     # A missing output file means a rebuild.
     (out / result.maps[0].name).unlink()
     stale = out / "old-map-from-an-earlier-build.png"

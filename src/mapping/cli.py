@@ -7,9 +7,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mapping.errors import PetaKesosError
+from mapping.errors import PetaKesosError, ProblemReport
 from mapping.gazetteer import METHODS
+
+if TYPE_CHECKING:
+    from mapping.tables import WelfareTable
 
 log = logging.getLogger("mapping")
 
@@ -45,6 +49,12 @@ def _cmd_match(args: argparse.Namespace) -> int:
         result.to_csv(sys.stdout, index=False)
     for warning in result.attrs.get("conflicts", []):
         print(f"warning: {warning}", file=sys.stderr)
+    for _, r in result[result["method"] == "fuzzy"].iterrows():
+        print(
+            f"warning: row {r['row']}: {r['input_name']!r} taken as {r['name']} ({r['code']}) "
+            f"because the names are similar (score {r['score']}); check it",
+            file=sys.stderr,
+        )
     summary = ", ".join(f"{m}: {int(counts.get(m, 0))}" for m in (*METHODS, TOTAL_ROW))
     print(
         f"Matched {args.input} at {args.level} level ({len(result)} rows) - {summary}",
@@ -77,33 +87,54 @@ def _read_welfare_input(args: argparse.Namespace, *, strict: bool):  # -> Welfar
     )
 
 
+def _problems_to_review(table: WelfareTable) -> ProblemReport:
+    """The table's problems plus a warning for every name matched by similarity."""
+    from mapping.join import review_problems
+
+    return ProblemReport([*table.report, *review_problems(table.rows)])
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from mapping.validation import describe_problems
 
     table = _read_welfare_input(args, strict=False)
+    problems = _problems_to_review(table)
     print(table.summary())
-    print(describe_problems(table.report))
+    print(describe_problems(problems))
+    if args.output:
+        from mapping.reports import write_validation_report
+
+        paths = write_validation_report(problems, args.output, language=args.language)
+        print(f"Wrote the validation report to {' and '.join(map(str, paths))}")
     return 1 if table.report.errors else 0
 
 
 def _cmd_join(args: argparse.Namespace) -> int:
     from mapping.files import write_layer
     from mapping.join import join_table
+    from mapping.reports import validation_report, write_match_report, write_validation_report
     from mapping.validation import describe_problems
 
     table = _read_welfare_input(args, strict=not args.lenient)
-    if table.report.warnings or table.report.errors:
-        print(describe_problems(table.report), file=sys.stderr)
+    problems = _problems_to_review(table)
+    if problems.warnings or problems.errors:
+        print(describe_problems(problems), file=sys.stderr)
     # --year dated the rows the file does not date; here it picks the year to join.
     joined, report = join_table(table, level=args.level, year=args.year)
     if joined.attrs.get("synthetic"):  # the written layer says so too, not only the file name
         joined = joined.assign(keterangan=joined.attrs["caption"])
     layer_path = write_layer(joined, args.output)
-    report_path = write_layer(
-        report.to_frame(), layer_path.with_name(f"{layer_path.stem}_match_report.csv")
+    stem = layer_path.with_name(layer_path.stem)
+    lang = args.language
+    reports = write_match_report(report, f"{stem}_match_report", language=lang)
+    reports += write_validation_report(
+        validation_report(report), f"{stem}_validation_report", language=lang
     )
     print(report.describe())
-    print(f"Wrote {len(joined)} {args.level} to {layer_path} and the match report to {report_path}")
+    print(
+        f"Wrote {len(joined)} {args.level} to {layer_path} and the match and validation "
+        f"reports (CSV, XLSX) to {', '.join(p.name for p in reports)}"
+    )
     return 0
 
 
@@ -129,6 +160,15 @@ def _add_welfare_input(p: argparse.ArgumentParser, *, year_help: str) -> None:
         "--category",
         default=None,
         help="category code of every point (e.g. lks), if no 'kategori' column",
+    )
+
+
+def _add_report_language(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--language",
+        choices=["id", "en"],
+        default="id",
+        help="language of the reports' headers and texts (default id)",
     )
 
 
@@ -264,8 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")
     p.set_defaults(func=_cmd_fetch)
 
-    p = sub.add_parser("build", help="build the default maps and reports into outputs/")
-    p.add_argument("-o", "--output", type=_folder, help="output folder (default: outputs/)")
+    p = sub.add_parser("build", help="build the default maps and reports into ./outputs")
+    p.add_argument("-o", "--output", type=_folder, help="output folder (default: ./outputs)")
     p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
     p.add_argument(
         "--dpi", type=_dpi, default=300, help="PNG resolution, 50-1200 (default 300, for print)"
@@ -296,6 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="level of the table's rows (guessed when omitted)",
     )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="also write the problems to this report, as .csv and .xlsx",
+    )
+    _add_report_language(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("join", help="join a welfare table to the desa or kecamatan layer")
@@ -316,8 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         required=True,
-        help="output .gpkg, .geojson or .csv; *_match_report.csv is written beside",
+        help="output .gpkg, .geojson or .csv; *_match_report and *_validation_report "
+        "(.csv and .xlsx) are written beside",
     )
+    _add_report_language(p)
     p.add_argument(
         "--lenient",
         action="store_true",

@@ -10,6 +10,52 @@ import pandas as pd
 
 Severity = Literal["error", "warning"]
 
+#: Headers of a problem report (:meth:`ProblemReport.to_table`) in Indonesian and English.
+PROBLEM_HEADERS: dict[str, dict[str, str]] = {
+    "severity": {"id": "tingkat", "en": "severity"},
+    "kind": {"id": "jenis masalah", "en": "problem"},
+    "file": {"id": "berkas", "en": "file"},
+    "sheet": {"id": "lembar", "en": "sheet"},
+    "row": {"id": "baris", "en": "row"},
+    "column": {"id": "kolom", "en": "column"},
+    "value": {"id": "nilai", "en": "value"},
+    "expected": {"id": "seharusnya", "en": "expected"},
+    "suggestion": {"id": "saran", "en": "suggestion"},
+    "message": {"id": "keterangan", "en": "message"},
+}
+#: Severity in words; a warning is something a person should look at, not a refusal.
+SEVERITY_TEXTS: dict[str, dict[str, str]] = {
+    "error": {"id": "kesalahan", "en": "error"},
+    "warning": {"id": "peringatan (perlu diperiksa)", "en": "warning (review)"},
+}
+#: Problem kinds in words (a kind not listed is shown as it is).
+KIND_TEXTS: dict[str, dict[str, str]] = {
+    "fuzzy-match": {
+        "id": "nama dicocokkan karena mirip (perlu diperiksa)",
+        "en": "name matched by similarity (review)",
+    },
+    "unknown-area": {"id": "wilayah tidak dikenal", "en": "unknown area"},
+    "ambiguous-area": {"id": "nama wilayah ganda", "en": "ambiguous area name"},
+    "missing-area": {"id": "wilayah tanpa data", "en": "area without a row"},
+    "code-name-mismatch": {"id": "kode dan nama tidak cocok", "en": "code and name disagree"},
+    "unknown-category": {"id": "kategori tidak dikenal", "en": "unknown category"},
+    "duplicate": {"id": "baris ganda", "en": "duplicate row"},
+    "duplicate-conflict": {"id": "baris ganda dengan nilai beda", "en": "conflicting duplicate"},
+    "duplicate-category-column": {
+        "id": "kolom kategori ganda",
+        "en": "duplicate category column",
+    },
+    "total-mismatch": {"id": "jumlah tidak sesuai", "en": "totals row disagrees"},
+    "row-total-mismatch": {"id": "jumlah baris tidak sesuai", "en": "row total disagrees"},
+    "non-numeric": {"id": "bukan angka", "en": "not a number"},
+    "fractional-count": {"id": "jumlah pecahan", "en": "fractional count"},
+    "invalid-year": {"id": "tahun tidak sah", "en": "invalid year"},
+    "formula-not-calculated": {"id": "rumus belum dihitung", "en": "formula not calculated"},
+    "extra-key-column": {"id": "kolom kunci tambahan", "en": "extra key column"},
+    "bad-point": {"id": "titik tidak sah", "en": "invalid point"},
+    "outside": {"id": "di luar kabupaten", "en": "outside the regency"},
+}
+
 
 class PetaKesosError(ValueError):
     """Base class of every error the project raises on purpose."""
@@ -29,6 +75,14 @@ class BoundaryValidationError(PetaKesosError):
 
 class InputError(PetaKesosError):
     """A user's file or argument cannot be used as given."""
+
+
+def report_language(language: str) -> str:
+    """`language` checked for a report: ``"id"`` or ``"en"``."""
+    if language not in ("id", "en"):
+        msg = f"language={language!r} is not a report language; expected 'id' or 'en'."
+        raise InputError(msg)
+    return language
 
 
 @dataclass(frozen=True)
@@ -119,6 +173,24 @@ class ProblemReport:
         cols = list(Problem.__dataclass_fields__)
         frame = pd.DataFrame([asdict(p) for p in self.problems], columns=cols)
         return frame.astype({"row": "Int64"})  # row 9, not 9.0, beside problems without a row
+
+    def to_table(self, *, language: str = "id") -> pd.DataFrame:
+        """The problems for people: errors first, headers and kinds in `language` (id/en).
+
+        The ``message`` text stays as the reader wrote it (English).
+        """
+        lang = report_language(language)
+        frame = self.to_frame()
+        frame = pd.concat(
+            [frame[frame["severity"] == "error"], frame[frame["severity"] != "error"]]
+        )
+        frame["severity"] = frame["severity"].map(lambda v: SEVERITY_TEXTS[v][lang])
+        frame["kind"] = frame["kind"].map(lambda k: KIND_TEXTS.get(k, {}).get(lang, k))
+        frame["value"] = frame["value"].map(lambda v: "" if v is None else str(v))
+        frame = frame[list(PROBLEM_HEADERS)]
+        return frame.rename(columns={k: v[lang] for k, v in PROBLEM_HEADERS.items()}).reset_index(
+            drop=True
+        )
 
     def describe(self) -> str:
         """Every problem, one line each, errors first."""

@@ -99,6 +99,18 @@ def make_thumbnail(png: Path, out: Path, *, width: int = 480) -> Path:
     return out
 
 
+#: The gallery's own headings.
+_GALLERY_TEXTS: dict[str, dict[str, str]] = {
+    "built": {"id": "Dibuat", "en": "Built"},
+    "sources": {"id": "Sumber data dan catatan", "en": "Data sources and caveats"},
+    "downloads": {"id": "Tabel dan laporan", "en": "Tables and reports"},
+    "manifest": {
+        "id": "Daftar berkas dengan checksum SHA-256",
+        "en": "List of files with SHA-256 checksums",
+    },
+}
+
+
 def write_gallery(
     items: Sequence[GalleryItem],
     path: str | os.PathLike[str],
@@ -106,16 +118,26 @@ def write_gallery(
     title: str | None = None,
     language: str = "id",
     thumbnail: Callable[[Path, Path], Path] = make_thumbnail,
+    built: str = "",
+    sources: Sequence[str] = (),
+    disclaimer: str = "",
+    downloads: Sequence[tuple[str, Sequence[Path]]] = (),
+    manifest: Path | None = None,
 ) -> Path:
     """Write `path` (e.g. ``outputs/index.html``) listing every map with a thumbnail and links.
 
     Thumbnails are small PNGs made from each item's ``thumbnail`` PNG and stored in
     ``thumbs/`` next to `path`; links are relative, so the folder can be zipped and sent.
+
+    The page also shows the build date `built`, the data `sources` with their caveats, a
+    `disclaimer` banner (e.g. that some maps use synthetic data), a list of `downloads`
+    (``(title, files)``, e.g. a report as CSV and XLSX) and a link to the `manifest`.
     """
     lang = check_language(language)
     target = Path(path)
     root = target.parent
-    problems = [str(f) for item in items for f in item.files if not Path(f).is_file()]
+    files = [f for item in items for f in item.files] + [f for _, fs in downloads for f in fs]
+    problems = [str(f) for f in files if not Path(f).is_file()]
     if problems:
         msg = f"Gallery items refer to files that do not exist: {problems}. Build the maps first."
         raise InputError(msg)
@@ -128,6 +150,7 @@ def write_gallery(
         for group, cards in sections.items()
     )
     heading = html.escape(title or text("gallery_title", lang))
+    body = _gallery_notes(root, lang, built, sources, disclaimer, downloads, manifest) + body
     page = f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -144,6 +167,9 @@ h2 {{ font-size: 1.15rem; margin: 1.6rem 0 .6rem; border-bottom: 1px solid #ddd;
 .badge {{ position: absolute; left: .4rem; top: .4rem; background: #0072b2; color: #fff;
   font-size: .8rem; font-weight: 600; padding: .1rem .45rem; border-radius: 3px; }}
 .card p {{ margin: .3rem 0; font-size: .9rem; }}
+.disclaimer {{ background: #fff3cd; border: 1px solid #e0b000; padding: .5rem .8rem;
+  border-radius: 4px; font-weight: 600; }}
+.sources li, .downloads li {{ margin: .25rem 0; font-size: .92rem; }}
 </style></head>
 <body><h1>{heading}</h1>
 <p>{len(items)} {html.escape(text("maps", lang).lower())}</p>
@@ -151,6 +177,45 @@ h2 {{ font-size: 1.15rem; margin: 1.6rem 0 .6rem; border-bottom: 1px solid #ddd;
 </body></html>
 """
     return write_text(page, target)
+
+
+def _file_links(files: Sequence[Path], root: Path) -> str:
+    """Relative links to `files`, each named by its format (HTML, PNG, CSV, XLSX...)."""
+    return " · ".join(
+        f'<a href="{html.escape(Path(os.path.relpath(f, root)).as_posix())}">'
+        f"{Path(f).suffix[1:].upper()}</a>"
+        for f in files
+    )
+
+
+def _gallery_notes(
+    root: Path,
+    lang: str,
+    built: str,
+    sources: Sequence[str],
+    disclaimer: str,
+    downloads: Sequence[tuple[str, Sequence[Path]]],
+    manifest: Path | None,
+) -> str:
+    """The gallery's header notes: date, disclaimer, sources, tables and reports."""
+    t = {k: v[lang] for k, v in _GALLERY_TEXTS.items()}
+    parts = []
+    if built:
+        parts.append(f'<p class="built">{t["built"]}: <time>{html.escape(built)}</time></p>')
+    if disclaimer:
+        parts.append(f'<p class="disclaimer">{html.escape(disclaimer)}</p>')
+    if sources:
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+        parts.append(f'<h2>{t["sources"]}</h2>\n<ul class="sources">{items}</ul>')
+    rows = [
+        f"<li>{html.escape(name)}: {_file_links(files, root)}</li>" for name, files in downloads
+    ]
+    if manifest is not None:
+        rel = html.escape(Path(os.path.relpath(manifest, root)).as_posix())
+        rows.append(f'<li><a href="{rel}">{rel}</a>: {t["manifest"]}</li>')
+    if rows:
+        parts.append(f'<h2>{t["downloads"]}</h2>\n<ul class="downloads">{"".join(rows)}</ul>')
+    return "\n".join(parts) + ("\n" if parts else "")
 
 
 def _card(
@@ -178,10 +243,7 @@ def _card(
             f'<a class="thumb" href="{html.escape(first)}"><img src="{html.escape(rel)}" '
             f'alt="{html.escape(item.title)}" loading="lazy">{badge}</a>'
         )
-    links = " · ".join(
-        f'<a href="{html.escape(os.path.relpath(f, root))}">{Path(f).suffix[1:].upper()}</a>'
-        for f in item.files
-    )
+    links = _file_links(item.files, root)
     desc = f"<p>{html.escape(item.description)}</p>" if item.description else ""
     kind = "card html" if is_html else "card"
     return (

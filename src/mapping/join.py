@@ -12,7 +12,7 @@ import pandas as pd
 
 from mapping.categories import CATALOGUE, CATEGORY_BY_CODE
 from mapping.columns import JOINED_METHODS, TOTAL_ROW, Level, as_level
-from mapping.errors import InputError, ProblemReport
+from mapping.errors import InputError, Problem, ProblemReport, report_language
 from mapping.indicators import Rate, add_rates
 from mapping.labels import text
 from mapping.settings import Settings
@@ -38,6 +38,45 @@ REPORT_METHODS: tuple[str, ...] = (
     OTHER_YEAR,
 )
 _ORDER = {c.code: i for i, c in enumerate(CATALOGUE)}
+#: Methods whose rows a person should look at: a name taken because it is similar, and rows
+#: that reached no area.
+REVIEW_METHODS: tuple[str, ...] = ("fuzzy", "ambiguous", "unmatched", "outside")
+#: Headers of :meth:`MatchReport.to_table` in Indonesian and English.
+MATCH_HEADERS: dict[str, dict[str, str]] = {
+    "source_file": {"id": "berkas", "en": "file"},
+    "sheet": {"id": "lembar", "en": "sheet"},
+    "source_row": {"id": "baris", "en": "row"},
+    "year": {"id": "tahun", "en": "year"},
+    "input_name": {"id": "nama di berkas", "en": "name in file"},
+    "input_kecamatan": {"id": "kecamatan di berkas", "en": "kecamatan in file"},
+    "input_code": {"id": "kode di berkas", "en": "code in file"},
+    "code": {"id": "kode wilayah", "en": "area code"},
+    "name": {"id": "nama wilayah", "en": "area name"},
+    "kecamatan": {"id": "kecamatan", "en": "kecamatan"},
+    "method": {"id": "cara pencocokan", "en": "match method"},
+    "score": {"id": "skor kemiripan", "en": "similarity score"},
+    "candidates": {"id": "kandidat", "en": "candidates"},
+    "status": {"id": "status", "en": "status"},
+    "review": {"id": "perlu diperiksa", "en": "needs review"},
+}
+#: Match methods and row statuses in words.
+METHOD_TEXTS: dict[str, dict[str, str]] = {
+    "code": {"id": "kode", "en": "code"},
+    "exact": {"id": "nama sama persis", "en": "exact name"},
+    "normalized": {"id": "nama sama (ejaan dirapikan)", "en": "same name (normalised)"},
+    "alias": {"id": "ejaan lain yang dikenal", "en": "known other spelling"},
+    "fuzzy": {"id": "nama mirip (perlu diperiksa)", "en": "similar name (review)"},
+    "spatial": {"id": "lokasi titik", "en": "point location"},
+    "ambiguous": {"id": "nama ganda (tidak digabung)", "en": "ambiguous (not joined)"},
+    "unmatched": {"id": "tidak ditemukan", "en": "not found"},
+    "outside": {"id": "di luar kabupaten", "en": "outside the regency"},
+    TOTAL_ROW: {"id": "baris jumlah", "en": "totals row"},
+    OTHER_YEAR: {"id": "tahun lain", "en": "other year"},
+    "joined": {"id": "digabung", "en": "joined"},
+    "reported": {"id": "dilaporkan (tidak digabung)", "en": "reported (not joined)"},
+    "no-data": {"id": "wilayah tanpa data", "en": "area without data"},
+}
+_YES = {"id": "ya", "en": "yes"}
 
 
 @dataclass
@@ -101,8 +140,22 @@ class MatchReport:
         out = pd.concat([self.rows, no_data], ignore_index=True)[[*ROW_LOG_COLUMNS, "status"]]
         return out.astype({"source_row": "Int64"})
 
+    def to_table(self, *, language: str = "id") -> pd.DataFrame:
+        """:meth:`to_frame` for people: headers, methods and statuses in `language` (id/en),
+        and a column saying which rows need review (similar names, rows not joined)."""
+        lang = report_language(language)
+        frame = self.to_frame()
+        frame["review"] = np.where(frame["method"].isin(REVIEW_METHODS), _YES[lang], "")
+        for col in ("method", "status"):
+            frame[col] = frame[col].map(lambda v: METHOD_TEXTS.get(v, {}).get(lang, v))
+        return frame.rename(columns={k: v[lang] for k, v in MATCH_HEADERS.items()})
+
+    def review(self) -> list[Problem]:
+        """Warnings for the rows joined by a similar name (see :func:`review_problems`)."""
+        return review_problems(self.rows)
+
     def describe(self) -> str:
-        """The report in plain words."""
+        """The report in plain words; names matched by similarity are listed for review."""
         lines = [
             f"{self.n_input} input rows: {self.n_joined} joined to a {self.level}, "
             f"{self.n_reported} reported (not joined)."
@@ -114,11 +167,44 @@ class MatchReport:
         for _, r in bad.iterrows():
             cands = f"; candidates: {r['candidates']}" if r["candidates"] else ""
             lines.append(f"  row {r['source_row']}: {r['input_name']!r} {r['method']}{cands}")
+        fuzzy = self.rows[self.rows["method"] == "fuzzy"]
+        if len(fuzzy):
+            lines.append(f"{len(fuzzy)} name(s) matched by similarity, to review:")
+        for _, r in fuzzy.iterrows():
+            lines.append(
+                f"  row {r['source_row']}: {r['input_name']!r} taken as {r['name']} "
+                f"({r['code']}, score {r['score']})"
+            )
         if len(self.missing):
             names = ", ".join(self.missing["name"].head(10))
             more = f" and {len(self.missing) - 10} more" if len(self.missing) > 10 else ""
             lines.append(f"{len(self.missing)} {self.level} without data: {names}{more}.")
         return "\n".join(lines)
+
+
+def review_problems(rows: pd.DataFrame) -> list[Problem]:
+    """One warning per row of a row log (``WelfareTable.rows``, ``MatchReport.rows``) whose
+    name was matched by similarity (method ``fuzzy``): taken, but a person should confirm it.
+    """
+    out = []
+    for _, r in rows[rows["method"] == "fuzzy"].iterrows():
+        row = r.get("source_row")
+        out.append(
+            Problem(
+                "fuzzy-match",
+                f"{r['input_name']!r} was taken as {r['name']} ({r['code']}, kecamatan "
+                f"{r['kecamatan']}) because the names are similar (score {r['score']})",
+                file=str(r.get("source_file", "") or ""),
+                sheet=str(r.get("sheet", "") or ""),
+                row=None if pd.isna(row) else int(row),
+                value=r["input_name"],
+                expected=f"the name of a desa/kecamatan as written in the reference ({r['name']})",
+                suggestion=f"check that it is {r['name']}; if so, write {r['name']!r} or the "
+                f"code {r['code']} in the file; if not, correct the name",
+                severity="warning",
+            )
+        )
+    return out
 
 
 def _ranges(rows: Sequence[int]) -> str:

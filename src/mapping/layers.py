@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mapping.data import fetch_raw, load_manifest, load_reference_desa
+from mapping.data import CROSSWALK_DESA, fetch_raw, load_manifest, load_reference_desa
 from mapping.errors import BoundaryValidationError, DataSourceError
 from mapping.names import desa_kind
 from mapping.regions import KECAMATAN, KECAMATAN_BY_CODE
@@ -71,8 +71,9 @@ def canonical_desa(
 ) -> gpd.GeoDataFrame:
     """The canonical desa layer from raw BIG polygons (see README for the schema).
 
-    Display names are the Kemendagri 2025 spellings when the reference table is given,
-    otherwise BIG's ``NAMOBJ``. ``bps_code`` comes from the reference table (else missing).
+    Display names are the Kemendagri 2025 spellings when the crosswalk is given (the build
+    always gives it), otherwise BIG's ``NAMOBJ``. ``bps_code`` comes from the crosswalk (else
+    missing).
     """
     raw = raw.copy()
     code = raw["KDEPUM"].astype(str).str.strip()
@@ -258,14 +259,13 @@ def build_layers(*, settings: Settings | None = None, force: bool = False) -> Pa
 
     The GeoPackage (``settings.layers_path``) has layers ``desa`` (252), ``kecamatan`` (15)
     and ``kabupaten`` (1). It is rebuilt only when missing, older than a raw file or the
-    reference table, or when `force` is true.
+    shipped crosswalk, or when `force` is true.
     """
     s = settings or get_settings()
     paths = fetch_raw(settings=s)
     out = s.layers_path
-    inputs = [*paths, Path(__file__)]  # a change to this builder rebuilds the layers too
-    if s.reference_dir is not None:
-        inputs += [p for p in s.reference_dir.glob("*.csv")]
+    # A change to this builder or to the shipped crosswalk rebuilds the layers too.
+    inputs = [*paths, Path(__file__), CROSSWALK_DESA]
     if not force and out.is_file():
         newest = max(p.stat().st_mtime for p in inputs)
         if out.stat().st_mtime >= newest:

@@ -7,6 +7,7 @@ the public API, the same chain a notebook uses: raw files -> canonical tables ->
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -17,17 +18,18 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from mapping import export
+from mapping import export, manifest, reports
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import Indicator
+from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
 from mapping.datasets import SAMPLE_YEAR, build_welfare_datasets
-from mapping.files import atomic_path, write_text
+from mapping.files import write_text
 from mapping.indicators import Rate, add_rates
 from mapping.join import MatchReport, join_table
 from mapping.labels import check_language
 from mapping.layers import build_layers
 from mapping.maps import build_map_set
-from mapping.settings import PROJECT_ROOT, Settings, get_settings
+from mapping.settings import Settings, default_output_dir, get_settings
 from mapping.tables import combine_tables, read_welfare
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "desa": "Desa",
         "kecamatan": "Kecamatan",
         "note": "Keterangan",
+        "source_boundaries": "Batas desa/kelurahan: BIG 2022 (15 berkas GeoJSON dari portal "
+        "stunting Kab. Tapanuli Utara, diperiksa dengan SHA-256); kode Kemendagri 2025 dan kode "
+        "BPS 2018 dari tabel rujukan yang disertakan.",
+        "source_indicators": "Indikator desa (jumlah keluarga, keluarga berisiko stunting, "
+        "penerima PKH/BPNT/BST, posyandu): portal stunting Kab. Tapanuli Utara; arti kolom "
+        "disimpulkan dari label portal.",
+        "caveat_families": "\u201cKeluarga\u201d adalah keluarga sasaran program percepatan "
+        "penurunan stunting di portal itu, bukan semua rumah tangga; angka \u201cper 1.000 "
+        "keluarga\u201d memakai jumlah ini sebagai penyebut.",
+        "source_synthetic": "PMKS, PSKS dan lokasi PSKS: contoh sintetis buatan peta-kesos, "
+        "bukan data Dinas Sosial; hanya untuk mencoba alat ini.",
+        "disclaimer": "Peta bertanda CONTOH SINTETIS memakai data buatan, bukan data resmi. "
+        "Jangan dipakai untuk keputusan.",
+        "report_match": "Pencocokan nama wilayah",
+        "report_validation": "Validasi (kesalahan dan peringatan yang perlu diperiksa)",
+        "real_data": "indikator desa",
+        "synthetic_data": "PMKS/PSKS contoh sintetis",
     },
     "en": {
         "per_1000": "per 1,000 families",
@@ -64,6 +83,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "desa": "Village",
         "kecamatan": "Kecamatan",
         "note": "Note",
+        "source_boundaries": "Village boundaries: BIG 2022 (15 GeoJSON files from the Tapanuli "
+        "Utara stunting portal, checked by SHA-256); Kemendagri 2025 and BPS 2018 codes from the "
+        "bundled reference tables.",
+        "source_indicators": "Village indicators (families, families at risk of stunting, PKH/"
+        "BPNT/BST recipients, posyandu): Tapanuli Utara stunting portal; column meanings "
+        "inferred from the portal's labels.",
+        "caveat_families": "\u201cFamilies\u201d are the target families of the stunting "
+        "reduction programme in that portal, not all households; rates \u201cper 1,000 "
+        "families\u201d use this count as the denominator.",
+        "source_synthetic": "PMKS, PSKS and PSKS sites: a synthetic sample made by peta-kesos, "
+        "not Dinas Sosial data; only for trying the tools.",
+        "disclaimer": "Maps marked SYNTHETIC EXAMPLE use made-up data, not official data. Do "
+        "not use them for decisions.",
+        "report_match": "Place name matching",
+        "report_validation": "Validation (errors, and warnings to review)",
+        "real_data": "village indicators",
+        "synthetic_data": "PMKS/PSKS synthetic sample",
     },
 }
 
@@ -82,16 +118,18 @@ SYNTHETIC_PMKS: tuple[str, ...] = ("fm", "lut", "pd")
 
 @dataclass
 class BuildResult:
-    """What a build wrote: every map file, every report, and the gallery page."""
+    """What a build wrote: every map file, every report, the gallery page and the manifest."""
 
     maps: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
     index: Path | None = None
+    manifest: Path | None = None
 
     @property
     def files(self) -> list[Path]:
         """Every file written."""
-        return [*self.maps, *self.reports, *([self.index] if self.index else [])]
+        extra = [p for p in (self.index, self.manifest) if p is not None]
+        return [*self.maps, *self.reports, *extra]
 
 
 def _rate_name(column: str) -> str:
@@ -168,6 +206,7 @@ def _input_signature(settings: Settings, options: dict[str, object]) -> str:
             *(settings.reference_dir.glob("*.csv") if settings.reference_dir else []),
             *here.glob("*.py"),
             *here.glob("assets/*"),
+            *here.glob("reference/*"),
         ]
     )
     parts = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.is_file()]
@@ -185,6 +224,7 @@ def _read_stamp(out: Path) -> tuple[str, BuildResult] | None:
             maps=[out / m for m in doc["maps"]],
             reports=[out / r for r in doc["reports"]],
             index=out / doc["index"] if doc.get("index") else None,
+            manifest=out / doc["manifest"] if doc.get("manifest") else None,
         )
     except (ValueError, KeyError, TypeError):
         return None
@@ -208,14 +248,33 @@ def _write_stamp(out: Path, signature: str, result: BuildResult) -> None:
         "maps": [str(p.relative_to(out)) for p in result.maps],
         "reports": [str(p.relative_to(out)) for p in result.reports],
         "index": str(result.index.relative_to(out)) if result.index else None,
+        "manifest": str(result.manifest.relative_to(out)) if result.manifest else None,
     }
     write_text(json.dumps(doc, indent=1), out / STAMP_NAME)
 
 
-def _write_report(report: MatchReport, path: Path) -> Path:
-    with atomic_path(path) as tmp:
-        report.to_frame().to_csv(tmp, index=False, encoding="utf-8")
-    return path
+def _write_reports(
+    report: MatchReport, folder: Path, name: str, language: str
+) -> tuple[list[Path], list[Path]]:
+    """The match report and the validation report of one input, each as CSV and XLSX."""
+    match = reports.write_match_report(report, folder / f"pencocokan-{name}", language=language)
+    problems = reports.validation_report(report)
+    valid = reports.write_validation_report(
+        problems, folder / f"validasi-{name}", language=language
+    )
+    return match, valid
+
+
+def _manifest_inputs(settings: Settings) -> list[tuple[str, Path, Path]]:
+    """``(role, path, root)`` of every input file of the build, for the manifest."""
+    data = settings.data_dir
+    inputs = [("boundaries", p, data) for p in sorted(settings.raw_dir.glob("*.geojson"))]
+    inputs.append(("boundary-layers", settings.layers_path, data))
+    inputs += [("welfare", p, data) for p in sorted((data / "welfare").glob("*")) if p.is_file()]
+    inputs += [
+        ("crosswalk", p, PACKAGE_REFERENCE.parent) for p in (CROSSWALK_DESA, CROSSWALK_KECAMATAN)
+    ]
+    return inputs
 
 
 def build_outputs(
@@ -227,24 +286,27 @@ def build_outputs(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build the default maps and reports into `out_dir` (default ``<checkout>/outputs``).
+    """Build the default maps and reports into `out_dir` (default ``./outputs``).
 
     Two map sets, each at desa and kecamatan level (HTML with switchable layers + one PNG per
     indicator): the real desa indicators (rates per 1,000 families) and the synthetic
     PMKS/PSKS sample (need, capacity, bivariate need vs capacity, PSKS sites), labelled
-    "contoh sintetis" everywhere. Match reports go to ``laporan/``; ``index.html`` lists every
-    map with a thumbnail.
+    "contoh sintetis" everywhere. Match and validation reports (CSV and XLSX, in `language`)
+    go to ``laporan/``; ``index.html`` lists every map with a thumbnail, the build date, the
+    sources and links to the reports; ``manifest.json`` lists every file with its SHA-256,
+    the inputs' checksums, the options, the package version and the build time.
 
     Nothing is rebuilt when the data, the code and the options are those of the last build
     and its files are all there (unless `force`).
     """
     s = settings or get_settings()
     lang = check_language(language)
-    out = Path(out_dir) if out_dir is not None else PROJECT_ROOT / "outputs"
+    out = Path(out_dir) if out_dir is not None else default_output_dir()
     say = progress or (lambda msg: log.info("%s", msg))
     result = BuildResult()
     steps = 5
     t0 = time.perf_counter()
+    built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     say(f"[1/{steps}] boundary layers")
     build_layers(settings=s)
@@ -288,15 +350,30 @@ def build_outputs(
     )  # fmt: skip
     result.maps = [f for item in items for f in item.files]
 
-    say(f"[5/{steps}] match reports and gallery")
-    reports = out / "laporan"
-    result.reports = [
-        _write_report(report_real, reports / "pencocokan-indikator-desa.csv"),
-        _write_report(report_syn, reports / "pencocokan-pmks-psks-contoh-sintetis.csv"),
-    ]
-    title = t["gallery"]
-    result.index = export.write_gallery(items, out / "index.html", title=title, language=lang)
+    say(f"[5/{steps}] reports, gallery and manifest")
+    folder = out / "laporan"
+    downloads: list[tuple[str, Sequence[Path]]] = []
+    for report, name, what in (
+        (report_real, "indikator-desa", t["real_data"]),
+        (report_syn, "pmks-psks-contoh-sintetis", t["synthetic_data"]),
+    ):
+        match, valid = _write_reports(report, folder, name, lang)
+        downloads += [(f"{t['report_match']}: {what}", match)]
+        downloads += [(f"{t['report_validation']}: {what}", valid)]
+        result.reports += [*match, *valid]
+    sources = [t[k] for k in ("source_boundaries", "source_indicators", "caveat_families")]
+    sources.append(t["source_synthetic"])
+    result.index = export.write_gallery(
+        items, out / "index.html", title=t["gallery"], language=lang,
+        built=built_at.strftime("%Y-%m-%d %H:%M UTC"), sources=sources,
+        disclaimer=t["disclaimer"], downloads=downloads, manifest=out / manifest.MANIFEST_NAME,
+    )  # fmt: skip
     _remove_stale(out, previous, result)
+    config: dict[str, object] = {"language": lang, "dpi": dpi, "year": SAMPLE_YEAR, "per": 1000}
+    config |= {"real_rates": list(REAL_RATES), "synthetic_pmks": list(SYNTHETIC_PMKS)}
+    result.manifest = manifest.write_manifest(
+        out, built_at=built_at, config=config, inputs=_manifest_inputs(s), sources=sources
+    )
     _write_stamp(out, signature, result)
     say(f"done in {time.perf_counter() - t0:.0f} s: {len(result.files)} files in {out}")
     return result

@@ -24,8 +24,23 @@ EXPECTED_N_KECAMATAN = 15
 #: Seconds to wait for an upstream server before falling back or failing.
 NETWORK_TIMEOUT_S = 10.0
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-"""The checkout this package was installed from (editable install) or site-packages' parent."""
+#: The installed package's folder; its ``reference/`` holds the data shipped with it.
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+PROJECT_ROOT = PACKAGE_DIR.parents[1]
+"""The checkout this package runs from (``src/mapping`` in it); meaningless for an installed
+wheel, where it is site-packages' parent: use :func:`checkout_root` to tell the two apart."""
+
+
+def checkout_root() -> Path | None:
+    """The project checkout the package runs from (an editable install), else None.
+
+    A checkout is recognised by a ``pyproject.toml`` next to the ``src/`` folder holding this
+    package; an installed wheel has none.
+    """
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and PACKAGE_DIR.parent.name == "src":
+        return PROJECT_ROOT
+    return None
 
 
 def _env_path(name: str) -> Path | None:
@@ -41,8 +56,33 @@ def _first_existing(*candidates: Path) -> Path | None:
 
 
 def default_data_dir() -> Path:
-    """Folder for generated data: ``$PETA_KESOS_DATA`` or ``<checkout>/data``."""
-    return _env_path("PETA_KESOS_DATA") or PROJECT_ROOT / "data"
+    """Folder for generated data, never inside site-packages.
+
+    ``$PETA_KESOS_DATA`` wins; otherwise the checkout's ``data/`` when running from a checkout
+    (so ``make`` keeps its data beside the code); otherwise the platform's user cache folder
+    (``pooch.os_cache("peta-kesos")``, e.g. ``~/.cache/peta-kesos`` on Linux).
+    """
+    env = _env_path("PETA_KESOS_DATA")
+    if env is not None:
+        return env
+    root = checkout_root()
+    if root is not None:
+        return root / "data"
+    import pooch
+
+    return Path(pooch.os_cache("peta-kesos"))
+
+
+def default_output_dir() -> Path:
+    """Folder for the build's maps and reports: ``outputs/`` under the current folder."""
+    return Path.cwd() / "outputs"
+
+
+def _beside_checkout_or_cwd(rel: Path) -> Path | None:
+    """``../rel`` next to the checkout (if running from one) or next to the current folder."""
+    root = checkout_root()
+    candidates = [root.parent / rel] if root is not None else []
+    return _first_existing(*candidates, Path.cwd().parent / rel)
 
 
 def default_mirror() -> Path | None:
@@ -54,20 +94,20 @@ def default_mirror() -> Path | None:
     env = _env_path("PETA_KESOS_MIRROR")
     if env is not None:
         return env
-    rel = Path("shared/data/boundaries/tapanuli-utara-desa-2022")
-    return _first_existing(PROJECT_ROOT.parent / rel, Path.cwd().parent / rel)
+    return _beside_checkout_or_cwd(Path("shared/data/boundaries/tapanuli-utara-desa-2022"))
 
 
 def default_reference_dir() -> Path | None:
-    """Folder of the reference tables (codes, spellings, population), if one exists.
+    """Folder of the full reference tables (population, puskesmas), if one exists.
 
-    ``$PETA_KESOS_REFERENCE`` wins; otherwise ``../shared/data/reference``.
+    ``$PETA_KESOS_REFERENCE`` wins; otherwise ``../shared/data/reference``. The code/name
+    crosswalk ships with the package (:mod:`mapping.data`), so codes and spellings work
+    without this folder.
     """
     env = _env_path("PETA_KESOS_REFERENCE")
     if env is not None:
         return env
-    rel = Path("shared/data/reference")
-    return _first_existing(PROJECT_ROOT.parent / rel, Path.cwd().parent / rel)
+    return _beside_checkout_or_cwd(Path("shared/data/reference"))
 
 
 @dataclass(frozen=True)
