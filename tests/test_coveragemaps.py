@@ -53,8 +53,8 @@ def test_shortlist_outputs(tmp_path: Path, layers, analysis) -> None:
     desa, kec = layers
     frame, components = priority_components(analysis)
     sl = shortlist(frame, components=components, top_n=10, draws=100)
-    items = build_shortlist_outputs(sl, desa, kec, tmp_path, dpi=40)
-    names = sorted(f.name for item in items for f in item.files)
+    items, tables = build_shortlist_outputs(sl, desa, kec, tmp_path, dpi=40)
+    names = sorted([*(f.name for item in items for f in item.files), *(f.name for f in tables)])
     assert names == sorted(
         f"sasaran-csr-sarulla.{s}" for s in ("csv", "xlsx", "png", "html")
     )

@@ -60,9 +60,8 @@ _T: dict[str, dict[str, str]] = {
         "teratas. Lokasi Sarulla adalah lokasi pengganti, bukan lokasi pembangkit.",
         "ring": "Radius {r} km",
         "site": "Lokasi",
-        "table_csv": "Daftar pendek (CSV)",
-        "table_xlsx": "Daftar pendek (XLSX, untuk dibaca)",
-        "summary": "Ringkasan kecamatan (CSV)",
+        "shortlist_tables": "Daftar pendek sasaran CSR (CSV, XLSX)",
+        "coverage_tables": "Tabel cakupan desa (CSV, XLSX)",
     },
     "en": {
         "group": "Coverage analysis",
@@ -86,9 +85,8 @@ _T: dict[str, dict[str, str]] = {
         "{n} villages. The Sarulla sites are stand-ins, not the plant's location.",
         "ring": "{r} km radius",
         "site": "Site",
-        "table_csv": "Shortlist (CSV)",
-        "table_xlsx": "Shortlist (XLSX, for people)",
-        "summary": "Kecamatan summary (CSV)",
+        "shortlist_tables": "CSR target shortlist (CSV, XLSX)",
+        "coverage_tables": "Village coverage table (CSV, XLSX)",
     },
 }
 
@@ -304,8 +302,11 @@ def build_shortlist_outputs(
     dpi: int = export.PNG_DPI,
     date: dt.date | str | None = None,
     extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
-) -> list[export.GalleryItem]:
-    """Write the shortlist as CSV and XLSX and as a PNG and an HTML map; gallery items."""
+) -> tuple[list[export.GalleryItem], list[Path]]:
+    """Write the shortlist as a PNG and an HTML map and as CSV and XLSX tables.
+
+    Returns the gallery item of the map and the two table files (CSV first).
+    """
     lang = shortlist.language
     t = _T[lang]
     out = Path(out_dir)
@@ -315,11 +316,6 @@ def build_shortlist_outputs(
                              out / f"{stem}.png", dpi=dpi)  # fmt: skip
     page = export.save_html(shortlist_map(shortlist, desa, kecamatan, date=date),
                             out / f"{stem}.html")  # fmt: skip
-    group = t["shortlist_group"]
-    return [
-        export.GalleryItem(
-            t["shortlist_title"], (page, png), png, shortlist.sensitivity.message, group=group
-        ),  # fmt: skip
-        export.GalleryItem(t["table_xlsx"], (xlsx,), None, group=group),
-        export.GalleryItem(t["table_csv"], (csv,), None, group=group),
-    ]
+    item = export.GalleryItem(t["shortlist_title"], (page, png), png,
+                              shortlist.sensitivity.message, group=t["shortlist_group"])  # fmt: skip
+    return [item], [csv, xlsx]
