@@ -60,6 +60,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "fullscreen_exit": {"id": "Keluar dari layar penuh", "en": "Exit full screen"},
     "zoom_in": {"id": "Perbesar", "en": "Zoom in"},
     "zoom_out": {"id": "Perkecil", "en": "Zoom out"},
+    "suppressed": {"id": "Disembunyikan ({hidden})", "en": "Suppressed ({hidden})"},
+    "internal": {
+        "id": "INTERNAL — tidak untuk dipublikasikan",
+        "en": "INTERNAL — not for publication (tidak untuk dipublikasikan)",
+    },
 }
 
 
@@ -140,9 +145,17 @@ def format_date(date: dt.date | str, *, language: str = "id") -> str:
 
 
 def caption_text(
-    *, source: str, date: dt.date | str | None = None, synthetic: bool = False, language: str = "id"
+    *,
+    source: str,
+    date: dt.date | str | None = None,
+    synthetic: bool = False,
+    internal: bool = False,
+    language: str = "id",
 ) -> str:
     """The caption of a map: data source, date made and, for synthetic data, "contoh sintetis".
+
+    With `internal` (data not protected by :func:`mapping.privacy.protect`) it starts with
+    "INTERNAL — tidak untuk dipublikasikan".
 
     The date (default: today) is written out by :func:`format_date`.
 
@@ -152,7 +165,7 @@ def caption_text(
     'Source: Dinas Sosial. Made 31 January 2025.'
     """
     when = format_date(date if date is not None else dt.date.today(), language=language)
-    parts = []
+    parts = [text("internal", language) + "."] if internal else []
     if source:
         parts.append(f"{text('source', language)}: {source}.")
     parts.append(f"{text('made', language)} {when}.")

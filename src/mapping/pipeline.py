@@ -17,7 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from mapping import export
+from mapping import export, privacy
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import Indicator
 from mapping.datasets import SAMPLE_YEAR, build_welfare_datasets
@@ -273,6 +273,10 @@ def build_outputs(
 
     say(f"[4/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
     sdesa, skec, report_syn, sites = synthetic_layers(settings=s, language=lang)
+    pmks = [c for c in sdesa.attrs["categories"] if CATEGORY_BY_CODE[c].group == "pmks"]
+    # pmks_total is published with some of its categories: its row is a group too.
+    sdesa, skec_or_none = privacy.protect(sdesa, skec, totals={"pmks_total": pmks})
+    skec = skec if skec_or_none is None else skec_or_none
     syn_inds = [
         Indicator(_rate_name("pmks_total"), t["pmks_total"], per),
         Indicator(_rate_name("psks_total"), t["psks_total"], per, palette="Greens"),
