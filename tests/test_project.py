@@ -37,7 +37,7 @@ LAYERS: dict[str, int] = {
     "data": 1, "layers": 1, "boundaries": 1, "gazetteer": 1, "matchfile": 1,
     "categories": 1, "readers": 1, "columns": 1, "validation": 1, "tables": 1, "points": 1,
     "join": 1, "datasets": 1,
-    "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1,
+    "indicators": 1, "classify": 1, "bivariate": 1, "cartography": 1, "privacy": 1,
     # high: maps and their export
     "static": 2, "interactive": 2, "export": 2, "maps": 2,
     # top: the build and the command line, imported by nothing
