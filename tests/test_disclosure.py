@@ -138,10 +138,8 @@ def _leaks(out: Path, truth: gpd.GeoDataFrame, kec_truth: gpd.GeoDataFrame) -> l
         leaks += [f"kecamatan {col} = {v:g} shown" for v in kec_shown if v and 1 <= v < K]
         # legends: no class bound from 1 to K-1, the suppressed areas counted on their own
         for legend in (legends[col], kec_legends[col]):
-            ranges = [r.split(" – ") for r in re.findall(r'class="pk-range">([^<]*)<', legend)]
-            # the lowest value and each class's upper bound come from the data (the lower
-            # bound of a later class is the previous bound + 1, whole numbers)
-            bounds = [_number(b) for b in [ranges[0][0], *(r[-1] for r in ranges)]]
+            ranges = re.findall(r'class="pk-range">([^<]*)<', legend)
+            bounds = [_number(b) for r in ranges for b in r.split(" – ")]
             leaks += [f"{col} legend bound {b:g}" for b in bounds if b and 1 <= b < K]
         n_hidden = sum(v == f"< {K}" for v in desa_vals[col])
         if (
@@ -201,3 +199,22 @@ def test_the_scan_finds_the_counts_when_protection_is_off(planted, tmp_path) -> 
     assert config["title"].startswith("INTERNAL — tidak untuk dipublikasikan")
     table = pd.read_csv(tmp_path / "tabel-desa.csv")
     assert (table["keterangan"] == "INTERNAL — tidak untuk dipublikasikan").all()
+
+
+def test_png_legend_counts_suppressed_areas_apart(planted) -> None:
+    from mapping import static
+
+    desa, _ = planted
+    fig = static.plot_choropleth(desa, Indicator("odha", "ODHA"), date="2025-01-31")
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    n_small = int(desa["odha"].between(1, K - 1).sum())
+    hidden = [t for t in texts if t.startswith(f"Disembunyikan (< {K})")]
+    assert len(hidden) == 1
+    n_hidden = int(hidden[0].split("(")[-1].rstrip(")").replace(".", ""))
+    assert n_hidden >= n_small  # every planted count, plus complementary ones
+    assert not any(t.startswith(("1 ", "2 ", "3 ", "4 ")) for t in texts)  # no class from 1-4
+    caption = " ".join(t.get_text() for t in fig.texts)
+    assert "INTERNAL" not in caption
+    raw, _ = protect(desa, enabled=False)
+    fig = static.plot_choropleth(raw, Indicator("odha", "ODHA"), date="2025-01-31")
+    assert "INTERNAL — tidak untuk dipublikasikan" in " ".join(t.get_text() for t in fig.texts)

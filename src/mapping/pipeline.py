@@ -235,6 +235,10 @@ def build_outputs(
     "contoh sintetis" everywhere. Match reports go to ``laporan/``; ``index.html`` lists every
     map with a thumbnail.
 
+    Every published value goes through :func:`mapping.privacy.protect`: person and family
+    counts from 1 to 4 (and the cells that would give them back, and their rates) show as
+    "< 5"; for the synthetic set ``pmks_total`` and its categories form row groups too.
+
     Nothing is rebuilt when the data, the code and the options are those of the last build
     and its files are all there (unless `force`).
     """

@@ -41,6 +41,7 @@ dipublikasikan" (:func:`is_internal`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -50,7 +51,7 @@ import pandas as pd
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import NO_DATA_COLOR, Classification, LegendEntry
 from mapping.errors import InputError
-from mapping.labels import check_language, text
+from mapping.labels import check_language, format_number, text
 
 F = TypeVar("F", bound=pd.DataFrame)
 G = TypeVar("G", bound=pd.DataFrame)
@@ -342,6 +343,21 @@ def ensure_protected(frame: F) -> F:
     return frame if DISCLOSURE_ATTR in frame.attrs else protect(frame)[0]
 
 
+def _from_k(cls: Classification, rows: list[LegendEntry], k: int) -> list[LegendEntry]:
+    """Whole-number class labels that start at k, not at 1..k-1, which no published count
+    holds (``1 – 9`` reads as if counts 1-4 were shown; it becomes ``5 – 9``)."""
+    out = []
+    for i, row in enumerate(rows):
+        lo = cls.lower if i == 0 else math.floor(cls.bins[i - 1]) + 1
+        hi = math.floor(cls.bins[i])
+        if 1 <= lo < k <= hi:
+            lo_text, hi_text = (format_number(v, language=cls.language) for v in (k, hi))
+            label = lo_text if k == hi else f"{lo_text} – {hi_text}"
+            row = LegendEntry(label, row.color, row.count, row.no_data)
+        out.append(row)
+    return out
+
+
 def legend_entries(
     classification: Classification, frame: pd.DataFrame, column: str
 ) -> list[LegendEntry]:
@@ -353,6 +369,9 @@ def legend_entries(
     hidden = suppressed_mask(frame, column).reindex(classification.classes.index, fill_value=False)
     n_hidden = int((hidden & classification.classes.isna()).sum())
     rows = [r for r in classification.legend() if not r.no_data]
+    info = frame.attrs.get(DISCLOSURE_ATTR) or {}
+    if info.get("enabled") and column in info.get("columns", ()) and classification.integer:
+        rows = _from_k(classification, rows, disclosure_k(frame, column))
     n_missing = classification.n_missing - n_hidden
     if n_missing > 0:
         rows.append(LegendEntry(classification.no_data_label, NO_DATA_COLOR, n_missing, True))
