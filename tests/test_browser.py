@@ -235,3 +235,52 @@ def test_search_finds_a_desa(browser, map_file, desa) -> None:
     box.fill("Tidak Ada Desa Seperti Ini")
     box.press("Enter")
     assert page.locator(".pk-search-msg").inner_text() == "Desa tidak ditemukan"
+
+
+def test_payloads_in_names_and_titles_do_not_run(browser, desa, kecamatan, tmp_path_factory):
+    """`<!--<script>`, `</script>...` and attribute breakers in names and titles stay text."""
+    from test_encoding import PAYLOAD, PAYLOADS, payload_map
+
+    from mapping.cartography import label_points
+
+    path = payload_map(desa, kecamatan, tmp_path_factory)
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.pk-area")
+    assert page.locator("path.pk-area").count() == 252  # the map is drawn, not blank
+    assert page.locator(".pk-title-text").text_content() == f"Judul {PAYLOAD}"
+    assert PAYLOADS[1] in page.locator(".pk-caption").inner_text()
+    assert PAYLOADS[0] in page.locator(".pk-legend").first.inner_text()
+    # the desa with the payload name: tooltip and popup show it as text
+    point = label_points(desa.iloc[[100]]).iloc[0]
+    xy = page.evaluate(
+        """([lat, lon]) => {
+            const map = Object.values(window).find((v) => v && v.pk);
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [p.x + box.left, p.y + box.top];
+        }""",
+        [point.y, point.x],
+    )
+    page.mouse.move(*xy)
+    tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
+    tooltip.wait_for()
+    assert PAYLOADS[1] in tooltip.inner_text() and PAYLOADS[2] in tooltip.inner_text()
+    page.mouse.click(*xy)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert PAYLOADS[0] in popup.inner_text()
+    # a site with the payload name
+    page.keyboard.press("Escape")
+    page.locator("path.pk-point").first.click(force=True)
+    expect(page.locator(".leaflet-popup-content").last).to_contain_text("Lokasi <!--<script>")
+    page.locator(".pk-legend").first.hover()
+    assert dialogs == []
+    assert page.evaluate("window.pkPwned") is None
+    assert page.locator("img[src='x']").count() == 0
+    assert problems == []

@@ -61,9 +61,13 @@ def test_bad_checksum_in_mirror_is_refused(tmp_settings: Settings, mirror_copy: 
 
 def test_corrupt_cached_copy_is_fetched_again(tmp_settings: Settings) -> None:
     paths = fetch_raw(settings=tmp_settings)
+    good = paths[0].read_bytes()
     paths[0].write_bytes(b"{}")
     again = fetch_raw(settings=tmp_settings)
-    data.verify_sha256(again[0], load_manifest()[0].sha256)
+    assert again == paths  # the same cache path, fetched again
+    assert again[0].read_bytes() == good  # the damaged copy was replaced, byte for byte
+    assert len(good) > 1000 and good != b"{}"
+    data.verify_sha256(again[0], load_manifest()[0].sha256)  # and it checks against the manifest
 
 
 def test_missing_file_offline_says_what_to_do(tmp_settings: Settings, mirror_copy: Path) -> None:

@@ -97,7 +97,18 @@ def test_canonical_desa_without_crosswalk_uses_big_names(raw_desa: gpd.GeoDataFr
 
 
 def test_valid_real_layer_passes(canon: gpd.GeoDataFrame) -> None:
-    validate_desa(canon)
+    assert validate_desa(canon) is None  # no BoundaryValidationError: every check holds
+    # the facts it checks, seen directly
+    assert len(canon) == 252 and canon["code"].is_unique
+    assert canon["kecamatan_code"].nunique() == 15
+    assert canon.geometry.is_valid.all() and not canon.geometry.is_empty.any()
+    # and the same layer with one broken geometry fails, so the pass above means something
+    bad = canon.copy()
+    bad.loc[bad.index[0], "geometry"] = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    with pytest.raises(
+        BoundaryValidationError, match=r"has an invalid geometry \(Self-intersection"
+    ):
+        validate_desa(bad)
 
 
 def test_duplicate_and_missing_codes(canon: gpd.GeoDataFrame) -> None:

@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mapping import __version__, manifest
+from mapping import __version__, interactive, manifest
+from mapping.categories import CATALOGUE
 from mapping.data import load_manifest
 from mapping.pipeline import build_outputs
+from mapping.privacy import is_person_count
 from mapping.settings import get_settings
 
 
@@ -41,6 +43,43 @@ def test_synthetic_maps_say_so(built) -> None:
     assert "contoh sintetis" in page
     real = (out / "indikator-peta-desa.html").read_text(encoding="utf-8")
     assert "contoh sintetis" not in real
+
+
+#: Map titles of person or family counts (the build's names of the protected columns).
+PERSON_NAMES = (
+    *(c.name_id for c in CATALOGUE if is_person_count(c.code)),
+    "PMKS (semua kategori)",
+)
+
+
+def _number(text: str) -> float | None:
+    return (
+        float(text.replace(".", "").replace(",", ".")) if re.fullmatch(r"[\d.,]+", text) else None
+    )
+
+
+def test_published_maps_give_no_small_count_away(built) -> None:
+    """The issue's case: 28 families x 71 per 1,000 = 2 stunted children came back."""
+    out, _, _ = built
+    for name in ("indikator-peta-desa.html", "contoh-sintetis-peta-desa.html"):
+        data, config, _ = interactive.embedded_data((out / name).read_text(encoding="utf-8"))
+        feats = [f["properties"] for f in data["features"]]
+        titles = [layer["title"] for layer in config["layers"]]
+        assert "INTERNAL" not in config["caption"]
+        families = None
+        if name.startswith("indikator-"):
+            families = [_number(p["v"][titles.index("Jumlah Keluarga")]) for p in feats]
+        hidden = 0
+        for i, title in enumerate(titles):
+            if "per 1.000" not in title or not title.startswith(PERSON_NAMES):
+                continue  # posyandu and PSKS count facilities and organisations
+            for p, fam in zip(feats, families or [None] * len(feats), strict=True):
+                value = p["v"][i]
+                hidden += value == "< 5"
+                rate = _number(value)
+                if rate is not None and fam:
+                    assert not 1 <= round(rate * fam / 1000) <= 4, (name, title, p["n"])
+        assert hidden >= (107 if name.startswith("indikator-") else 1)
 
 
 def test_gallery_lists_every_map_with_a_thumbnail(built) -> None:

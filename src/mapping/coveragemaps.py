@@ -316,6 +316,8 @@ def build_shortlist_outputs(
                              out / f"{stem}.png", dpi=dpi)  # fmt: skip
     page = export.save_html(shortlist_map(shortlist, desa, kecamatan, date=date),
                             out / f"{stem}.html")  # fmt: skip
-    item = export.GalleryItem(t["shortlist_title"], (page, png), png,
-                              shortlist.sensitivity.message, group=t["shortlist_group"])  # fmt: skip
+    message = shortlist.sensitivity.message
+    item = export.GalleryItem(
+        t["shortlist_title"], (page, png), png, message, group=t["shortlist_group"]
+    )
     return [item], [csv, xlsx]

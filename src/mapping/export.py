@@ -1,4 +1,5 @@
-"""Writing maps (HTML, PNG, SVG, PDF), formatted workbooks and the ``outputs/index.html`` gallery.
+"""Writing maps (HTML, PNG, SVG, PDF), formatted workbooks, published tables and the
+``outputs/index.html`` gallery.
 
 Every file goes through :func:`mapping.files.atomic_path`, so a failed export never leaves a
 half-written map or table behind.
@@ -16,9 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from mapping.errors import InputError
-from mapping.files import atomic_path, write_text
+from mapping.files import LAYER_FORMATS, atomic_path, write_layer, write_text
 from mapping.labels import check_language, text
+from mapping.privacy import (
+    disclosure_k,
+    ensure_protected,
+    internal_label,
+    is_internal,
+    suppressed_mask,
+    suppressed_text,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -70,6 +81,50 @@ def save_map(obj: Any, path: str | os.PathLike[str]) -> Path:
         return save_html(obj, path)
     msg = f"save_map cannot save a {type(obj).__name__}; give a folium.Map or matplotlib Figure."
     raise InputError(msg)
+
+
+#: Table formats of :func:`save_table`.
+TABLE_FORMATS: tuple[str, ...] = (*LAYER_FORMATS, ".xlsx")
+
+
+def publishable_table(frame: pd.DataFrame, *, language: str = "id") -> pd.DataFrame:
+    """`frame` protected (:func:`mapping.privacy.ensure_protected`) with "< 5" in its cells.
+
+    A column with suppressed cells becomes text (numbers as ``12`` or ``12.5``, missing
+    empty), so a file reader sees "< 5", never a number. A frame made with disclosure control
+    off gets a ``keterangan`` column saying "INTERNAL — tidak untuk dipublikasikan".
+    """
+    safe = ensure_protected(frame)
+    out = safe.copy()
+    for col in out.columns:
+        hidden = suppressed_mask(safe, str(col))
+        if hidden.any():
+            shown = out[col].map(lambda v: "" if pd.isna(v) else f"{float(v):g}")
+            out[col] = shown.where(~hidden, suppressed_text(disclosure_k(safe, str(col))))
+    if is_internal(safe):
+        out["keterangan"] = internal_label(check_language(language))
+    return out
+
+
+def save_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, language: str = "id") -> Path:
+    """Write a table safe to publish as CSV, XLSX, GeoJSON or GPKG, chosen by `path`'s suffix.
+
+    Small person counts are suppressed first (:func:`publishable_table`); geometry is kept in
+    GeoJSON/GPKG and dropped from CSV/XLSX.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        msg = f"Cannot save a table as {target.name!r}; use a suffix of {list(TABLE_FORMATS)}."
+        raise InputError(msg)
+    table = publishable_table(frame, language=language)
+    if suffix in {".csv", ".xlsx"} and "geometry" in table.columns:
+        table = pd.DataFrame(table.drop(columns="geometry"))
+    if suffix != ".xlsx":
+        return write_layer(table, target)
+    with atomic_path(target) as tmp:
+        table.to_excel(tmp, index=False, engine="openpyxl")
+    return target
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,13 @@ from mapping.classify import (
 )
 from mapping.errors import InputError
 from mapping.labels import caption_text, check_language, format_number, text
+from mapping.privacy import (
+    display_values,
+    ensure_protected,
+    internal_label,
+    is_internal,
+    legend_entries,
+)
 from mapping.settings import CRS_METRIC, CRS_STORAGE
 
 if TYPE_CHECKING:
@@ -177,9 +184,21 @@ def _geojson(geom: Any) -> Any:
     return json.loads(shapely.to_geojson(geom))
 
 
+#: Characters escaped as ``\\uXXXX`` in JSON embedded in ``<script>``: they could close the
+#: script (``</script>``), open an HTML comment (``<!--``) or end a JavaScript line (U+2028/9).
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                  "\u2029": "\\u2029"}  # fmt: skip
+_SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+
+
 def _dumps(obj: Any) -> str:
+    """`obj` as JSON safe to embed in a ``<script>`` element, whatever text it holds.
+
+    >>> _dumps({"n": "</script><!--x&y"})
+    '{"n":"\\\\u003c/script\\\\u003e\\\\u003c!--x\\\\u0026y"}'
+    """
     s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return s.replace("</", "<\\/")
+    return _SCRIPT_UNSAFE_RE.sub(lambda m: _SCRIPT_UNSAFE[m.group(0)], s)
 
 
 def rank_desc(values: pd.Series) -> pd.Series:
@@ -191,10 +210,25 @@ def rank_desc(values: pd.Series) -> pd.Series:
     return values.rank(ascending=False, method="min").astype("Int64")
 
 
-def legend_html(classification: Classification, title: str) -> str:
-    """The HTML of a classed legend: swatch, range and count per class, "no data" last."""
+def legend_html(
+    classification: Classification,
+    title: str,
+    *,
+    frame: pd.DataFrame | None = None,
+    column: str | None = None,
+) -> str:
+    """The HTML of a classed legend: swatch, range and count per class, "no data" last.
+
+    With the `frame` and `column` classified, suppressed areas (:mod:`mapping.privacy`) get
+    their own "Disembunyikan (< 5)" row after "no data".
+    """
+    entries = (
+        legend_entries(classification, frame, column)
+        if frame is not None and column is not None
+        else classification.legend()
+    )
     rows = []
-    for row in classification.legend():
+    for row in entries:
         cls = "pk-swatch pk-nodata" if row.no_data else "pk-swatch"
         count = format_number(row.count, language=classification.language)
         rows.append(
@@ -259,12 +293,14 @@ class _Layer:
     kind: str = "indicator"
 
 
-def _indicator_layer(ind: Indicator, cls: Classification, values: pd.Series) -> _Layer:
+def _indicator_layer(ind: Indicator, cls: Classification, gdf: pd.DataFrame) -> _Layer:
+    values = gdf[ind.column]
     ranks: list[int | None]
     if cls.categorical:  # categories: the label is the value, and there is no rank
         texts, ranks = cls.label_of().tolist(), [None] * len(values)
     else:
-        texts = [cls.format(v) for v in values.astype(float)]
+        shown = [cls.format(v) for v in values.astype(float)]
+        texts = display_values(gdf, ind.column, shown)
         ranks = [None if pd.isna(r) else int(r) for r in rank_desc(values)]
     return _Layer(
         title=ind.title,
@@ -272,7 +308,7 @@ def _indicator_layer(ind: Indicator, cls: Classification, values: pd.Series) -> 
         classes=[None if pd.isna(c) else int(c) for c in cls.classes],
         values=texts,
         ranks=ranks,
-        legend=legend_html(cls, ind.title),
+        legend=legend_html(cls, ind.title, frame=gdf, column=ind.column),
         kind="categorical" if cls.categorical else "indicator",
     )
 
@@ -488,6 +524,10 @@ def choropleth_map(
 
     lang = check_language(language)
     synthetic = is_synthetic(synthetic, gdf=gdf, points=points)
+    gdf = ensure_protected(gdf)
+    internal = is_internal(gdf)
+    if internal:
+        title = f"{internal_label(lang)} · {title}" if title else internal_label(lang)
     if level not in LEVELS:
         msg = f"level={level!r} is not supported; expected one of {list(LEVELS)}."
         raise InputError(msg)
@@ -513,7 +553,9 @@ def choropleth_map(
         if not cls.classes.index.equals(gdf.index):
             msg = f"classifications[{ind.column!r}] was made for other rows than gdf."
             raise InputError(msg)
-        layers.append(_indicator_layer(ind, cls.in_language(lang), gdf[ind.column]))
+        if cls.classes[gdf[ind.column].isna()].notna().any():  # made before suppression
+            cls = ind.classify(gdf[ind.column], language=lang)
+        layers.append(_indicator_layer(ind, cls.in_language(lang), gdf))
     if bivariate is not None:
         default = f"{bivariate.x_label} × {bivariate.y_label}"
         layers.append(_bivariate_layer(bivariate, bivariate_title or default))
@@ -554,7 +596,7 @@ def choropleth_map(
         "title": title,
         "subtitle": subtitle,
         "caption": caption_text(source=source, date=date, synthetic=synthetic, note=note,
-                                language=lang),
+                                internal=internal, language=lang),
         "synthetic": synthetic,
         "basemaps": _basemaps(basemaps),
         "texts": {

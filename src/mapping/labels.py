@@ -61,6 +61,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "fullscreen_exit": {"id": "Keluar dari layar penuh", "en": "Exit full screen"},
     "zoom_in": {"id": "Perbesar", "en": "Zoom in"},
     "zoom_out": {"id": "Perkecil", "en": "Zoom out"},
+    "suppressed": {"id": "Disembunyikan ({hidden})", "en": "Suppressed ({hidden})"},
+    "internal": {
+        "id": "INTERNAL — tidak untuk dipublikasikan",
+        "en": "INTERNAL — not for publication (tidak untuk dipublikasikan)",
+    },
 }
 
 
@@ -146,10 +151,14 @@ def caption_text(
     date: dt.date | str | None = None,
     synthetic: bool = False,
     note: str = "",
+    internal: bool = False,
     language: str = "id",
 ) -> str:
     """The caption of a map: data source, a note (e.g. the method), date made and, for
     synthetic data, "contoh sintetis".
+
+    With `internal` (data not protected by :func:`mapping.privacy.protect`) it starts with
+    "INTERNAL — tidak untuk dipublikasikan".
 
     The date (default: today) is written out by :func:`format_date`.
 
@@ -161,7 +170,7 @@ def caption_text(
     'Sumber: BPS. Metode: Moran lokal. Dibuat 31 Januari 2025.'
     """
     when = format_date(date if date is not None else dt.date.today(), language=language)
-    parts = []
+    parts = [text("internal", language) + "."] if internal else []
     if source:
         parts.append(f"{text('source', language)}: {source}.")
     if note:

@@ -11,7 +11,7 @@ from typing import TypedDict, Unpack
 
 import geopandas as gpd
 
-from mapping import export, interactive, static
+from mapping import export, interactive, privacy, static
 from mapping.bivariate import classify_bivariate
 from mapping.cartography import is_synthetic
 from mapping.classify import Indicator, as_indicators, check_columns
@@ -50,6 +50,7 @@ def build_map_set(
     language: str = "id",
     dpi: int = export.PNG_DPI,
     file_prefix: str = "",
+    k: int = privacy.DEFAULT_K,
 ) -> list[export.GalleryItem]:
     """Write the desa and kecamatan maps of `indicators` into `out_dir`; return gallery items.
 
@@ -62,6 +63,12 @@ def build_map_set(
     several map sets in one folder). Every written file is in exactly one returned item.
     With ``synthetic=None`` every map is labelled "contoh sintetis" when the ``attrs`` of
     `desa_gdf`, `kecamatan_gdf` or `points` say the data are synthetic.
+
+    Disclosure control is on: unless both layers already went through
+    :func:`mapping.privacy.protect` (e.g. with stricter options, or ``enabled=False`` for an
+    internal map, then labelled "INTERNAL"), they are protected together here with threshold
+    `k`, so small person counts show as "< 5" in every file and no desa value can be
+    recovered from its kecamatan's.
     """
     lang = check_language(language)
     synthetic = is_synthetic(synthetic, desa_gdf=desa_gdf, kecamatan_gdf=kecamatan_gdf,
@@ -71,6 +78,7 @@ def build_map_set(
         msg = f"A map set needs at least {MIN_INDICATORS} indicators; got {len(inds)}."
         raise InputError(msg)
     columns = [i.column for i in inds]
+    desa_gdf, kecamatan_gdf = _protected(desa_gdf, kecamatan_gdf, k=k)
     check_columns(desa_gdf, [*columns, "name", "kecamatan"], what="desa_gdf")
     check_columns(kecamatan_gdf, [*columns, "name"], what="kecamatan_gdf (aggregate it first)")
     if bivariate is not None:
@@ -133,6 +141,23 @@ def build_map_set(
     return items
 
 
+def _protected(
+    desa_gdf: gpd.GeoDataFrame, kecamatan_gdf: gpd.GeoDataFrame, *, k: int
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Both layers protected together, unless both already went through ``protect``."""
+    done = [privacy.DISCLOSURE_ATTR in g.attrs for g in (desa_gdf, kecamatan_gdf)]
+    if all(done):
+        return desa_gdf, kecamatan_gdf
+    if any(done):
+        msg = (
+            "Only one of desa_gdf and kecamatan_gdf went through mapping.privacy.protect; "
+            "protect them together (protect(desa, kecamatan)) or pass both unprotected."
+        )
+        raise InputError(msg)
+    desa, kec = privacy.protect(desa_gdf, kecamatan_gdf, k=k)
+    return desa, kecamatan_gdf if kec is None else kec
+
+
 class MapSetOptions(TypedDict, total=False):
     """Keyword options of :func:`build_map_set` that :func:`build_default_maps` passes on."""
 
@@ -146,6 +171,7 @@ class MapSetOptions(TypedDict, total=False):
     synthetic: bool | None
     dpi: int
     file_prefix: str
+    k: int
 
 
 def build_default_maps(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from mapping import export, manifest, reports
+from mapping import export, manifest, privacy, reports
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import Indicator
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
@@ -183,6 +183,32 @@ def synthetic_layers(
     return desa, kec, report, sites
 
 
+#: The PMKS categories not mapped one by one, summed (pmks_total minus SYNTHETIC_PMKS).
+OTHER_PMKS = "pmks_lain"
+
+
+def _protect_synthetic(
+    desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The synthetic layers with disclosure control, ``pmks_total`` a row group too.
+
+    ``pmks_total`` is published next to :data:`SYNTHETIC_PMKS`, so total minus those is the
+    count of all other PMKS: that remainder (:data:`OTHER_PMKS`, never published) is a part of
+    the row group, and a small remainder, or one suppressed category, makes the rule suppress
+    another part (see :func:`mapping.privacy.protect`).
+    """
+    parts = [*SYNTHETIC_PMKS, OTHER_PMKS]
+    frames = [
+        g.assign(**{OTHER_PMKS: g["pmks_total"] - g[list(SYNTHETIC_PMKS)].sum(axis=1)})
+        for g in (desa, kec)
+    ]
+    counts = [*privacy.person_count_columns(desa.columns), OTHER_PMKS]
+    safe_desa, safe_kec = privacy.protect(
+        frames[0], frames[1], counts=counts, totals={"pmks_total": parts}
+    )
+    return safe_desa, frames[1] if safe_kec is None else safe_kec
+
+
 def category_name(code: str, language: str = "id") -> str:
     """The catalogue name of a category in `language` (the code itself if unknown)."""
     cat = CATEGORY_BY_CODE.get(code)
@@ -296,6 +322,10 @@ def build_outputs(
     sources and links to the reports; ``manifest.json`` lists every file with its SHA-256,
     the inputs' checksums, the options, the package version and the build time.
 
+    Every published value goes through :func:`mapping.privacy.protect`: person and family
+    counts from 1 to 4 (and the cells that would give them back, and their rates) show as
+    "< 5"; for the synthetic set ``pmks_total`` and its categories form row groups too.
+
     Nothing is rebuilt when the data, the code and the options are those of the last build
     and its files are all there (unless `force`).
     """
@@ -335,6 +365,7 @@ def build_outputs(
 
     say(f"[4/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
     sdesa, skec, report_syn, sites = synthetic_layers(settings=s, language=lang)
+    sdesa, skec = _protect_synthetic(sdesa, skec)
     syn_inds = [
         Indicator(_rate_name("pmks_total"), t["pmks_total"], per),
         Indicator(_rate_name("psks_total"), t["psks_total"], per, palette="Greens"),

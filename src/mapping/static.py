@@ -20,6 +20,7 @@ from mapping.classify import (
     NO_DATA_COLOR,
     Classification,
     Indicator,
+    LegendEntry,
     as_indicators,
     check_columns,
     classify_pooled,
@@ -27,6 +28,15 @@ from mapping.classify import (
 )
 from mapping.errors import InputError
 from mapping.labels import caption_text, check_language, format_number, text
+from mapping.privacy import (
+    disclosure_k,
+    ensure_protected,
+    internal_label,
+    is_internal,
+    legend_entries,
+    suppressed_mask,
+    suppressed_text,
+)
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -204,11 +214,16 @@ def draw_north_arrow(ax: Axes, *, language: str = "id") -> None:
     )  # fmt: skip
 
 
-def _legend_handles(classification: Classification, *, counts: bool = True) -> list[Artist]:
+def _legend_handles(
+    classification: Classification,
+    *,
+    counts: bool = True,
+    entries: Sequence[LegendEntry] | None = None,
+) -> list[Artist]:
     from matplotlib.patches import Patch
 
     handles: list[Artist] = []
-    for row in classification.legend():
+    for row in classification.legend() if entries is None else entries:
         hatch = "////" if row.no_data else None
         edge = "#7f7f7f" if row.no_data else "#636363"
         label = row.label
@@ -237,10 +252,16 @@ def _decorate(
     synthetic: bool,
     language: str,
     note: str = "",
+    internal: bool = False,
 ) -> None:
-    """Title, subtitle, the caption (source, note, date, "contoh sintetis") and the stamp."""
+    """Title, subtitle, the caption (source, note, date, "contoh sintetis") and the stamp.
+
+    An `internal` map (data not protected, :mod:`mapping.privacy`) says so in title and caption.
+    """
     caption = caption_text(source=source, date=date, synthetic=synthetic, note=note,
-                           language=language)  # fmt: skip
+                           internal=internal, language=language)  # fmt: skip
+    if internal:
+        title = f"{internal_label(language)} · {title}" if title else internal_label(language)
     fig.text(0.03, 0.965, title, fontsize=15, fontweight="bold", va="top")
     if subtitle:
         fig.text(0.03, 0.925, subtitle, fontsize=10.5, color="#404040", va="top")
@@ -346,11 +367,14 @@ def plot_choropleth(
     lang = check_language(language)
     ind = as_indicators([indicator])[0]
     synthetic = is_synthetic(synthetic, gdf=gdf, points=points)
+    gdf = ensure_protected(gdf)
     areas, lines = _prepare(gdf, [ind.column], outlines)
     cls = classification or ind.classify(gdf[ind.column], language=lang)
     if not cls.classes.index.equals(gdf.index):
         msg = "classification was made for other rows than gdf; classify gdf[column] itself."
         raise InputError(msg)
+    if cls.classes[gdf[ind.column].isna()].notna().any():  # made before suppression
+        cls = ind.classify(gdf[ind.column], language=lang)
     cls = cls.in_language(lang)
     fig = _new_figure(figsize)
     layout = _layout(figsize)
@@ -359,7 +383,7 @@ def plot_choropleth(
     _frame(ax, areas)
     if lines is not None:
         draw_outlines(ax, lines, label_column=outline_label)
-    handles = _legend_handles(cls)
+    handles = _legend_handles(cls, entries=legend_entries(cls.in_language(lang), gdf, ind.column))
     fig.legend(
         handles=handles, loc="upper left", bbox_to_anchor=layout.legend, frameon=False,
         title=_legend_title(ind.title), title_fontsize=10, fontsize=9, alignment="left",
@@ -370,7 +394,8 @@ def plot_choropleth(
     draw_scale_bar(ax, language=lang)
     draw_north_arrow(ax, language=lang)
     _decorate(fig, title=title or ind.title, subtitle=subtitle, source=source, date=date,
-              synthetic=synthetic, language=lang, note=note)  # fmt: skip
+              synthetic=synthetic, language=lang, note=note,
+              internal=is_internal(gdf))  # fmt: skip
     return fig
 
 
@@ -447,6 +472,7 @@ def plot_small_multiples(
     """
     lang = check_language(language)
     synthetic = is_synthetic(synthetic, gdf=gdf)
+    gdf = ensure_protected(gdf)
     inds = as_indicators(indicators)
     if not inds:
         raise InputError("plot_small_multiples needs at least one indicator.")
@@ -473,14 +499,20 @@ def plot_small_multiples(
             draw_north_arrow(ax, language=lang)
     # One legend for all panels, ranges only: a count would mix areas of different panels.
     stacked = pd.concat([gdf[i.column] for i in inds], ignore_index=True)
-    handles = _legend_handles(pooled[first.column].apply(stacked), counts=False)
+    legend = pooled[first.column].apply(stacked)
+    entries = legend.legend()
+    hidden = [c for c in (i.column for i in inds) if suppressed_mask(gdf, c).any()]
+    if hidden:
+        label = text("suppressed", lang, hidden=suppressed_text(disclosure_k(gdf, hidden[0])))
+        entries.append(LegendEntry(label, NO_DATA_COLOR, 0, True))
+    handles = _legend_handles(legend, counts=False, entries=entries)
     fig.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(grid.right + 0.02, grid.top),
         frameon=False, title=_legend_title(legend_title or first.title), title_fontsize=9.5,
         fontsize=8.5, alignment="left",
     )  # fmt: skip
     _decorate(fig, title=title, subtitle=subtitle, source=source, date=date,
-              synthetic=synthetic, language=lang)  # fmt: skip
+              synthetic=synthetic, language=lang, internal=is_internal(gdf))  # fmt: skip
     return fig
 
 
@@ -617,5 +649,5 @@ def plot_bivariate(
         _points_legend(fig, styles, anchor=(x - 0.01, y), language=lang)
     default = f"{biv.x_label} × {biv.y_label}"
     _decorate(fig, title=title or default, subtitle=subtitle, source=source, date=date,
-              synthetic=synthetic, language=lang)  # fmt: skip
+              synthetic=synthetic, language=lang, internal=is_internal(gdf))  # fmt: skip
     return fig
