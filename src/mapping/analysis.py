@@ -28,6 +28,7 @@ from mapping.errors import InputError, ProblemReport
 from mapping.labels import check_language
 from mapping.measures import add_measures, get_measure
 from mapping.priority import Component
+from mapping.privacy import DEFAULT_K, is_person_count, protect
 from mapping.services import load_puskesmas
 from mapping.siting import SitingResult, select_sites
 from mapping.targeting import Shortlist
@@ -210,25 +211,34 @@ PRIORITY_MEANING: Mapping[str, str] = {
 }
 
 
+#: Columns of the frame :func:`priority_components` returns (besides the components).
+PRIORITY_ID_COLUMNS: tuple[str, ...] = ("code", "name", "kecamatan", "kecamatan_code")
+
+
 def priority_components(
-    analysis: CoverageAnalysis, *, language: str | None = None
+    analysis: CoverageAnalysis, *, language: str | None = None, k: int = DEFAULT_K
 ) -> tuple[gpd.GeoDataFrame, tuple[Component, ...]]:
     """The desa with the four priority columns, and the components that weigh them.
 
-    ``need`` is the need rate, ``gap`` the coverage of need capped at 100% (a desa with no
-    need counts as covered: nothing is missing there), ``access_km`` the distance to the
-    nearest service, ``capacity`` the capacity rate. Reasons read e.g. "kebutuhan tinggi
-    (persentil 92); cakupan PKH 41%; 14 km ke puskesmas terdekat".
+    ``need_component`` is the need rate, ``coverage_component`` the coverage of need capped
+    at 100% (a desa with no need counts as covered: nothing is missing there), ``access_km``
+    the distance to the nearest service, ``capacity_component`` the capacity rate. Reasons
+    read e.g. "kebutuhan tinggi (persentil 92); cakupan PKH 41%; 14 km ke puskesmas
+    terdekat". The values are those of :func:`publishable` (small counts hidden with disclosure
+    threshold `k`), so a shortlist and its reasons never give a small count back: a desa whose
+    need is hidden is scored on its other components and says so.
     """
     lang = check_language(language or analysis.language)
     opts = analysis.options
-    frame = analysis.desa.copy()
-    need = pd.to_numeric(frame["need"], errors="coerce")
-    cov = pd.to_numeric(frame["coverage_pct"], errors="coerce").clip(upper=100)
-    frame["need_component"] = frame["need_rate"]
+    safe = publishable(analysis, k=k).desa
+    cols = [c for c in PRIORITY_ID_COLUMNS if c in safe.columns]
+    frame = gpd.GeoDataFrame(safe[cols], geometry=safe.geometry, crs=safe.crs)
+    need = pd.to_numeric(safe["need"], errors="coerce")
+    cov = pd.to_numeric(safe["coverage_pct"], errors="coerce").clip(upper=100)
+    frame["need_component"] = safe["need_rate"]
     frame["coverage_component"] = cov.where(~(need == 0), 100.0)
-    frame["access_km"] = frame[COLUMNS["puskesmas_km"]]
-    frame["capacity_component"] = frame["capacity_rate"]
+    frame["access_km"] = safe[COLUMNS["puskesmas_km"]]
+    frame["capacity_component"] = safe["capacity_rate"]
     need_m, cap_m = get_measure(opts.need_measure), get_measure(opts.capacity_measure)
     reached = "PKH" if opts.reached == "penerima_pkh" else opts.reached
     components = (
@@ -253,7 +263,7 @@ def priority_components(
             "{level} capacity (percentile {percentile})",
         ),
     )  # fmt: skip
-    frame.attrs = {**analysis.desa.attrs, "language": lang}
+    frame.attrs = {**safe.attrs, "language": lang}
     return frame, components
 
 
@@ -267,12 +277,13 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def coverage_table(analysis: CoverageAnalysis) -> pd.DataFrame:
+def coverage_table(analysis: CoverageAnalysis, *, protected: bool = True) -> pd.DataFrame:
     """One row per area with the analysis columns people read (no geometry), in order.
 
-    Also ``small_base``: the area has too few families for its rates to be read alone.
+    Also ``small_base``: the area has too few families for its rates to be read alone. The
+    values are those of :func:`publishable` (``protected=False`` for internal use only).
     """
-    frame = analysis.desa
+    frame = (publishable(analysis) if protected else publishable(analysis, enabled=False)).desa
     cols = [c for c in TABLE_COLUMNS if c in frame.columns]
     table = pd.DataFrame(frame[cols]).copy()
     small = get_measure(analysis.options.need_measure).columns.small
@@ -309,3 +320,36 @@ def new_sites(
         existing=existing,
         detour_factor=analysis.options.detour_factor,
     )
+
+
+def publishable(
+    analysis: CoverageAnalysis, *, k: int = DEFAULT_K, enabled: bool = True
+) -> CoverageAnalysis:
+    """A copy of `analysis` whose desa are safe to publish (:func:`mapping.privacy.protect`).
+
+    Besides the catalogue's person counts, the analysis' own counts are protected when the
+    need or the reach counts people or families: ``need``, ``reached``, ``gap``, ``surplus``
+    and the need measure's total; every rate, share and smoothed rate of a hidden count is
+    hidden with it (``coverage_pct`` when either its need or its reach is hidden). The maps
+    and tables of :mod:`mapping.coveragemaps` call this, so their values show "< 5".
+    ``enabled=False`` is for internal analysis only: the outputs then say "INTERNAL".
+    """
+    opts = analysis.options
+    frame = analysis.desa
+    need_m = get_measure(opts.need_measure)
+    people = is_person_count(opts.need) or is_person_count(opts.reached)
+    own = ["need", "reached", "gap", "surplus", need_m.columns.total] if people else []
+    counts = [
+        c
+        for c in dict.fromkeys([*(c for c in frame.columns if is_person_count(str(c))), *own])
+        if c in frame.columns
+    ]
+    rates: dict[str, object] = {
+        "coverage_pct": ["need", "reached"],
+        "coverage_component": ["need", "reached"],
+        "need_rate": need_m.columns.total,
+        "need_component": need_m.columns.total,
+        "gap_per_1000": "gap",
+    }
+    safe, _ = protect(frame, counts=counts, rates=rates, k=k, enabled=enabled)
+    return replace(analysis, desa=safe)

@@ -192,21 +192,15 @@ def _coverage_inputs(level: str):  # -> (desa, kecamatan, the layer of `level`)
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from mapping.analysis import coverage_analysis, coverage_table
-    from mapping.coveragemaps import build_coverage_maps
-    from mapping.export import write_workbook
+    from mapping.analysis import coverage_analysis
+    from mapping.coveragemaps import build_coverage_maps, write_coverage_tables
 
     clusters = args.level == "desa" if args.clusters is None else args.clusters
     desa, kec, areas = _coverage_inputs(args.level)
     analysis = coverage_analysis(areas, language=args.language, clusters=clusters)
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
-    table = coverage_table(analysis)
-    stem = out / f"cakupan-{args.level}"
-    written = [
-        write_workbook(stem.with_suffix(".xlsx"), {"Cakupan": table}),
-        _write_csv(table, stem.with_suffix(".csv")),
-    ]
+    written = write_coverage_tables(analysis, out, stem=f"cakupan-{args.level}")
     if args.level == "desa":
         items = build_coverage_maps(analysis, kec, out, dpi=args.dpi)
         written += [f for item in items for f in item.files]
@@ -218,17 +212,9 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_csv(table, path: Path) -> Path:  # noqa: ANN001 - a DataFrame
-    from mapping.files import atomic_path
-
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
-    return path
-
-
 def _cmd_shortlist(args: argparse.Namespace) -> int:
     from mapping.analysis import coverage_analysis, new_sites, priority_components
-    from mapping.export import write_shortlist
+    from mapping.export import save_table, write_shortlist
     from mapping.targeting import shortlist
 
     if args.output.suffix.lower() not in {".csv", ".xlsx"}:
@@ -254,7 +240,7 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() == ".csv":
         path = write_shortlist(sl, args.output)
         for name, table in extra:
-            _write_csv(table, args.output.with_name(f"{args.output.stem}-{_slug(name)}.csv"))
+            save_table(table, args.output.with_name(f"{args.output.stem}-{_slug(name)}.csv"))
     else:
         path = write_shortlist(sl, args.output, extra_sheets=extra)
     top = sl.table[sl.table["shortlisted"]]

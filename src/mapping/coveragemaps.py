@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mapping import clustermaps, export, interactive, static
-from mapping.analysis import CoverageAnalysis
+from mapping.analysis import CoverageAnalysis, coverage_table, publishable
 from mapping.cartography import to_metric
 from mapping.classify import Indicator
 from mapping.clusters import CLUSTER_COLORS, CLUSTERS, classify_clusters
@@ -135,6 +135,54 @@ def coverage_indicators(analysis: CoverageAnalysis) -> list[Indicator]:
     ]
 
 
+#: Column titles of the coverage table for people (Indonesian, English).
+TABLE_HEADERS: dict[str, tuple[str, str]] = {
+    "code": ("Kode", "Code"),
+    "name": ("Nama wilayah", "Area"),
+    "kecamatan": ("Kecamatan", "District (kecamatan)"),
+    "keluarga": ("Jumlah keluarga (sasaran)", "Families (programme target)"),
+    "need": ("Kebutuhan (jumlah)", "Need (count)"),
+    "reached": ("Terjangkau (jumlah)", "Reached (count)"),
+    "gap": ("Kesenjangan (jumlah)", "Gap (count)"),
+    "surplus": ("Kelebihan jangkauan", "Reached beyond need"),
+    "coverage_pct": ("Cakupan (%)", "Coverage (%)"),
+    "severity": ("Kelas keparahan (1-5)", "Severity class (1-5)"),
+    "severity_label": ("Keparahan", "Severity"),
+    "gap_per_1000": ("Kesenjangan per 1.000 keluarga", "Gap per 1,000 families"),
+    "need_rate": ("Kebutuhan per 1.000 keluarga (EB)", "Need per 1,000 families (EB)"),
+    "small_base": ("Penyebut kecil (< 50 keluarga)", "Small base (< 50 families)"),
+    "capacity_rate": ("Kapasitas per 1.000 keluarga (EB)", "Capacity per 1,000 families (EB)"),
+    "quadrant_label": ("Kuadran kebutuhan-kapasitas", "Need-capacity quadrant"),
+    "puskesmas_km": ("Jarak ke puskesmas terdekat (km)", "Distance to nearest puskesmas (km)"),
+    "puskesmas_name": ("Puskesmas terdekat", "Nearest puskesmas"),
+    "puskesmas_lokasi_perkiraan": ("Lokasi puskesmas perkiraan", "Approximate puskesmas site"),
+    "puskesmas_2sfca": ("Akses puskesmas (2SFCA)", "Puskesmas access (2SFCA)"),
+    "puskesmas_e2sfca": ("Akses puskesmas (E2SFCA)", "Puskesmas access (E2SFCA)"),
+    "lisa_need": ("Klaster kebutuhan (LISA)", "Need cluster (LISA)"),
+    "lisa_gap": ("Klaster kesenjangan (LISA)", "Gap cluster (LISA)"),
+    "lisa_need_capacity": ("Klaster kebutuhan-kapasitas", "Need-capacity cluster"),
+}
+
+
+def write_coverage_tables(
+    analysis: CoverageAnalysis, out_dir: str | Path, *, stem: str = "cakupan-desa"
+) -> list[Path]:
+    """Write the coverage table (:func:`mapping.analysis.coverage_table`, small counts shown
+    as "< 5") as ``<stem>.csv`` (machine column names) and ``<stem>.xlsx`` (titles in the
+    analysis' language); returns both paths."""
+    lang = analysis.language
+    table = coverage_table(analysis)
+    headers = {c: pair[0 if lang == "id" else 1] for c, pair in TABLE_HEADERS.items()}
+    out = Path(out_dir)
+    sheet = "Cakupan" if lang == "id" else "Coverage"
+    return [
+        export.save_table(table, out / f"{stem}.csv", language=lang),
+        export.save_table(
+            table, out / f"{stem}.xlsx", language=lang, headers=headers, sheet=sheet
+        ),  # fmt: skip
+    ]
+
+
 def _puskesmas_points(analysis: CoverageAnalysis) -> gpd.GeoDataFrame:
     points = analysis.services.copy()
     points["jenis"] = _T[analysis.language]["puskesmas"]
@@ -154,12 +202,13 @@ def build_coverage_maps(
 
     One PNG per indicator of :func:`coverage_indicators` (the distance map with the puskesmas
     points, labelled "lokasi perkiraan") and one per cluster table, plus one HTML map with
-    every layer. Captions state the sources, the caveat on "keluarga" and the methods.
+    every layer. Captions state the sources, the caveat on "keluarga" and the methods. Values
+    are those of :func:`mapping.analysis.publishable`: small counts and their rates show "< 5".
     """
     lang = check_language(analysis.language)
     t = _T[lang]
     out = Path(out_dir)
-    desa = analysis.desa
+    desa = publishable(analysis).desa
     points = _puskesmas_points(analysis)
     note = caveat(lang)
     access_note = t["access_note"].format(f=f"{analysis.options.detour_factor:g}")

@@ -106,11 +106,19 @@ def publishable_table(frame: pd.DataFrame, *, language: str = "id") -> pd.DataFr
     return out
 
 
-def save_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, language: str = "id") -> Path:
+def save_table(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    language: str = "id",
+    headers: Mapping[str, str] | None = None,
+    sheet: str = "Tabel",
+) -> Path:
     """Write a table safe to publish as CSV, XLSX, GeoJSON or GPKG, chosen by `path`'s suffix.
 
     Small person counts are suppressed first (:func:`publishable_table`); geometry is kept in
-    GeoJSON/GPKG and dropped from CSV/XLSX.
+    GeoJSON/GPKG and dropped from CSV/XLSX. The XLSX is formatted for people
+    (:func:`write_workbook`: `headers` as column titles, frozen header, filters).
     """
     target = Path(path)
     suffix = target.suffix.lower()
@@ -122,9 +130,7 @@ def save_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, language: s
         table = pd.DataFrame(table.drop(columns="geometry"))
     if suffix != ".xlsx":
         return write_layer(table, target)
-    with atomic_path(target) as tmp:
-        table.to_excel(tmp, index=False, engine="openpyxl")
-    return target
+    return write_workbook(target, {sheet: table}, headers=headers)
 
 
 @dataclass(frozen=True)

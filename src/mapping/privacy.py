@@ -192,18 +192,28 @@ def _secondary(cells: _Cells, groups: list[tuple[list[int], int | None, int]]) -
 
 def _derived(
     frame: pd.DataFrame, counts: Sequence[str], rates: Mapping[str, Any]
-) -> dict[str, str]:
-    """Derived column -> the count it comes from: `rates` plus the name rule (point 4)."""
-    out: dict[str, str] = {}
+) -> dict[str, list[str]]:
+    """Derived column -> the counts it comes from: `rates` plus the name rule (point 4).
+
+    A `rates` entry names one numerator (a column or a :class:`~mapping.indicators.Rate`) or
+    several (a list or tuple: a share of one count in another is hidden when either is).
+    """
+    out: dict[str, list[str]] = {}
     for name, spec in rates.items():
-        numerator = spec if isinstance(spec, str) else spec.numerator
-        if name in frame.columns and numerator in counts:
-            out[name] = numerator
+        specs = (
+            list(spec)
+            if isinstance(spec, list | tuple) and not hasattr(spec, "numerator")
+            else [spec]
+        )
+        sources = [x if isinstance(x, str) else x.numerator for x in specs]
+        sources = [x for x in sources if x in counts]
+        if name in frame.columns and sources:
+            out[name] = sources
     for col in frame.columns:
         if isinstance(col, str) and col not in counts and col not in out:
             source = max((c for c in counts if col.startswith(f"{c}_")), key=len, default=None)
             if source is not None:
-                out[col] = source
+                out[col] = [source]
     return out
 
 
@@ -314,8 +324,8 @@ def protect(
         hidden: dict[str, list[Any]] = {}
         for col in cols:
             hidden[col] = f.index[mask[col].to_numpy()].tolist()
-        for col, source in derived.items():
-            hidden[col] = hidden[source]
+        for col, sources in derived.items():
+            hidden[col] = list(dict.fromkeys(label for src in sources for label in hidden[src]))
         for col, labels in hidden.items():
             if labels:
                 f[col] = f[col].astype(float)
@@ -323,7 +333,14 @@ def protect(
         f.attrs[SUPPRESSED_ATTR] = {c: lab for c, lab in hidden.items() if lab}
         f.attrs[DISCLOSURE_ATTR] = {
             **info,
-            "k_by_column": {**by_column, **{d: ks[s] for d, s in derived.items() if ks[s] != k}},
+            "k_by_column": {
+                **by_column,
+                **{
+                    d: max(ks[x] for x in xs)
+                    for d, xs in derived.items()
+                    if max(ks[x] for x in xs) != k
+                },
+            },
         }
     return out[0], (out[1] if len(out) == 2 else None)
 
