@@ -60,6 +60,8 @@ _T: dict[str, dict[str, str]] = {
         "teratas. Lokasi Sarulla adalah lokasi pengganti, bukan lokasi pembangkit.",
         "ring": "Radius {r} km",
         "site": "Lokasi",
+        "stand_in": "pengganti",
+        "top_n_share": "Tetap di {n} teratas (bagian simulasi bobot)",
         "shortlist_tables": "Daftar pendek sasaran CSR (CSV, XLSX)",
         "coverage_tables": "Tabel cakupan desa (CSV, XLSX)",
     },
@@ -85,6 +87,8 @@ _T: dict[str, dict[str, str]] = {
         "{n} villages. The Sarulla sites are stand-ins, not the plant's location.",
         "ring": "{r} km radius",
         "site": "Site",
+        "stand_in": "stand-in",
+        "top_n_share": "Stays in the top {n} (share of weight draws)",
         "shortlist_tables": "CSR target shortlist (CSV, XLSX)",
         "coverage_tables": "Village coverage table (CSV, XLSX)",
     },
@@ -262,6 +266,26 @@ def _rings(shortlist: Shortlist) -> gpd.GeoDataFrame | None:
     return gpd.GeoDataFrame({"name": sites["name"]}, geometry=rings, crs=sites.crs)
 
 
+def _sites(shortlist: Shortlist) -> gpd.GeoDataFrame:
+    """The sites as points, each its own legend entry ("... (lokasi pengganti)")."""
+    sites = sites_frame(shortlist.sites)
+    word = _T[shortlist.language]["stand_in"]
+    sites["jenis"] = [
+        f"{n} ({word})" if stand_in else n
+        for n, stand_in in zip(sites["name"], sites["stand_in"], strict=True)
+    ]
+    return sites
+
+
+def _scored_areas(shortlist: Shortlist, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The desa of the area of influence with their score, rank and reason."""
+    table = pd.DataFrame(shortlist.table.drop(columns=shortlist.table.geometry.name))
+    keep = ["code", "score", "rank", "top_n_share", "reason"]
+    return desa[["code", "name", "kecamatan", desa.geometry.name]].merge(
+        table[keep], on="code", how="inner"
+    )
+
+
 def plot_shortlist(
     shortlist: Shortlist,
     desa: gpd.GeoDataFrame,
@@ -273,19 +297,11 @@ def plot_shortlist(
     the sites (stand-ins labelled), their radius rings and the rank of the top N."""
     lang = shortlist.language
     t = _T[lang]
-    areas = desa[["code", "name", "kecamatan", desa.geometry.name]].merge(
-        pd.DataFrame(shortlist.table.drop(columns=shortlist.table.geometry.name))[
-            ["code", "score", "rank"]
-        ],
-        on="code",
-        how="left",
-    )
-    sites = sites_frame(shortlist.sites)
-    sites["jenis"] = t["site"]
+    areas = _scored_areas(shortlist, desa)
     ind = Indicator("score", t["score"], palette="YlOrRd")
     note = t["shortlist_note"].format(r=f"{shortlist.radius_km or 0:g}", n=shortlist.top_n)
     fig = static.plot_choropleth(
-        areas, ind, outlines=kecamatan, points=sites, point_category="jenis",
+        areas, ind, outlines=kecamatan, points=_sites(shortlist), point_category="jenis",
         title=t["shortlist_title"], source=_T[lang]["source"], note=note, date=date,
         synthetic=False, language=lang,
     )  # fmt: skip
@@ -314,19 +330,16 @@ def shortlist_map(
     """An interactive map of the shortlist: score and rank layers, sites, radius rings."""
     lang = shortlist.language
     t = _T[lang]
-    table = pd.DataFrame(shortlist.table.drop(columns=shortlist.table.geometry.name))
-    areas = desa[["code", "name", "kecamatan", desa.geometry.name]].merge(
-        table[["code", "score", "rank", "top_n_share", "reason"]], on="code", how="left"
-    )
-    sites = sites_frame(shortlist.sites)
-    sites["jenis"] = t["site"]
+    areas = _scored_areas(shortlist, desa)
+    sites = _sites(shortlist)
     inds = [
         Indicator("score", t["score"], palette="YlOrRd"),
-        Indicator("top_n_share", "top_n_share", palette="Purples"),
+        Indicator("top_n_share", t["top_n_share"].format(n=shortlist.top_n), palette="Purples"),
     ]
     m = interactive.choropleth_map(
         areas, inds, outlines=kecamatan, points=sites, point_category="jenis", point_name="name",
-        point_fields={"note": t["site"]}, title=t["shortlist_title"],
+        point_fields={"note": t["site"]}, title=t["shortlist_title"], note=t["shortlist_note"]
+        .format(r=f"{shortlist.radius_km or 0:g}", n=shortlist.top_n),
         source=t["source"], date=date, synthetic=False, language=lang,
     )  # fmt: skip
     rings = _rings(shortlist)

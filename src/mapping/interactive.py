@@ -337,11 +337,13 @@ def _outline_data(
 ) -> tuple[Any, list[list[Any]]]:
     """Outline lines (each border once) and labels [name, lat, lon].
 
-    When every area's `group_column` value names an outline, the outlines are dissolved from
-    the simplified areas, so their lines lie exactly on the area borders.
+    When the areas' `group_column` values are exactly the outlines' names, the outlines are
+    dissolved from the simplified areas, so their lines lie exactly on the area borders; when
+    the areas cover only some outlines (a zoomed map), the outlines are simplified on their own.
     """
     names = outlines[label_column].astype(str)
-    if group_column is not None and gdf[group_column].astype(str).isin(set(names)).all():
+    groups_present = set(gdf[group_column].astype(str)) if group_column is not None else set()
+    if group_column is not None and groups_present == set(names):
         groups = gdf[group_column].astype(str)
         polys = [shapely.coverage_union_all(areas[groups == n].values) for n in names]
         polys = gpd.GeoSeries(polys, crs=CRS_STORAGE)

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from mapping import export, manifest, privacy, reports
+from mapping.analysis import coverage_analysis, priority_components
+from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import Indicator
+from mapping.coveragemaps import build_coverage_maps, build_shortlist_outputs, write_coverage_tables
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
 from mapping.datasets import SAMPLE_YEAR, build_welfare_datasets
 from mapping.files import write_text
@@ -29,8 +33,10 @@ from mapping.join import MatchReport, join_table
 from mapping.labels import check_language
 from mapping.layers import build_layers
 from mapping.maps import build_map_set
+from mapping.measures import add_measures, get_measure
 from mapping.settings import Settings, default_output_dir, get_settings
 from mapping.tables import combine_tables, read_welfare
+from mapping.targeting import shortlist
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +74,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "report_validation": "Validasi (kesalahan dan peringatan yang perlu diperiksa)",
         "real_data": "indikator desa",
         "synthetic_data": "PMKS/PSKS contoh sintetis",
+        "source_puskesmas": "Puskesmas (17): nama dan desa dari web-GIS kabupaten, mungkin belum "
+        "lengkap; tanpa koordinat, jadi ditempatkan di titik tengah desanya (tiga di titik tengah "
+        "kecamatan): lokasi perkiraan. Jarak = garis lurus x 1,4.",
+        "source_sarulla": "Lokasi Sarulla: titik tengah Desa Silangkitang (unit 1) dan Desa "
+        "Sitolu Ama (pengganti Namora-I-Langit, unit 2-3) adalah lokasi pengganti, bukan lokasi "
+        "pembangkit.",
+        "cell_table": "Desa kebutuhan tinggi, kapasitas rendah (contoh sintetis)",
+        "coverage_tables": "Tabel cakupan desa (kebutuhan, jangkauan, kesenjangan, akses, klaster)",
+        "shortlist_tables": "Daftar pendek sasaran CSR Sarulla (peringkat, komponen, alasan)",
     },
     "en": {
         "per_1000": "per 1,000 families",
@@ -100,6 +115,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "report_validation": "Validation (errors, and warnings to review)",
         "real_data": "village indicators",
         "synthetic_data": "PMKS/PSKS synthetic sample",
+        "source_puskesmas": "Puskesmas (17): names and villages from the district web-GIS, "
+        "possibly incomplete; no coordinates, so each is placed at the centre of its village "
+        "(three at their kecamatan's): approximate locations. Distance = straight line x 1.4.",
+        "source_sarulla": "Sarulla sites: the centres of Silangkitang (unit 1) and Sitolu Ama "
+        "(standing in for Namora-I-Langit, units 2-3) are stand-ins, not the plant's location.",
+        "cell_table": "Villages with high need, low capacity (synthetic sample)",
+        "coverage_tables": "Village coverage table (need, reach, gap, access, clusters)",
+        "shortlist_tables": "Sarulla CSR shortlist (rank, components, reasons)",
     },
 }
 
@@ -112,6 +135,8 @@ REAL_RATES: tuple[str, ...] = (
     "penerima_bst",
     "posyandu",
 )
+#: Measures of the synthetic sample (need first, then capacity by unit; see mapping.measures).
+SYNTHETIC_MEASURES: tuple[str, ...] = ("pmks_prioritas", "psks_orang", "psks_lembaga")
 #: Synthetic PMKS categories mapped one by one (besides the totals).
 SYNTHETIC_PMKS: tuple[str, ...] = ("fm", "lut", "pd")
 
@@ -176,7 +201,8 @@ def synthetic_layers(
         for group in ("pmks", "psks"):
             cols = [c for c, g in groups.items() if g == group]
             gdf[f"{group}_total"] = gdf[cols].sum(axis=1, min_count=1)
-        layers.append((add_rates(gdf, rates), report))
+        measured, _ = add_measures(add_rates(gdf, rates), SYNTHETIC_MEASURES)
+        layers.append((measured, report))
     (desa, report), (kec, _) = layers
     sites = gpd.read_file(paths["points"])
     sites["jenis"] = sites["kategori"].map(lambda c: category_name(c, language))
@@ -202,11 +228,20 @@ def _protect_synthetic(
         g.assign(**{OTHER_PMKS: g["pmks_total"] - g[list(SYNTHETIC_PMKS)].sum(axis=1)})
         for g in (desa, kec)
     ]
-    counts = [*privacy.person_count_columns(desa.columns), OTHER_PMKS]
-    safe_desa, safe_kec = privacy.protect(
-        frames[0], frames[1], counts=counts, totals={"pmks_total": parts}
-    )
+    need = get_measure(SYNTHETIC_MEASURES[0])
+    counts = [*privacy.person_count_columns(desa.columns), OTHER_PMKS, need.code]
+    totals = {"pmks_total": parts, need.code: list(need.categories)}
+    safe_desa, safe_kec = privacy.protect(frames[0], frames[1], counts=counts, totals=totals)
     return safe_desa, frames[1] if safe_kec is None else safe_kec
+
+
+def _high_need_low_capacity(
+    desa: gpd.GeoDataFrame, bivariate: tuple[str, str], language: str
+) -> pd.DataFrame:
+    """The desa of the bivariate map's high-need, low-capacity cell, as a table."""
+    need, capacity = bivariate
+    biv = classify_bivariate(desa[need], desa[capacity], language=language)
+    return areas_in_cell(desa, biv, HIGH_NEED_LOW_CAPACITY)
 
 
 def category_name(code: str, language: str = "id") -> str:
@@ -334,7 +369,7 @@ def build_outputs(
     out = Path(out_dir) if out_dir is not None else default_output_dir()
     say = progress or (lambda msg: log.info("%s", msg))
     result = BuildResult()
-    steps = 5
+    steps = 7
     t0 = time.perf_counter()
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -371,19 +406,44 @@ def build_outputs(
         Indicator(_rate_name("psks_total"), t["psks_total"], per, palette="Greens"),
         *(Indicator(_rate_name(c), category_name(c, lang), per) for c in SYNTHETIC_PMKS),
     ]
+    need_m, capacity_m = (get_measure(c) for c in SYNTHETIC_MEASURES[:2])
+    bivariate = (need_m.columns.smoothed, capacity_m.columns.smoothed)
+    syn_inds += [
+        Indicator(c.columns.smoothed, c.name(lang), f"{per}, Empirical Bayes",
+                  palette="Greens" if c.role == "capacity" else "YlOrRd")
+        for c in (need_m, capacity_m)
+    ]  # fmt: skip
     items += build_map_set(
         sdesa, skec, syn_inds, out,
-        bivariate=(_rate_name("pmks_total"), _rate_name("psks_total")),
+        bivariate=bivariate,
         points=sites, point_category="jenis", point_name="nama",
         point_fields={"desa": t["desa"], "kecamatan": t["kecamatan"], "keterangan": t["note"]},
         title=t["synthetic_title"], source=t["synthetic_source"], synthetic=True,
         language=lang, dpi=dpi, file_prefix="contoh-sintetis-",
     )  # fmt: skip
-    result.maps = [f for item in items for f in item.files]
-
-    say(f"[5/{steps}] reports, gallery and manifest")
-    folder = out / "laporan"
     downloads: list[tuple[str, Sequence[Path]]] = []
+    cell = _high_need_low_capacity(sdesa, bivariate, lang)
+    cell_files = reports.write_table(
+        cell, out / "contoh-sintetis-kebutuhan-tinggi-kapasitas-rendah"
+    )
+    downloads.append((f"{t['cell_table']} ({len(cell)})", cell_files))
+
+    say(f"[5/{steps}] coverage analysis: gap, severity, access, clusters")
+    analysis = coverage_analysis(desa, language=lang)
+    items += build_coverage_maps(analysis, kec, out, dpi=dpi)
+    downloads.append((t["coverage_tables"], write_coverage_tables(analysis, out)))
+
+    say(f"[6/{steps}] CSR shortlist around the Sarulla stand-in sites")
+    frame, components = priority_components(analysis)
+    sl = shortlist(frame, components=components, language=lang)
+    sl_items, sl_tables = build_shortlist_outputs(sl, desa, kec, out, dpi=dpi)
+    items += sl_items
+    downloads.append((t["shortlist_tables"], sl_tables))
+    result.maps = [f for item in items for f in item.files]
+    result.reports += [*cell_files, *(p for _, files in downloads[1:] for p in files)]
+
+    say(f"[7/{steps}] reports, gallery and manifest")
+    folder = out / "laporan"
     for report, name, what in (
         (report_real, "indikator-desa", t["real_data"]),
         (report_syn, "pmks-psks-contoh-sintetis", t["synthetic_data"]),
@@ -393,7 +453,7 @@ def build_outputs(
         downloads += [(f"{t['report_validation']}: {what}", valid)]
         result.reports += [*match, *valid]
     sources = [t[k] for k in ("source_boundaries", "source_indicators", "caveat_families")]
-    sources.append(t["source_synthetic"])
+    sources += [t["source_puskesmas"], t["source_sarulla"], t["source_synthetic"]]
     result.index = export.write_gallery(
         items, out / "index.html", title=t["gallery"], language=lang,
         built=built_at.strftime("%Y-%m-%d %H:%M UTC"), sources=sources,
