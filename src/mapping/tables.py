@@ -165,7 +165,7 @@ def canonicalize(
     gazetteer
         A :class:`mapping.gazetteer.Gazetteer` of the level (loaded when None).
     """
-    report = ProblemReport(raw.uncalculated_problems())
+    report = ProblemReport([*raw.notices, *raw.uncalculated_problems()])
     cols = find_columns(raw, report)
     where = raw.where
     if all(c is None for c in (cols.name, cols.code, cols.kecamatan, cols.kecamatan_code)):
@@ -301,6 +301,7 @@ def read_welfare(
     strict: bool = False,
     settings: Settings | None = None,
     gazetteer: Gazetteer | None = None,
+    include_hidden: bool = False,
 ) -> WelfareTable:
     """Read a PMKS/PSKS/indicator CSV or XLSX file into the validated canonical long table.
 
@@ -312,8 +313,13 @@ def read_welfare(
 
     `year` only dates the rows the file does not date (see :func:`canonicalize`); the year
     to map is chosen at the join, ``join_table(..., year=)``.
+
+    Without `sheet`, the first visible sheet of a workbook is read and hidden sheets before it
+    are reported (a warning); ``include_hidden=True`` reads the first sheet even if hidden.
+    Footers (notes, place and date, signature block) are not data: they are listed in
+    ``skipped`` and in :meth:`WelfareTable.summary`.
     """
-    raw = read_raw_table(path, sheet=sheet)
+    raw = read_raw_table(path, sheet=sheet, include_hidden=include_hidden)
     return canonicalize(
         raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer
     )
