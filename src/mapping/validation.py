@@ -21,7 +21,7 @@ from mapping.columns import (
 )
 from mapping.errors import ProblemReport
 from mapping.gazetteer import TAKEN_METHODS, Gazetteer
-from mapping.names import parse_code
+from mapping.names import fold, parse_code
 from mapping.readers import NumberFormatError, RawTable, parse_number
 
 
@@ -79,15 +79,24 @@ def check_row_totals(
     totals: Sequence[bool],
     report: ProblemReport,
 ) -> None:
-    """Warn when a wide table's 'Jumlah' column differs from the sum of the row's categories."""
+    """Warn when a wide table's total column ('Jumlah', 'Total', 'Jumlah PMKS') differs from
+    the sum of the row's categories (of its group only, for 'Jumlah PMKS' or a 'Jumlah' under
+    a 'PSKS' header)."""
     for col in cols.row_totals:
+        group = _total_group(col, raw.groups.get(col, ""))
         for i, row in enumerate(raw.cells.index):
             cell = raw.cells.iat[i, raw.cells.columns.get_loc(col)]
             try:
                 total = parse_number(cell)
             except NumberFormatError:
                 total = math.nan
-            parts = [v for cat, _, v in values[i] if cat is not None and not math.isnan(v)]
+            parts = [
+                v
+                for cat, _, v in values[i]
+                if cat is not None
+                and not math.isnan(v)
+                and (group is None or CATEGORY_BY_CODE[cat].group == group)
+            ]
             if math.isnan(total) or not parts:
                 continue
             if not math.isclose(total, sum(parts), abs_tol=1e-6):
@@ -104,6 +113,20 @@ def check_row_totals(
                         severity="warning",
                     )
                 )
+
+
+def _total_group(label: str, upper: str) -> str | None:
+    """The category group a total column sums ("Jumlah PMKS" -> pmks), None for all.
+
+    >>> _total_group("Jumlah PMKS", ""), _total_group("Jumlah", "PSKS"), _total_group("Total", "")
+    ('pmks', 'psks', None)
+    """
+    for text in (label, upper):
+        words = fold(text).split()
+        for group in ("pmks", "psks"):
+            if group in words:
+                return group
+    return None
 
 
 def _fmt(value: float) -> str:
