@@ -628,12 +628,12 @@ def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict
         if found_acronym["method"] in HEADER_TAKEN:
             return taken(str(found_acronym["category"]), "code", 100.0)
     named = _NAME_ABBR.fullmatch(raw)
-    if named and named["abbr"].lower().strip(".") not in _UNITS:  # "Anak Terlantar (AT)": the name and its abbreviation must agree
+    if (
+        named and named["abbr"].lower().strip(".") not in _UNITS
+    ):  # "Anak Terlantar (AT)": the name and its abbreviation must agree
         by_name = match_header(named["name"], groups=groups)
         by_abbr = match_header(named["abbr"], groups=groups)
-        found_cats = [
-            str(m["category"]) for m in (by_name, by_abbr) if m["method"] in HEADER_TAKEN
-        ]
+        found_cats = [str(m["category"]) for m in (by_name, by_abbr) if m["method"] in HEADER_TAKEN]
         if len(set(found_cats)) == 1:
             best_match = by_name if by_name["method"] in HEADER_TAKEN else by_abbr
             return taken(found_cats[0], str(best_match["method"]), float(best_match["score"]))

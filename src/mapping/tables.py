@@ -34,9 +34,11 @@ from mapping.readers import RawTable, read_raw_table
 from mapping.settings import Settings
 from mapping.validation import (
     area_problems,
+    check_plausible,
     check_row_totals,
     check_totals,
     code_name_conflicts,
+    code_problems,
     deduplicate,
     missing_areas,
 )
@@ -201,6 +203,7 @@ def canonicalize(
     )
     log_rows = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
     area_problems(raw, log_rows, cols, lvl, report)
+    code_problems(raw, log_rows, cols, lvl, report)
     code_name_conflicts(raw, log_rows, gazetteer, cols, lvl, report)
 
     if cols.category is not None and cols.value is not None:
@@ -209,6 +212,7 @@ def canonicalize(
         values = wide_values(raw, cols, headers, report)
     check_totals(raw, values, totals, report)
     check_row_totals(raw, cols, values, totals, report)
+    check_plausible(raw, values, totals, report)
 
     records = []
     for i in data_idx:

@@ -22,7 +22,7 @@ from mapping.columns import (
 from mapping.errors import ProblemReport
 from mapping.gazetteer import TAKEN_METHODS, Gazetteer
 from mapping.names import fold, parse_code
-from mapping.readers import NumberFormatError, RawTable, parse_number
+from mapping.readers import NumberFormatError, RawTable, parse_number, shorten
 
 
 def check_totals(
@@ -325,3 +325,106 @@ def describe_problems(report: ProblemReport, *, max_missing: int = 10) -> str:
             f"zero): {names}{more}."
         )
     return "\n".join(lines)
+
+
+#: More people than live in Tapanuli Utara (about 312,000 at the 2020 census): no count of
+#: one desa, kecamatan or the whole regency can be this large.
+MAX_PLAUSIBLE_COUNT = 400_000
+#: Categories counted in families (or family units), which cannot exceed a desa's families.
+FAMILY_CATEGORIES = frozenset(
+    {
+        "kbsp",
+        "kp",
+        "keluarga_berisiko_stunting",
+        "penerima_bst",
+        "penerima_bpnt",
+        "penerima_pkh",
+        "penerima_sembako",
+    }
+)
+#: People per family above which a count of people is implausible next to the row's families.
+MAX_PEOPLE_PER_FAMILY = 10
+
+
+def check_plausible(
+    raw: RawTable, values: Values, totals: Sequence[bool], report: ProblemReport
+) -> None:
+    """Warn about counts that cannot be true: more than :data:`MAX_PLAUSIBLE_COUNT`, a family
+    count above the row's ``Jumlah Keluarga``, or people above ten per family of the row."""
+    for i, cells in enumerate(values):
+        row = int(raw.cells.index[i])
+        families = next((v for cat, _, v in cells if cat == "keluarga"), math.nan)
+        for cat, col, v in cells:
+            if cat is None or math.isnan(v) or cat not in CATEGORY_BY_CODE:
+                continue
+            if CATEGORY_BY_CODE[cat].kind != "count":
+                continue
+            limit, why = MAX_PLAUSIBLE_COUNT, "more than the population of Tapanuli Utara"
+            if not totals[i] and cat != "keluarga" and families > 0:
+                per = 1 if cat in FAMILY_CATEGORIES else MAX_PEOPLE_PER_FAMILY
+                if families * per < limit:
+                    limit = families * per
+                    why = (
+                        f"more than the row's {_fmt(families)} families"
+                        if per == 1
+                        else f"more than {per} per family of the row's {_fmt(families)} families"
+                    )
+            if v > limit:
+                report.add(
+                    table_problem(
+                        raw,
+                        "implausible-value",
+                        f"implausible count: {why}",
+                        row=row,
+                        column=col,
+                        value=_fmt(v) if v < 1e15 else f"{v:.3g}",
+                        expected=f"at most {_fmt(limit)}",
+                        suggestion="check the cell for extra digits or a value typed into "
+                        "the wrong column",
+                        severity="warning",
+                    )
+                )
+
+
+def code_problems(
+    raw: RawTable,
+    log_rows: list[dict[str, Any]],
+    cols: Columns,
+    level: Level,
+    report: ProblemReport,
+) -> None:
+    """Warn about each row whose code names no area, so that its name was used instead (or
+    nothing): a mistyped code (``12.02.99.9999``) or one Excel stored as a rounded number
+    (``1.20201E+09``)."""
+    column = cols.code or cols.kecamatan_code or ""
+    for r in log_rows:
+        code = r["input_code"]
+        if not code or r["method"] in {"code", TOTAL_ROW}:
+            continue
+        used = (
+            f"the name {shorten(r['input_name'])!r} was used"
+            if r["method"] in JOINED_METHODS
+            else "the row reaches no area"
+        )
+        if "e+" in code.lower():
+            message = f"code {code} was turned into a rounded number by Excel; {used}"
+            suggestion = "format the code column as text and type the codes again"
+        elif parse_code(code) is None:
+            message = f"{shorten(code)!r} is not a Kemendagri or BPS code; {used}"
+            suggestion = "correct the code (e.g. 12.02.01.2001) or leave the cell blank"
+        else:
+            message = f"code {code} names no {level} of Tapanuli Utara; {used}"
+            suggestion = "correct the code (see the desa layer's codes) or leave it blank"
+        report.add(
+            table_problem(
+                raw,
+                "unknown-code",
+                message,
+                row=r["source_row"],
+                column=column,
+                value=shorten(code),
+                expected=f"the code of a {level} of Tapanuli Utara",
+                suggestion=suggestion,
+                severity="warning",
+            )
+        )
