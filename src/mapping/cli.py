@@ -26,8 +26,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
+    from mapping.files import atomic_path, check_output_path, neutralize_formulas
     from mapping.matchfile import TOTAL_ROW, match_file
 
+    if args.output:
+        check_output_path(args.output, args.input)
     result = match_file(
         args.input,
         level=args.level,
@@ -38,11 +41,11 @@ def _cmd_match(args: argparse.Namespace) -> int:
     )
     counts = result["method"].value_counts()
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        result.to_csv(args.output, index=False, encoding="utf-8")
+        with atomic_path(args.output) as tmp:
+            neutralize_formulas(result).to_csv(tmp, index=False, encoding="utf-8")
         print(f"Wrote {len(result)} rows to {args.output}")
     else:
-        result.to_csv(sys.stdout, index=False)
+        neutralize_formulas(result).to_csv(sys.stdout, index=False)
     for warning in result.attrs.get("conflicts", []):
         print(f"warning: {warning}", file=sys.stderr)
     summary = ", ".join(f"{m}: {int(counts.get(m, 0))}" for m in (*METHODS, TOTAL_ROW))
@@ -87,10 +90,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_join(args: argparse.Namespace) -> int:
-    from mapping.files import write_layer
+    from mapping.files import check_output_path, write_layer
     from mapping.join import join_table
     from mapping.validation import describe_problems
 
+    output = check_output_path(args.output, args.input)
+    check_output_path(output.with_name(f"{output.stem}_match_report.csv"), args.input)
     table = _read_welfare_input(args, strict=not args.lenient)
     if table.report.warnings or table.report.errors:
         print(describe_problems(table.report), file=sys.stderr)
