@@ -39,8 +39,8 @@ def neutralize_cell(value: object) -> object:
     A leading apostrophe makes Excel and LibreOffice show the text as typed instead of
     running it (OWASP's advice against CSV injection). Numbers are left alone.
 
-    >>> neutralize_cell("=HYPERLINK(\"http://x\")"), neutralize_cell("-"), neutralize_cell(-3)
-    ('\'=HYPERLINK("http://x")', "'-", -3)
+    >>> neutralize_cell("=1+2"), neutralize_cell("@SUM(A1)"), neutralize_cell(-3)
+    ("'=1+2", "'@SUM(A1)", -3)
     """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
