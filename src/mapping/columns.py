@@ -21,6 +21,7 @@ from mapping.readers import (
     is_blank,
     is_total_label,
     parse_number,
+    shorten,
     year_in_title,
 )
 
@@ -117,7 +118,9 @@ def find_columns(raw: RawTable, report: ProblemReport) -> Columns:
 
 
 def table_problem(raw: RawTable, kind: str, message: str, **kw: Any) -> Problem:
-    """A problem in `raw`'s file and sheet."""
+    """A problem in `raw`'s file and sheet; a long value is cut (:func:`readers.shorten`)."""
+    if "value" in kw:
+        kw["value"] = shorten(kw["value"])
     return Problem(kind=kind, message=message, file=raw.file, sheet=raw.sheet, **kw)
 
 

@@ -312,11 +312,36 @@ def code_name_conflicts(
         )
 
 
-def describe_problems(report: ProblemReport, *, max_missing: int = 10) -> str:
-    """The report in plain words, errors first; long lists of missing areas are shortened."""
+def describe_problems(
+    report: ProblemReport, *, max_missing: int = 10, max_per_kind: int | None = 20
+) -> str:
+    """The report in plain words, errors first; long lists of missing areas are shortened.
+
+    At most `max_per_kind` lines are shown per kind of problem (``None``: all), then one line
+    counting the rest, so a file with 200,000 bad rows gives a summary, not 200,000 lines;
+    the full list is in :meth:`ProblemReport.to_frame` (the report file).
+    """
     missing = [p for p in report if p.kind == "missing-area"]
-    others = ProblemReport([p for p in report if p.kind != "missing-area"])
-    lines = [others.describe()] if len(others) or not missing else []
+    others = [p for p in report if p.kind != "missing-area"]
+    ordered = [p for p in others if p.severity == "error"]
+    ordered += [p for p in others if p.severity != "error"]
+    shown: dict[str, int] = {}
+    lines: list[str] = []
+    hidden: dict[tuple[str, str], int] = {}
+    for p in ordered:
+        n = shown.get(p.kind, 0)
+        if max_per_kind is None or n < max_per_kind:
+            lines.append(p.describe())
+            shown[p.kind] = n + 1
+        else:
+            hidden[(p.severity, p.kind)] = hidden.get((p.severity, p.kind), 0) + 1
+    for (severity, kind), n in hidden.items():
+        lines.append(
+            f"[{severity}] ... and {n} more {kind} problem(s) like those above; the report file "
+            "lists every one."
+        )
+    if not lines and not missing:
+        lines.append("No problems found.")
     if missing:
         names = ", ".join(str(p.value) for p in missing[:max_missing])
         more = f" and {len(missing) - max_missing} more" if len(missing) > max_missing else ""
