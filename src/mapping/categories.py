@@ -636,7 +636,7 @@ def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict
         found_cats = [str(m["category"]) for m in (by_name, by_abbr) if m["method"] in HEADER_TAKEN]
         if len(set(found_cats)) == 1:
             best_match = by_name if by_name["method"] in HEADER_TAKEN else by_abbr
-            return taken(found_cats[0], str(best_match["method"]), float(best_match["score"]))
+            return taken(found_cats[0], str(best_match["method"]), float(str(best_match["score"])))
         if len(set(found_cats)) == 2:
             out.update(method="ambiguous", score=100.0, candidates=_cands(found_cats))
             return out

@@ -373,7 +373,11 @@ def _sniff_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
     best, best_score = ",", -1
     for delim in DELIMITERS:
-        widths = pd.Series([len(r) for r in csv.reader(lines, delimiter=delim)], dtype="int64")
+        try:
+            found = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        except csv.Error:  # a cell over the size limit: reported with its line when read
+            continue
+        widths = pd.Series(found, dtype="int64")
         widths = widths[widths > 1]
         if widths.empty:
             continue
@@ -402,13 +406,13 @@ def read_csv_cells(path: Path, *, max_cells: int = MAX_CELLS) -> Sheet:
     """
     path = Path(path)
     text, encoding = _decode(path.read_bytes(), path)
-    delim = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     start, n_cells = 1, 0
     old_limit = csv.field_size_limit(MAX_CELL_CHARS)
     try:
+        delim = _sniff_delimiter(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
         for row in reader:
             if reader.line_num > start and _unbalanced_quote(row, delim):
                 msg = (
@@ -575,9 +579,9 @@ def read_xlsx_cells(
     uncalculated = _uncalculated(path, title, grid) if _has_formulas(path) else ()
     for r1, c1, r2, c2 in merged:
         top = grid[r1 - 1][c1 - 1]
-        for r in range(r1 - 1, r2):
-            for c in range(c1 - 1, c2):
-                grid[r][c] = top
+        for i in range(r1 - 1, r2):
+            for j in range(c1 - 1, c2):
+                grid[i][j] = top
     return Sheet(
         grid,
         list(range(1, len(grid) + 1)),

@@ -384,7 +384,8 @@ def check_plausible(
                 continue
             if CATEGORY_BY_CODE[cat].kind != "count":
                 continue
-            limit, why = MAX_PLAUSIBLE_COUNT, "more than the population of Tapanuli Utara"
+            limit: float = MAX_PLAUSIBLE_COUNT
+            why = "more than the population of Tapanuli Utara"
             if not totals[i] and cat != "keluarga" and families > 0:
                 per = 1 if cat in FAMILY_CATEGORIES else MAX_PEOPLE_PER_FAMILY
                 if families * per < limit:
