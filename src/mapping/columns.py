@@ -167,21 +167,28 @@ def key_inputs(
     return col(cols.name), col(cols.kecamatan or cols.kecamatan_code), col(cols.code)
 
 
-def _key_cells(raw: RawTable, cols: Columns, i: int) -> list[Cell]:
-    """Row `i`'s cells in the columns that can say it is a totals row (No, names, codes)."""
-    keys = (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code, cols.category)
-    return [raw.cells.iat[i, raw.cells.columns.get_loc(c)] for c in keys if c]
+def _total_cells(raw: RawTable, cols: Columns, i: int) -> list[Cell]:
+    """Row `i`'s cells that say it is a totals row: a total word in a key column (No, names,
+    codes: "JUMLAH", "Jumlah Kec. Muara") or alone in a long table's category column (there
+    "Jumlah Keluarga" is a category, the number of families)."""
+    keys = (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code)
+    cells = [raw.cells.iat[i, raw.cells.columns.get_loc(c)] for c in keys if c]
+    found = [c for c in cells if is_total_label(c)]
+    if cols.category:
+        cell = raw.cells.iat[i, raw.cells.columns.get_loc(cols.category)]
+        if is_total_label(cell, prefix=False):
+            found.append(cell)
+    return found
 
 
 def is_total_row(raw: RawTable, cols: Columns, i: int) -> bool:
     """True when a key cell of row `i` is a total word ("JUMLAH")."""
-    return any(is_total_label(c) for c in _key_cells(raw, cols, i))
+    return bool(_total_cells(raw, cols, i))
 
 
 def total_label(raw: RawTable, cols: Columns, i: int) -> str:
     """The text that makes row `i` a totals row ("JUMLAH"), in whichever key column it is."""
-    cells = _key_cells(raw, cols, i)
-    return str(next((c for c in cells if is_total_label(c)), "")).strip()
+    return str(next(iter(_total_cells(raw, cols, i)), "")).strip()
 
 
 def area_column(cols: Columns, level: Level) -> str:

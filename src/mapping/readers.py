@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -175,14 +175,27 @@ def column_role(label: object) -> str:
     return ""
 
 
-def is_total_label(text: object) -> bool:
+def is_total_label(text: object, *, prefix: bool = True) -> bool:
     """True when a cell says the row is a total ("JUMLAH", "Total", "Jumlah Kec. Muara").
+
+    With ``prefix=False`` only a total word alone counts, so a category cell such as
+    "Jumlah Keluarga" (the number of families) is not a total.
 
     >>> is_total_label("JUMLAH"), is_total_label("Jumlah Kec. Muara"), is_total_label("Lobu")
     (True, True, False)
+    >>> is_total_label("Jumlah Keluarga", prefix=False)
+    False
     """
-    key = fold(text)
-    return key in _TOTAL_WORDS or key.startswith(_TOTAL_PREFIXES)
+    if text is None or isinstance(text, int | float):
+        return False
+    key = _fold_text(str(text))
+    return key in _TOTAL_WORDS or (prefix and key.startswith(_TOTAL_PREFIXES))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_text(text: str) -> str:
+    """:func:`mapping.names.fold`, remembered: tables repeat the same names many times."""
+    return fold(text)
 
 
 def shorten(value: object, *, limit: int = MAX_SHOWN_CHARS) -> object:
@@ -238,7 +251,17 @@ def parse_number(value: Cell) -> float:
         raise NumberFormatError(msg)
     if isinstance(value, int | float):
         return float(value)
-    text = str(value).replace("\u00a0", " ").strip()
+    parsed = _parse_text(str(value))
+    if parsed is None:
+        msg = f"{shorten(value)!r} is not a number"
+        raise NumberFormatError(msg)
+    return parsed
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_text(value: str) -> float | None:
+    """:func:`parse_number` of a text, None when it is not a number (remembered)."""
+    text = value.replace("\u00a0", " ").strip()
     if not text:
         return math.nan
     if text in _DASHES or text.lower() in _ZERO_WORDS:
@@ -254,8 +277,7 @@ def parse_number(value: Cell) -> float:
             if decimal:
                 text = text.replace(decimal, ".")
             return sign * float(text)
-    msg = f"{value!r} is not a number"
-    raise NumberFormatError(msg)
+    return None
 
 
 def _is_number(value: Cell) -> bool:
@@ -406,13 +428,17 @@ def read_csv_cells(path: Path, *, max_cells: int = MAX_CELLS) -> Sheet:
     """
     path = Path(path)
     text, encoding = _decode(path.read_bytes(), path)
+    lines = [line + "\n" for line in text.split("\n")]  # as csv splits them, not at \x0c
+    if text.endswith("\n"):
+        lines.pop()
+    del text
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     start, n_cells = 1, 0
     old_limit = csv.field_size_limit(MAX_CELL_CHARS)
     try:
-        delim = _sniff_delimiter(text)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+        delim = _sniff_delimiter("".join(lines[:200]))
+        reader = csv.reader(lines, delimiter=delim)
         for row in reader:
             if reader.line_num > start and _unbalanced_quote(row, delim):
                 msg = (
