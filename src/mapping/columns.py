@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -143,7 +144,14 @@ def infer_level(raw: RawTable, cols: Columns, level: str | None) -> Level:
         return lvl
     code_col = cols.code or (cols.kecamatan_code if cols.name is None else None)
     if code_col is not None:
-        levels = [p.level for p in map(parse_code, raw.cells[code_col]) if p is not None]
+        counts = Counter(raw.cells[code_col].map(repr))  # each distinct code parsed once
+        firsts = dict(zip(raw.cells[code_col].map(repr), raw.cells[code_col], strict=True))
+        levels = [
+            p.level
+            for key, n in counts.items()
+            if (p := parse_code(firsts[key])) is not None
+            for _ in range(n)
+        ]
         n_desa, n_kec = levels.count("desa"), levels.count("kecamatan")
         if n_desa or n_kec:
             return "kecamatan" if n_kec > n_desa else "desa"
@@ -179,6 +187,19 @@ def _total_cells(raw: RawTable, cols: Columns, i: int) -> list[Cell]:
         if is_total_label(cell, prefix=False):
             found.append(cell)
     return found
+
+
+def total_rows(raw: RawTable, cols: Columns) -> list[bool]:
+    """:func:`is_total_row` of every row, reading each column once."""
+    keys = [c for c in (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code) if c]
+    out = [False] * len(raw.cells)
+    for col in keys:
+        for i, cell in enumerate(raw.cells[col].tolist()):
+            out[i] = out[i] or is_total_label(cell)
+    if cols.category:
+        for i, cell in enumerate(raw.cells[cols.category].tolist()):
+            out[i] = out[i] or is_total_label(cell, prefix=False)
+    return out
 
 
 def is_total_row(raw: RawTable, cols: Columns, i: int) -> bool:

@@ -19,12 +19,12 @@ from mapping.columns import (
     Level,
     find_columns,
     infer_level,
-    is_total_row,
     key_inputs,
     long_values,
     match_categories,
     row_years,
     total_label,
+    total_rows,
     wide_values,
 )
 from mapping.errors import InputError, ProblemReport
@@ -193,14 +193,10 @@ def canonicalize(
     years = row_years(raw, cols, year, report)
 
     n = len(raw.cells)
-    totals = [is_total_row(raw, cols, i) for i in range(n)]
+    totals = total_rows(raw, cols)
     names, kecs, codes = key_inputs(raw, cols, lvl)
     data_idx = [i for i in range(n) if not totals[i]]
-    matches = gazetteer.match(
-        [names[i] for i in data_idx],
-        kecamatan=[kecs[i] for i in data_idx],
-        codes=[codes[i] for i in data_idx],
-    )
+    matches = _match_unique(gazetteer, [(names[i], kecs[i], codes[i]) for i in data_idx])
     log_rows = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
     area_problems(raw, log_rows, cols, lvl, report)
     code_problems(raw, log_rows, cols, lvl, report)
@@ -263,11 +259,11 @@ def _row_log(
     years: Sequence[int | None],
     keys: tuple[Sequence[Any], Sequence[Any], Sequence[Any]],
     data_idx: Sequence[int],
-    matches: pd.DataFrame,
+    matches: Sequence[Mapping[str, Any]],
 ) -> list[dict[str, Any]]:
     """One log line per row; `keys` are the rows' (name, kecamatan, code) inputs."""
     names, kecs, codes = keys
-    by_pos = dict(zip(data_idx, matches.to_dict("records"), strict=True))
+    by_pos = dict(zip(data_idx, matches, strict=True))
     rows = []
     for i in range(len(totals)):
         base = {
@@ -291,6 +287,26 @@ def _row_log(
             )
         rows.append(base)
     return rows
+
+
+def _match_unique(
+    gazetteer: Gazetteer, keys: Sequence[tuple[Any, Any, Any]]
+) -> list[dict[str, Any]]:
+    """The gazetteer's match of each (name, kecamatan, code), matching each distinct key once:
+    a long table repeats its 252 desa many times."""
+    index: dict[tuple[str, str, str], int] = {}
+    unique: list[tuple[Any, Any, Any]] = []
+    for key in keys:
+        marker = (repr(key[0]), repr(key[1]), repr(key[2]))
+        if marker not in index:
+            index[marker] = len(unique)
+            unique.append(key)
+    found = gazetteer.match(
+        [k[0] for k in unique], kecamatan=[k[1] for k in unique], codes=[k[2] for k in unique]
+    )
+    records = {c: found[c].tolist() for c in found.columns}
+    per_key = [{c: v[j] for c, v in records.items()} for j in range(len(unique))]
+    return [per_key[index[(repr(k[0]), repr(k[1]), repr(k[2]))]] for k in keys]
 
 
 # --- entry points ---------------------------------------------------------------------------
