@@ -299,7 +299,7 @@ def row_years(
     if cols.year is None:
         return [undated] * len(raw.cells)
     out: list[int | None] = []
-    for row, cell in zip(raw.cells.index, raw.cells[cols.year], strict=True):
+    for row, cell in zip(raw.cells.index.tolist(), raw.cells[cols.year].tolist(), strict=True):
         try:
             value = parse_number(cell)
         except NumberFormatError:
@@ -437,7 +437,12 @@ def long_values(
     cache: dict[str, dict[str, object]] = {}
     out: Values = []
     for i, (row, label, cell) in enumerate(
-        zip(raw.cells.index, raw.cells[category_col], raw.cells[value_col], strict=True)
+        zip(
+            raw.cells.index.tolist(),
+            raw.cells[category_col].tolist(),
+            raw.cells[value_col].tolist(),
+            strict=True,
+        )
     ):
         key = "" if is_blank(label) else str(label).strip()
         m = cache.get(key) or cache.setdefault(key, match_header(key))

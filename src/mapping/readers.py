@@ -805,7 +805,12 @@ class RawTable:
 
 
 def _nonblank(row: Sequence[Cell]) -> list[Cell]:
-    return [c for c in row if not is_blank(c)]
+    """The cells that are not blank (:func:`is_blank`, inlined: it runs for every cell)."""
+    return [
+        c
+        for c in row
+        if c is not None and (c.strip() != "" if isinstance(c, str) else c == c)  # NaN != NaN
+    ]
 
 
 def _is_header_row(row: Sequence[Cell]) -> bool:
@@ -902,7 +907,10 @@ def _footer_reason(row: Sequence[Cell], roles: Sequence[str], after_footer: bool
     "NIP. ..."). A row holding a number or a dash is data. After a footer, any row of text
     alone is the footer's continuation (the signer's name, a second note line)."""
     cells = _nonblank(row)
-    if not cells or any(not isinstance(c, str) or _is_number(c) or _is_dash(c) for c in cells):
+    for c in cells:  # a number, a dash or "nihil" anywhere: a data row
+        if not isinstance(c, str) or _parse_text(c) is not None:
+            return ""
+    if not cells:
         return ""
     first = str(cells[0]).strip()
     if _is_footnote(row, roles):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,10 +197,10 @@ def canonicalize(
     names, kecs, codes = key_inputs(raw, cols, lvl)
     data_idx = [i for i in range(n) if not totals[i]]
     matches = _match_unique(gazetteer, [(names[i], kecs[i], codes[i]) for i in data_idx])
-    log_rows = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
-    area_problems(raw, log_rows, cols, lvl, report)
-    code_problems(raw, log_rows, cols, lvl, report)
-    code_name_conflicts(raw, log_rows, gazetteer, cols, lvl, report)
+    row_log = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
+    area_problems(raw, _log_records(row_log), cols, lvl, report)
+    code_problems(raw, _log_records(row_log), cols, lvl, report)
+    code_name_conflicts(raw, _log_records(row_log), gazetteer, cols, lvl, report)
 
     if cols.category is not None and cols.value is not None:
         values = long_values(raw, cols.category, cols.value, totals, report)
@@ -210,30 +210,28 @@ def canonicalize(
     check_row_totals(raw, cols, values, totals, report)
     check_plausible(raw, values, totals, report)
 
-    records = []
+    records: dict[str, list[Any]] = {c: [] for c in CANONICAL_COLUMNS}
     for i in data_idx:
-        area = log_rows[i]
-        if area["method"] not in JOINED_METHODS:
+        if row_log["method"][i] not in JOINED_METHODS:
             continue
         for category, _column, value in values[i]:
             if category is None:
                 continue
-            records.append(
-                {
-                    "area_code": area["code"],
-                    "level": lvl,
-                    "year": years[i],
-                    "group": CATEGORY_BY_CODE[category].group,
-                    "category": category,
-                    "value": value,
-                    "source_file": raw.file,
-                    "source_row": int(raw.cells.index[i]),
-                }
-            )
+            for key, item in (
+                ("area_code", row_log["code"][i]),
+                ("level", lvl),
+                ("year", years[i]),
+                ("group", CATEGORY_BY_CODE[category].group),
+                ("category", category),
+                ("value", value),
+                ("source_file", raw.file),
+                ("source_row", row_log["source_row"][i]),
+            ):
+                records[key].append(item)
     columns = {cat: col for row_values in values for cat, col, _ in row_values if cat}
-    data = deduplicate(raw, canonical_frame(records), columns, report)
+    data = deduplicate(raw, canonical_frame(pd.DataFrame(records)), columns, report)
     missing_areas(raw, data, gazetteer, cols, lvl, report)
-    rows = pd.DataFrame(log_rows, columns=ROW_LOG_COLUMNS) if log_rows else _empty_log()
+    rows = pd.DataFrame(row_log, columns=ROW_LOG_COLUMNS) if n else _empty_log()
     table = WelfareTable(
         data=data,
         rows=rows,
@@ -260,33 +258,40 @@ def _row_log(
     keys: tuple[Sequence[Any], Sequence[Any], Sequence[Any]],
     data_idx: Sequence[int],
     matches: Sequence[Mapping[str, Any]],
-) -> list[dict[str, Any]]:
-    """One log line per row; `keys` are the rows' (name, kecamatan, code) inputs."""
+) -> dict[str, list[Any]]:
+    """One log line per row, as columns (:data:`ROW_LOG_COLUMNS`); `keys` are the rows'
+    (name, kecamatan, code) inputs."""
     names, kecs, codes = keys
     by_pos = dict(zip(data_idx, matches, strict=True))
-    rows = []
+    log: dict[str, list[Any]] = {c: [] for c in ROW_LOG_COLUMNS}
+    source_rows = raw.cells.index.tolist()
+    matched = ("code", "name", "kecamatan", "method", "score", "candidates")
+    total = dict.fromkeys(matched, "") | {"method": TOTAL_ROW, "score": math.nan}
     for i in range(len(totals)):
-        base = {
-            "source_file": raw.file,
-            "sheet": raw.sheet,
-            "source_row": int(raw.cells.index[i]),
-            "year": years[i],
-            "input_name": "" if names[i] is None else str(names[i]).strip(),
-            "input_kecamatan": "" if kecs[i] is None else str(kecs[i]).strip(),
-            "input_code": "" if codes[i] is None else str(codes[i]).strip(),
-        }
+        name = "" if names[i] is None else str(names[i]).strip()
         if totals[i]:
-            base["input_name"] = base["input_name"] or total_label(raw, cols, i)
-            base.update(
-                code="", name="", kecamatan="", method=TOTAL_ROW, score=math.nan, candidates=""
-            )
-        else:
-            m = by_pos[i]
-            base.update(
-                {k: m[k] for k in ("code", "name", "kecamatan", "method", "score", "candidates")}
-            )
-        rows.append(base)
-    return rows
+            name = name or total_label(raw, cols, i)
+        m = total if totals[i] else by_pos[i]
+        for key, value in (
+            ("source_file", raw.file),
+            ("sheet", raw.sheet),
+            ("source_row", int(source_rows[i])),
+            ("year", years[i]),
+            ("input_name", name),
+            ("input_kecamatan", "" if kecs[i] is None else str(kecs[i]).strip()),
+            ("input_code", "" if codes[i] is None else str(codes[i]).strip()),
+        ):
+            log[key].append(value)
+        for key in matched:
+            log[key].append(m[key])
+    return log
+
+
+def _log_records(log: Mapping[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    """The row log's lines one at a time, as dicts (never all at once: big files)."""
+    keys = list(log)
+    for values in zip(*(log[k] for k in keys), strict=True):
+        yield dict(zip(keys, values, strict=True))
 
 
 def _match_unique(

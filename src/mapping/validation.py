@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -33,6 +33,7 @@ def check_totals(
     since: dict[str, float] = {}
     above: dict[str, float] = {}
     start = 0
+    source_rows = [int(r) for r in raw.cells.index.tolist()]
     for i, cells in enumerate(values):
         if not totals[i]:
             for cat, _, v in cells:
@@ -41,8 +42,8 @@ def check_totals(
                         since[key] = since.get(key, 0.0) + v
                         above[key] = above.get(key, 0.0) + v
             continue
-        row = int(raw.cells.index[i])
-        block = [int(r) for r in raw.cells.index[start:i]]
+        row = source_rows[i]
+        block = source_rows[start:i]
         for cat, col, v in cells:
             if cat is None or math.isnan(v):
                 continue
@@ -217,7 +218,7 @@ def missing_areas(
 
 def area_problems(
     raw: RawTable,
-    log_rows: list[dict[str, Any]],
+    log_rows: Iterable[Mapping[str, Any]],
     cols: Columns,
     level: Level,
     report: ProblemReport,
@@ -275,7 +276,7 @@ def area_problems(
 
 def code_name_conflicts(
     raw: RawTable,
-    log_rows: list[dict[str, Any]],
+    log_rows: Iterable[Mapping[str, Any]],
     gazetteer: Gazetteer,
     cols: Columns,
     level: Level,
@@ -376,8 +377,9 @@ def check_plausible(
 ) -> None:
     """Warn about counts that cannot be true: more than :data:`MAX_PLAUSIBLE_COUNT`, a family
     count above the row's ``Jumlah Keluarga``, or people above ten per family of the row."""
+    source_rows = [int(r) for r in raw.cells.index.tolist()]
     for i, cells in enumerate(values):
-        row = int(raw.cells.index[i])
+        row = source_rows[i]
         families = next((v for cat, _, v in cells if cat == "keluarga"), math.nan)
         for cat, col, v in cells:
             if cat is None or math.isnan(v) or cat not in CATEGORY_BY_CODE:
@@ -414,7 +416,7 @@ def check_plausible(
 
 def code_problems(
     raw: RawTable,
-    log_rows: list[dict[str, Any]],
+    log_rows: Iterable[Mapping[str, Any]],
     cols: Columns,
     level: Level,
     report: ProblemReport,
