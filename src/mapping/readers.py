@@ -428,17 +428,14 @@ def read_csv_cells(path: Path, *, max_cells: int = MAX_CELLS) -> Sheet:
     """
     path = Path(path)
     text, encoding = _decode(path.read_bytes(), path)
-    lines = [line + "\n" for line in text.split("\n")]  # as csv splits them, not at \x0c
-    if text.endswith("\n"):
-        lines.pop()
-    del text
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     start, n_cells = 1, 0
     old_limit = csv.field_size_limit(MAX_CELL_CHARS)
     try:
-        delim = _sniff_delimiter("".join(lines[:200]))
-        reader = csv.reader(lines, delimiter=delim)
+        delim = _sniff_delimiter(text[: _nth_newline(text, 200)])
+        reader = csv.reader(_lines(text), delimiter=delim)
+        shared: dict[str, str] = {}  # one object per distinct short text: names repeat
         for row in reader:
             if reader.line_num > start and _unbalanced_quote(row, delim):
                 msg = (
@@ -448,7 +445,12 @@ def read_csv_cells(path: Path, *, max_cells: int = MAX_CELLS) -> Sheet:
                     "again from the spreadsheet."
                 )
                 raise InputError(msg)
-            rows.append([c if c.strip() else None for c in row])
+            rows.append(
+                [
+                    (shared.setdefault(c, c) if len(c) < 100 else c) if c.strip() else None
+                    for c in row
+                ]
+            )
             numbers.append(start)
             n_cells += len(row)
             if n_cells > max_cells:
@@ -465,6 +467,29 @@ def read_csv_cells(path: Path, *, max_cells: int = MAX_CELLS) -> Sheet:
     finally:
         csv.field_size_limit(old_limit)
     return Sheet(rows, numbers, path.name, "", encoding, delim)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their ``\\n``, one at a time (as csv splits them; a form feed
+    or other line break inside a cell stays in the cell)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
+def _nth_newline(text: str, n: int) -> int:
+    """The end of the `n`-th line of `text` (its length if it has fewer lines)."""
+    end = -1
+    for _ in range(n):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return len(text)
+    return end + 1
 
 
 def _too_many_cells(where: str, row: int, max_cells: int) -> str:
