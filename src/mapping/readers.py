@@ -964,6 +964,7 @@ def _merged_data_cells(
             continue
         value = rows[r1 - 1][c1 - 1]
         for r in range(max(r1, body + 1) - 1, r2):
+            rows[r] = list(rows[r])  # a copy: the sheet's own rows are not changed
             for c in range(c1 - 1, c2):
                 rows[r][c] = None
         ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
@@ -1022,7 +1023,7 @@ def locate_table(sheet: Sheet) -> RawTable:
     under the header.
     """
     width = max((len(r) for r in sheet.rows), default=0)
-    rows = [list(r) + [None] * (width - len(r)) for r in sheet.rows]
+    rows = [r if len(r) == width else [*r, *[None] * (width - len(r))] for r in sheet.rows]
     where = f"{sheet.file}" + (f" (sheet '{sheet.sheet}')" if sheet.sheet else "")
     if not any(_nonblank(r) for r in rows):
         msg = f"{where} is empty: no cells with values."
