@@ -7,6 +7,7 @@ import csv
 import math
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -428,13 +429,17 @@ def read_csv_cells(path: Path, *, max_cells: int = MAX_CELLS) -> Sheet:
     """
     path = Path(path)
     text, encoding = _decode(path.read_bytes(), path)
+    head = text[: _nth_newline(text, 200)]
+    del text  # the file is read again as a stream: never two copies of a big file at once
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     start, n_cells = 1, 0
     old_limit = csv.field_size_limit(MAX_CELL_CHARS)
+    stack = ExitStack()
     try:
-        delim = _sniff_delimiter(text[: _nth_newline(text, 200)])
-        reader = csv.reader(_lines(text), delimiter=delim)
+        delim = _sniff_delimiter(head)
+        stream = stack.enter_context(path.open(encoding=encoding, newline=""))
+        reader = csv.reader(stream, delimiter=delim)
         shared: dict[str, str] = {}  # one object per distinct short text: names repeat
         for row in reader:
             if reader.line_num > start and _unbalanced_quote(row, delim):
@@ -466,20 +471,8 @@ def read_csv_cells(path: Path, *, max_cells: int = MAX_CELLS) -> Sheet:
         raise InputError(msg) from exc
     finally:
         csv.field_size_limit(old_limit)
+        stack.close()
     return Sheet(rows, numbers, path.name, "", encoding, delim)
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The lines of `text` with their ``\\n``, one at a time (as csv splits them; a form feed
-    or other line break inside a cell stays in the cell)."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            yield text[start:]
-            return
-        yield text[start : end + 1]
-        start = end + 1
 
 
 def _nth_newline(text: str, n: int) -> int:
