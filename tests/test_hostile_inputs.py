@@ -418,3 +418,19 @@ def test_output_path_equal_to_the_input_is_refused(
     assert main([command, str(src), *extra, "-o", str(tmp_path / "." / "t.csv")]) == 1
     assert "is the input file" in capsys.readouterr().err
     assert src.read_text() == text
+
+
+def test_a_long_tables_jumlah_keluarga_category_is_not_a_totals_row(
+    tmp_path: Path, gz_desa: Gazetteer
+) -> None:
+    path = _csv(
+        tmp_path / "t.csv",
+        f"Kode Desa,Kategori,Jumlah\n{HUTAPEA_CODE},Jumlah Keluarga,120\n"
+        f"{HUTAPEA_CODE},ODHA,2\n,Jumlah,2\n",
+    )
+    table = read_welfare(path, gazetteer=gz_desa)
+    assert list(table.rows["method"]) == ["code", "code", "total-row"]
+    assert dict(zip(table.data["category"], table.data["value"], strict=True)) == {
+        "keluarga": 120.0,
+        "odha": 2.0,
+    }

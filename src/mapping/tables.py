@@ -198,6 +198,7 @@ def canonicalize(
     data_idx = [i for i in range(n) if not totals[i]]
     matches = _match_unique(gazetteer, [(names[i], kecs[i], codes[i]) for i in data_idx])
     row_log = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
+    del matches, names, kecs, codes  # big files: free what is no longer needed
     area_problems(raw, _log_records(row_log), cols, lvl, report)
     code_problems(raw, _log_records(row_log), cols, lvl, report)
     code_name_conflicts(raw, _log_records(row_log), gazetteer, cols, lvl, report)
@@ -229,9 +230,13 @@ def canonicalize(
             ):
                 records[key].append(item)
     columns = {cat: col for row_values in values for cat, col, _ in row_values if cat}
-    data = deduplicate(raw, canonical_frame(pd.DataFrame(records)), columns, report)
+    del values
+    frame = canonical_frame(pd.DataFrame(records))
+    del records
+    data = deduplicate(raw, frame, columns, report)
     missing_areas(raw, data, gazetteer, cols, lvl, report)
     rows = pd.DataFrame(row_log, columns=ROW_LOG_COLUMNS) if n else _empty_log()
+    del row_log
     table = WelfareTable(
         data=data,
         rows=rows,
