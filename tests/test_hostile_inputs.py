@@ -318,7 +318,8 @@ def test_mixed_encodings_are_reported_with_their_lines(tmp_path: Path) -> None:
         + f"{HUTATORUAN},3,Jalan Café\n".encode("cp1252")
     )
     with pytest.raises(
-        InputError, match=r"mixes text encodings: lines 2 are UTF-8 but lines 3, 4 are not"
+        InputError,
+        match=r"mixes text encodings: UTF-8 on line\(s\) 2, not UTF-8 .* line\(s\) 3, 4,",
     ):
         read_cells(path)
     single = _csv(tmp_path / "cp.csv", f"Desa,Keterangan\n{HUTAPEA},Café\n", "cp1252")

@@ -348,8 +348,8 @@ def _mixed_encoding(raw: bytes, path: Path) -> None:
             utf8.append(number)
     if utf8 and other:
         msg = (
-            f"{path.name} mixes text encodings: lines {_lines_list(utf8)} are UTF-8 but lines "
-            f"{_lines_list(other)} are not (probably Windows cp1252), so some names would be "
+            f"{path.name} mixes text encodings: UTF-8 on line(s) {_lines_list(utf8)}, not UTF-8 "
+            f"(probably Windows cp1252) on line(s) {_lines_list(other)}, so some names would be "
             "garbled. Open the file in a text editor or spreadsheet, fix those lines and save "
             "the whole file as UTF-8."
         )
