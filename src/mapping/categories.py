@@ -622,6 +622,24 @@ def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict
         return out
     if _is_code(raw, by_code):
         return taken(by_code[raw.lower()], "code", 100.0)
+    acronym = _acronym(raw)
+    if acronym:  # "A.B.H.", "A B H", "O.D.H.A": a code or an abbreviation spelled out
+        found_acronym = match_header(acronym, groups=groups)
+        if found_acronym["method"] in HEADER_TAKEN:
+            return taken(str(found_acronym["category"]), "code", 100.0)
+    named = _NAME_ABBR.fullmatch(raw)
+    if (
+        named and named["abbr"].lower().strip(".") not in _UNITS
+    ):  # "Anak Terlantar (AT)": the name and its abbreviation must agree
+        by_name = match_header(named["name"], groups=groups)
+        by_abbr = match_header(named["abbr"], groups=groups)
+        found_cats = [str(m["category"]) for m in (by_name, by_abbr) if m["method"] in HEADER_TAKEN]
+        if len(set(found_cats)) == 1:
+            best_match = by_name if by_name["method"] in HEADER_TAKEN else by_abbr
+            return taken(found_cats[0], str(best_match["method"]), float(str(best_match["score"])))
+        if len(set(found_cats)) == 2:
+            out.update(method="ambiguous", score=100.0, candidates=_cands(found_cats))
+            return out
     codes = spellings.get(key)
     if codes and len(codes) == 1:
         code = next(iter(codes))
@@ -654,6 +672,25 @@ def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict
     method = "ambiguous" if ambiguous else "unmatched"
     out.update(method=method, score=round(score, 1), candidates=_cands([c for c, _ in ranked[:3]]))
     return out
+
+
+#: Units written in brackets after a header ("Fakir Miskin (KK)"): not abbreviations.
+_UNITS = frozenset({"orang", "org", "jiwa", "kk", "unit", "lembaga", "rt", "ruta", "kpm", "rp"})
+_NAME_ABBR = re.compile(r"(?P<name>.*?\S)\s*\((?P<abbr>[A-Za-z][A-Za-z0-9.]{1,9})\)\s*")
+_SPELLED = re.compile(r"(?:[A-Za-z][.\s]\s*)+[A-Za-z]\.?")
+
+
+def _acronym(raw: str) -> str:
+    """The letters of an abbreviation written with dots or spaces ("A.B.H." -> "ABH"), in
+    capitals, or ``""``.
+
+    >>> [_acronym(h) for h in ["A.B.H.", "A B H", "O.D.H.A", "ABH", "Anak Jalanan"]]
+    ['ABH', 'ABH', 'ODHA', '', '']
+    """
+    text = raw.strip()
+    if not _SPELLED.fullmatch(text):
+        return ""
+    return re.sub(r"[.\s]", "", text).upper()
 
 
 def _is_code(raw: str, by_code: dict[str, str]) -> bool:

@@ -30,8 +30,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
+    from mapping.files import atomic_path, check_output_path, neutralize_formulas
     from mapping.matchfile import TOTAL_ROW, match_file
 
+    if args.output:
+        check_output_path(args.output, args.input)
     result = match_file(
         args.input,
         level=args.level,
@@ -42,11 +45,11 @@ def _cmd_match(args: argparse.Namespace) -> int:
     )
     counts = result["method"].value_counts()
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        result.to_csv(args.output, index=False, encoding="utf-8")
+        with atomic_path(args.output) as tmp:
+            neutralize_formulas(result).to_csv(tmp, index=False, encoding="utf-8")
         print(f"Wrote {len(result)} rows to {args.output}")
     else:
-        result.to_csv(sys.stdout, index=False)
+        neutralize_formulas(result).to_csv(sys.stdout, index=False)
     for warning in result.attrs.get("conflicts", []):
         print(f"warning: {warning}", file=sys.stderr)
     for _, r in result[result["method"] == "fuzzy"].iterrows():
@@ -110,11 +113,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_join(args: argparse.Namespace) -> int:
-    from mapping.files import write_layer
+    from mapping.files import check_output_path, write_layer
     from mapping.join import join_table
     from mapping.reports import validation_report, write_match_report, write_validation_report
     from mapping.validation import describe_problems
 
+    output = check_output_path(args.output, args.input)
+    check_output_path(output.with_name(f"{output.stem}_match_report.csv"), args.input)
     table = _read_welfare_input(args, strict=not args.lenient)
     problems = _problems_to_review(table)
     if problems.warnings or problems.errors:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from mapping.readers import (
     is_blank,
     is_total_label,
     parse_number,
+    shorten,
     year_in_title,
 )
 
@@ -117,7 +119,9 @@ def find_columns(raw: RawTable, report: ProblemReport) -> Columns:
 
 
 def table_problem(raw: RawTable, kind: str, message: str, **kw: Any) -> Problem:
-    """A problem in `raw`'s file and sheet."""
+    """A problem in `raw`'s file and sheet; a long value is cut (:func:`readers.shorten`)."""
+    if "value" in kw:
+        kw["value"] = shorten(kw["value"])
     return Problem(kind=kind, message=message, file=raw.file, sheet=raw.sheet, **kw)
 
 
@@ -140,7 +144,14 @@ def infer_level(raw: RawTable, cols: Columns, level: str | None) -> Level:
         return lvl
     code_col = cols.code or (cols.kecamatan_code if cols.name is None else None)
     if code_col is not None:
-        levels = [p.level for p in map(parse_code, raw.cells[code_col]) if p is not None]
+        counts = Counter(raw.cells[code_col].map(repr))  # each distinct code parsed once
+        firsts = dict(zip(raw.cells[code_col].map(repr), raw.cells[code_col], strict=True))
+        levels = [
+            p.level
+            for key, n in counts.items()
+            if (p := parse_code(firsts[key])) is not None
+            for _ in range(n)
+        ]
         n_desa, n_kec = levels.count("desa"), levels.count("kecamatan")
         if n_desa or n_kec:
             return "kecamatan" if n_kec > n_desa else "desa"
@@ -164,21 +175,41 @@ def key_inputs(
     return col(cols.name), col(cols.kecamatan or cols.kecamatan_code), col(cols.code)
 
 
-def _key_cells(raw: RawTable, cols: Columns, i: int) -> list[Cell]:
-    """Row `i`'s cells in the columns that can say it is a totals row (No, names, codes)."""
-    keys = (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code, cols.category)
-    return [raw.cells.iat[i, raw.cells.columns.get_loc(c)] for c in keys if c]
+def _total_cells(raw: RawTable, cols: Columns, i: int) -> list[Cell]:
+    """Row `i`'s cells that say it is a totals row: a total word in a key column (No, names,
+    codes: "JUMLAH", "Jumlah Kec. Muara") or alone in a long table's category column (there
+    "Jumlah Keluarga" is a category, the number of families)."""
+    keys = (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code)
+    cells = [raw.cells.iat[i, raw.cells.columns.get_loc(c)] for c in keys if c]
+    found = [c for c in cells if is_total_label(c)]
+    if cols.category:
+        cell = raw.cells.iat[i, raw.cells.columns.get_loc(cols.category)]
+        if is_total_label(cell, prefix=False):
+            found.append(cell)
+    return found
+
+
+def total_rows(raw: RawTable, cols: Columns) -> list[bool]:
+    """:func:`is_total_row` of every row, reading each column once."""
+    keys = [c for c in (cols.no, cols.name, cols.kecamatan, cols.code, cols.kecamatan_code) if c]
+    out = [False] * len(raw.cells)
+    for col in keys:
+        for i, cell in enumerate(raw.cells[col].tolist()):
+            out[i] = out[i] or is_total_label(cell)
+    if cols.category:
+        for i, cell in enumerate(raw.cells[cols.category].tolist()):
+            out[i] = out[i] or is_total_label(cell, prefix=False)
+    return out
 
 
 def is_total_row(raw: RawTable, cols: Columns, i: int) -> bool:
     """True when a key cell of row `i` is a total word ("JUMLAH")."""
-    return any(is_total_label(c) for c in _key_cells(raw, cols, i))
+    return bool(_total_cells(raw, cols, i))
 
 
 def total_label(raw: RawTable, cols: Columns, i: int) -> str:
     """The text that makes row `i` a totals row ("JUMLAH"), in whichever key column it is."""
-    cells = _key_cells(raw, cols, i)
-    return str(next((c for c in cells if is_total_label(c)), "")).strip()
+    return str(next(iter(_total_cells(raw, cols, i)), "")).strip()
 
 
 def area_column(cols: Columns, level: Level) -> str:
@@ -268,7 +299,7 @@ def row_years(
     if cols.year is None:
         return [undated] * len(raw.cells)
     out: list[int | None] = []
-    for row, cell in zip(raw.cells.index, raw.cells[cols.year], strict=True):
+    for row, cell in zip(raw.cells.index.tolist(), raw.cells[cols.year].tolist(), strict=True):
         try:
             value = parse_number(cell)
         except NumberFormatError:
@@ -406,7 +437,12 @@ def long_values(
     cache: dict[str, dict[str, object]] = {}
     out: Values = []
     for i, (row, label, cell) in enumerate(
-        zip(raw.cells.index, raw.cells[category_col], raw.cells[value_col], strict=True)
+        zip(
+            raw.cells.index.tolist(),
+            raw.cells[category_col].tolist(),
+            raw.cells[value_col].tolist(),
+            strict=True,
+        )
     ):
         key = "" if is_blank(label) else str(label).strip()
         m = cache.get(key) or cache.setdefault(key, match_header(key))

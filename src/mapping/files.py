@@ -17,7 +17,67 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LAYER_FORMATS", "atomic_path", "new_file_mode", "write_layer", "write_text"]
+__all__ = [
+    "FORMULA_STARTS",
+    "LAYER_FORMATS",
+    "atomic_path",
+    "check_output_path",
+    "neutralize_cell",
+    "neutralize_formulas",
+    "new_file_mode",
+    "write_layer",
+    "write_text",
+]
+
+#: First characters that make a spreadsheet read a cell as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_cell(value: object) -> object:
+    """`value`, with a text that a spreadsheet would run as a formula made plain text.
+
+    A leading apostrophe makes Excel and LibreOffice show the text as typed instead of
+    running it (OWASP's advice against CSV injection). Numbers are left alone.
+
+    >>> neutralize_cell("=1+2"), neutralize_cell("@SUM(A1)"), neutralize_cell(-3)
+    ("'=1+2", "'@SUM(A1)", -3)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` whose text cells (and column names) cannot run as formulas."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in {"string", "str"}:
+            out[col] = out[col].map(neutralize_cell)
+    out.columns = [neutralize_cell(c) for c in out.columns]
+    return out
+
+
+def check_output_path(output: str | os.PathLike[str], *inputs: str | os.PathLike[str]) -> Path:
+    """`output` as a Path, or an error if it is one of `inputs` (the same file, however named).
+
+    >>> check_output_path("out.csv", "in.csv")
+    PosixPath('out.csv')
+    """
+    target = Path(output)
+    for given in inputs:
+        source = Path(given)
+        same = (
+            os.path.samefile(source, target)
+            if source.exists() and target.exists()
+            else source.resolve() == target.resolve()
+        )
+        if same:
+            msg = (
+                f"The output {str(target)!r} is the input file {str(source)!r}; writing it "
+                "would destroy the input. Give another output file name."
+            )
+            raise InputError(msg)
+    return target
 
 
 @contextmanager
@@ -63,8 +123,9 @@ LAYER_FORMATS: dict[str, str | None] = {".gpkg": "GPKG", ".geojson": "GeoJSON", 
 def write_layer(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a joined layer (or any table) atomically as GPKG, GeoJSON or CSV, by `path`'s suffix.
 
-    A GeoPackage's layer is named after the file; a CSV is UTF-8 without the geometry column.
-    GPKG and GeoJSON need a GeoDataFrame.
+    A GeoPackage's layer is named after the file; a CSV is UTF-8 without the geometry column,
+    its text cells neutralised (:func:`neutralize_formulas`). GPKG and GeoJSON need a
+    GeoDataFrame.
     """
     import geopandas as gpd
 
@@ -81,7 +142,7 @@ def write_layer(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         if driver is None:
             if isinstance(frame, gpd.GeoDataFrame):
                 frame = frame.drop(columns=frame.geometry.name)
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+            neutralize_formulas(frame).to_csv(tmp, index=False, encoding="utf-8")
         else:  # GDAL writes a new file, named with its real suffix (GPKG checks it)
             part = tmp.with_name(tmp.name + suffix)
             try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,13 @@ ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
 DELIMITERS: tuple[str, ...] = (",", ";", "\t")
 #: How many rows from the top are searched for the header.
 HEADER_SEARCH_ROWS = 30
+#: Most cells read from one sheet or CSV file (after trailing blank cells are dropped); a
+#: larger file is refused with an error rather than filling the memory.
+MAX_CELLS = 5_000_000
+#: Longest CSV cell, in characters (Python's csv module stops at 131,072 by default).
+MAX_CELL_CHARS = 1_000_000
+#: Longest value quoted in a message; longer values are cut with an ellipsis.
+MAX_SHOWN_CHARS = 80
 
 # Header keys (after :func:`role_key`) of the columns that are not categories.
 _ROLES: dict[str, frozenset[str]] = {
@@ -77,6 +85,16 @@ _ROLES: dict[str, frozenset[str]] = {
             "jumlah orang",
             "jumlah unit",
             "jml",
+            "jumlah pmks",
+            "jumlah psks",
+            "total pmks",
+            "total psks",
+            "jumlah pmks psks",
+            "total pmks psks",
+            "jml pmks",
+            "jml psks",
+            "jumlah seluruhnya",
+            "jumlah keseluruhan",
         }
     ),
     "note": frozenset({"keterangan", "ket", "catatan", "sumber", "note", "notes", "remarks"}),
@@ -158,14 +176,38 @@ def column_role(label: object) -> str:
     return ""
 
 
-def is_total_label(text: object) -> bool:
+def is_total_label(text: object, *, prefix: bool = True) -> bool:
     """True when a cell says the row is a total ("JUMLAH", "Total", "Jumlah Kec. Muara").
+
+    With ``prefix=False`` only a total word alone counts, so a category cell such as
+    "Jumlah Keluarga" (the number of families) is not a total.
 
     >>> is_total_label("JUMLAH"), is_total_label("Jumlah Kec. Muara"), is_total_label("Lobu")
     (True, True, False)
+    >>> is_total_label("Jumlah Keluarga", prefix=False)
+    False
     """
-    key = fold(text)
-    return key in _TOTAL_WORDS or key.startswith(_TOTAL_PREFIXES)
+    if text is None or isinstance(text, int | float):
+        return False
+    key = _fold_text(str(text))
+    return key in _TOTAL_WORDS or (prefix and key.startswith(_TOTAL_PREFIXES))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_text(text: str) -> str:
+    """:func:`mapping.names.fold`, remembered: tables repeat the same names many times."""
+    return fold(text)
+
+
+def shorten(value: object, *, limit: int = MAX_SHOWN_CHARS) -> object:
+    """`value` as it is, or its text cut to `limit` characters with an ellipsis (for messages).
+
+    >>> len(shorten("x" * 100)), shorten("x" * 100).endswith("\u2026"), shorten(7)
+    (80, True, 7)
+    """
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "\u2026"
+    return value
 
 
 # --- numbers --------------------------------------------------------------------------------
@@ -210,7 +252,17 @@ def parse_number(value: Cell) -> float:
         raise NumberFormatError(msg)
     if isinstance(value, int | float):
         return float(value)
-    text = str(value).replace("\u00a0", " ").strip()
+    parsed = _parse_text(str(value))
+    if parsed is None:
+        msg = f"{shorten(value)!r} is not a number"
+        raise NumberFormatError(msg)
+    return parsed
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_text(value: str) -> float | None:
+    """:func:`parse_number` of a text, None when it is not a number (remembered)."""
+    text = value.replace("\u00a0", " ").strip()
     if not text:
         return math.nan
     if text in _DASHES or text.lower() in _ZERO_WORDS:
@@ -226,8 +278,7 @@ def parse_number(value: Cell) -> float:
             if decimal:
                 text = text.replace(decimal, ".")
             return sign * float(text)
-    msg = f"{value!r} is not a number"
-    raise NumberFormatError(msg)
+    return None
 
 
 def _is_number(value: Cell) -> bool:
@@ -261,7 +312,9 @@ class Sheet:
 
     ``uncalculated`` lists the formula cells that have no calculated value (files written by a
     script and never opened in a spreadsheet program) as (file row, column index, formula);
-    their cells read as blank.
+    their cells read as blank. ``merged`` lists the merged ranges, clipped to the cells read,
+    as 1-based (first row, first column, last row, last column); their cells hold the value of
+    the top-left cell. ``notices`` are problems met while reading (a hidden sheet skipped).
     """
 
     rows: list[list[Cell]]
@@ -271,6 +324,36 @@ class Sheet:
     encoding: str = ""
     delimiter: str = ""
     uncalculated: tuple[tuple[int, int, str], ...] = ()
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    notices: tuple[Problem, ...] = ()
+
+
+def _lines_list(numbers: Sequence[int], *, limit: int = 10) -> str:
+    shown = ", ".join(map(str, numbers[:limit]))
+    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
+
+
+def _mixed_encoding(raw: bytes, path: Path) -> None:
+    """Raise when some lines are UTF-8 and others are not: decoding the file one way would
+    silently garble the other lines (``JosÃ©`` or ``Jos\\ufffd``)."""
+    utf8, other = [], []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+        else:
+            utf8.append(number)
+    if utf8 and other:
+        msg = (
+            f"{path.name} mixes text encodings: UTF-8 on line(s) {_lines_list(utf8)}, not UTF-8 "
+            f"(probably Windows cp1252) on line(s) {_lines_list(other)}, so some names would be "
+            "garbled. Open the file in a text editor or spreadsheet, fix those lines and save "
+            "the whole file as UTF-8."
+        )
+        raise InputError(msg)
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
@@ -291,9 +374,12 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
         raise InputError(msg)
     for encoding in ENCODINGS:
         try:
-            return raw.decode(encoding), encoding
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
+            if encoding.startswith("utf-8"):
+                _mixed_encoding(raw, path)
             continue
+        return text, encoding
     msg = f"Cannot decode {path} as {list(ENCODINGS)}."  # latin-1 never fails; kept for safety
     raise InputError(msg)
 
@@ -310,7 +396,11 @@ def _sniff_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
     best, best_score = ",", -1
     for delim in DELIMITERS:
-        widths = pd.Series([len(r) for r in csv.reader(lines, delimiter=delim)], dtype="int64")
+        try:
+            found = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        except csv.Error:  # a cell over the size limit: reported with its line when read
+            continue
+        widths = pd.Series(found, dtype="int64")
         widths = widths[widths > 1]
         if widths.empty:
             continue
@@ -321,29 +411,101 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_csv_cells(path: Path) -> Sheet:
+def _unbalanced_quote(row: Sequence[str], delim: str) -> bool:
+    """True when a record read over several lines holds whole lines of fields in one cell: a
+    quote opened and never closed, not a header cell with a line break typed in it."""
+    return any(
+        "\n" in cell and any(delim in line for line in cell.splitlines()[1:]) for cell in row
+    )
+
+
+def read_csv_cells(path: Path, *, max_cells: int = MAX_CELLS) -> Sheet:
     """Cells of a CSV file in utf-8 (with or without BOM), cp1252/latin-1 or UTF-16 with BOM,
-    delimited by , ; or tab (the one that splits most lines into the same number of fields)."""
+    delimited by , ; or tab (the one that splits most lines into the same number of fields).
+
+    Raises :class:`~mapping.errors.InputError` for a file mixing UTF-8 and cp1252 lines, a
+    quote that is opened and not closed (naming its line), a cell longer than
+    :data:`MAX_CELL_CHARS` characters or more than `max_cells` cells.
+    """
     path = Path(path)
     text, encoding = _decode(path.read_bytes(), path)
-    delim = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    head = text[: _nth_newline(text, 200)]
+    del text  # the file is read again as a stream: never two copies of a big file at once
     rows: list[list[Cell]] = []
     numbers: list[int] = []
-    start = 1
-    for row in reader:
-        rows.append([c if c.strip() else None for c in row])
-        numbers.append(start)
-        start = reader.line_num + 1
+    start, n_cells = 1, 0
+    old_limit = csv.field_size_limit(MAX_CELL_CHARS)
+    stack = ExitStack()
+    try:
+        delim = _sniff_delimiter(head)
+        stream = stack.enter_context(path.open(encoding=encoding, newline=""))
+        reader = csv.reader(stream, delimiter=delim)
+        shared: dict[str, str] = {}  # one object per distinct short text: names repeat
+        for row in reader:
+            if reader.line_num > start and _unbalanced_quote(row, delim):
+                msg = (
+                    f'{path.name}, line {start}: a quote (") opened on this line is not closed '
+                    f"before line {reader.line_num}, so lines {start}-{reader.line_num} would "
+                    "become one row. Remove the stray quote or close it, or save the file "
+                    "again from the spreadsheet."
+                )
+                raise InputError(msg)
+            rows.append(
+                [
+                    (shared.setdefault(c, c) if len(c) < 100 else c) if c.strip() else None
+                    for c in row
+                ]
+            )
+            numbers.append(start)
+            n_cells += len(row)
+            if n_cells > max_cells:
+                msg = _too_many_cells(path.name, start, max_cells)
+                raise InputError(msg)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        msg = (
+            f"{path.name}, line {start}: a cell is longer than {MAX_CELL_CHARS:,} characters "
+            "(or a quote is not closed), which no welfare table needs. Check the line in a "
+            f"text editor. ({exc})"
+        )
+        raise InputError(msg) from exc
+    finally:
+        csv.field_size_limit(old_limit)
+        stack.close()
     return Sheet(rows, numbers, path.name, "", encoding, delim)
 
 
-def _sheet_title(names: Sequence[str], sheet: str | int | None, path: Path) -> str:
+def _nth_newline(text: str, n: int) -> int:
+    """The end of the `n`-th line of `text` (its length if it has fewer lines)."""
+    end = -1
+    for _ in range(n):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return len(text)
+    return end + 1
+
+
+def _too_many_cells(where: str, row: int, max_cells: int) -> str:
+    return (
+        f"{where} holds more than {max_cells:,} cells (reached at row {row}), more than a "
+        "welfare table needs; refused to keep the memory bounded. Delete the unused rows and "
+        "columns, split the file, or pass a larger max_cells."
+    )
+
+
+def _sheet_title(
+    names: Sequence[str],
+    sheet: str | int | None,
+    path: Path,
+    *,
+    hidden: Sequence[str] = (),
+) -> str:
     """The sheet named `sheet` (exactly, then ignoring case and spacing), else the sheet at
-    index `sheet`: a sheet named "2023" is found by its name, "1" is the second sheet."""
+    index `sheet`: a sheet named "2023" is found by its name, "1" is the second sheet. With no
+    `sheet`, the first sheet not in `hidden` (the first sheet if all are hidden)."""
     listing = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
     if sheet is None:
-        return names[0]
+        return next((n for n in names if n not in hidden), names[0])
     if isinstance(sheet, str):
         for name in names:
             if name == sheet:
@@ -373,47 +535,173 @@ def _cell_value(value: Cell) -> Cell:
     return value
 
 
-def read_xlsx_cells(path: Path, *, sheet: str | int | None = None) -> Sheet:
-    """Cells of one sheet of an XLSX file (by name or 0-based index); merged cells filled in."""
+def _trimmed(row: Sequence[Cell]) -> list[Cell]:
+    """The row's values without its trailing blank cells."""
+    out = [_cell_value(v) for v in row]
+    while out and out[-1] is None:
+        out.pop()
+    return out
+
+
+_MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z0-9:$]+)"')
+
+
+def _xml_matches(src: Any, pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+    """The matches of `pattern` in an XML stream read in chunks; an element is never split."""
+    tail = b""
+    while chunk := src.read(1 << 20):
+        buffer = tail + chunk
+        cut = buffer.rfind(b"<")
+        cut = cut if cut > 0 else len(buffer)
+        yield from pattern.finditer(buffer, 0, cut)
+        tail = buffer[cut:]
+    yield from pattern.finditer(tail)
+
+
+def _merged_ranges(wb: Any, ws: Any, *, limit: int) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a read-only sheet, scanned from its XML (openpyxl's read-only mode
+    does not read them, and its normal mode creates a cell for every merged cell)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found: list[tuple[int, int, int, int]] = []
+    with wb._archive.open(ws._worksheet_path) as src:  # no public way to the sheet's XML
+        for match in _xml_matches(src, _MERGE_TAG):
+            c1, r1, c2, r2 = range_boundaries(match.group(1).decode().replace("$", ""))
+            found.append((r1, c1, r2, c2))
+            if len(found) > limit:
+                break
+    return found
+
+
+def read_xlsx_cells(
+    path: Path,
+    *,
+    sheet: str | int | None = None,
+    include_hidden: bool = False,
+    max_cells: int = MAX_CELLS,
+) -> Sheet:
+    """Cells of one sheet of an XLSX file (by name or 0-based index); merged cells filled in.
+
+    Read in openpyxl's read-only mode, so memory grows with the cells that hold values, not
+    with the sheet's stated size. Merged ranges are clipped to the cells read (a range
+    ``E1:XFD1048576`` costs nothing). With no `sheet`, hidden sheets are skipped with a
+    warning in ``notices``; ``include_hidden=True`` reads the first sheet even if hidden.
+    More than `max_cells` cells is an :class:`~mapping.errors.InputError`.
+    """
     from openpyxl import load_workbook
 
     path = Path(path)
     try:
-        wb = load_workbook(path, data_only=True)
+        wb = load_workbook(path, data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         msg = f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
         raise InputError(msg) from exc
-    title = _sheet_title(wb.sheetnames, sheet, path)
-    ws = wb[title]
-    grid = [
-        [_cell_value(v) for v in row]
-        for row in ws.iter_rows(
-            min_row=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True
+    try:
+        hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
+        title = _sheet_title(
+            wb.sheetnames, sheet, path, hidden=() if include_hidden else tuple(hidden)
         )
-    ]
+        notices = _hidden_notices(path, wb.sheetnames, hidden, title, sheet, include_hidden)
+        ws = wb[title]
+        ws.reset_dimensions()  # the stated size may lie (A1:XFD1048576); read the cells
+        grid: list[list[Cell]] = []
+        n_cells = 0
+        for row in ws.iter_rows(values_only=True):
+            grid.append(_trimmed(row))
+            n_cells += len(grid[-1])
+            if n_cells > max_cells:
+                where = f"{path.name} (sheet '{title}')"
+                raise InputError(_too_many_cells(where, len(grid), max_cells))
+        while grid and not grid[-1]:
+            grid.pop()
+        width = max((len(r) for r in grid), default=0)
+        for r in grid:
+            r.extend([None] * (width - len(r)))
+        merged = _clip_merged(_merged_ranges(wb, ws, limit=max_cells), len(grid), width)
+    finally:
+        wb.close()
     uncalculated = _uncalculated(path, title, grid) if _has_formulas(path) else ()
-    for rng in ws.merged_cells.ranges:
-        top = grid[rng.min_row - 1][rng.min_col - 1]
-        for r in range(rng.min_row - 1, rng.max_row):
-            for c in range(rng.min_col - 1, rng.max_col):
-                grid[r][c] = top
-    wb.close()
-    return Sheet(grid, list(range(1, len(grid) + 1)), path.name, title, uncalculated=uncalculated)
+    for r1, c1, r2, c2 in merged:
+        top = grid[r1 - 1][c1 - 1]
+        for i in range(r1 - 1, r2):
+            for j in range(c1 - 1, c2):
+                grid[i][j] = top
+    return Sheet(
+        grid,
+        list(range(1, len(grid) + 1)),
+        path.name,
+        title,
+        uncalculated=uncalculated,
+        merged=tuple(merged),
+        notices=notices,
+    )
+
+
+def _clip_merged(
+    ranges: Sequence[tuple[int, int, int, int]], n_rows: int, width: int
+) -> list[tuple[int, int, int, int]]:
+    """The merged ranges cut to the first `n_rows` rows and `width` columns (the used range).
+
+    >>> _clip_merged([(1, 5, 1048576, 16384), (1, 1, 1, 3), (9, 1, 9, 2)], 4, 6)
+    [(1, 5, 4, 6), (1, 1, 1, 3)]
+    """
+    out = []
+    for r1, c1, r2, c2 in ranges:
+        if r1 <= n_rows and c1 <= width:
+            out.append((r1, c1, min(r2, n_rows), min(c2, width)))
+    return out
+
+
+def _hidden_notices(
+    path: Path,
+    names: Sequence[str],
+    hidden: Sequence[str],
+    title: str,
+    sheet: str | int | None,
+    include_hidden: bool,
+) -> tuple[Problem, ...]:
+    """A warning when a hidden sheet was skipped, or when the sheet read is hidden."""
+    if title in hidden:
+        return (
+            Problem(
+                kind="hidden-sheet",
+                message="this sheet is hidden in the workbook; read because it was asked for",
+                file=path.name,
+                sheet=title,
+                severity="warning",
+                suggestion="check that it holds the current data, not an old copy",
+            ),
+        )
+    skipped = [n for n in names[: names.index(title)] if n in hidden]
+    if sheet is not None or include_hidden or not skipped:
+        return ()
+    return (
+        Problem(
+            kind="hidden-sheet",
+            message=f"hidden sheet(s) {skipped} skipped; read the first visible sheet",
+            file=path.name,
+            sheet=title,
+            severity="warning",
+            suggestion=f"to read a hidden sheet, pass sheet={skipped[0]!r} (--sheet) or "
+            "include_hidden=True",
+        ),
+    )
 
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 
 def _has_formulas(path: Path) -> bool:
-    """True when any sheet of the workbook holds a formula (a cheap look at the XML)."""
+    """True when any sheet of the workbook holds a formula (a look at the XML, in chunks)."""
     import zipfile
 
     with zipfile.ZipFile(path) as zf:
-        return any(
-            _FORMULA_TAG.search(zf.read(name))
-            for name in zf.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
-        )
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with zf.open(name) as src:
+                    if next(_xml_matches(src, _FORMULA_TAG), None) is not None:
+                        return True
+    return False
 
 
 def _uncalculated(
@@ -423,16 +711,22 @@ def _uncalculated(
     (read with the cached values) is blank: the formula was never calculated."""
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, data_only=False)
+    wb = load_workbook(path, data_only=False, read_only=True)
     found = []
-    for row in wb[title].iter_rows(max_row=len(grid)):
-        for cell in row:
-            if cell.data_type != "f" or cell.column > len(grid[cell.row - 1]):
-                continue
-            if is_blank(grid[cell.row - 1][cell.column - 1]):
-                formula = getattr(cell.value, "text", cell.value)  # ArrayFormula or str
-                found.append((cell.row, cell.column - 1, str(formula)))
-    wb.close()
+    width = max((len(r) for r in grid), default=0)
+    try:
+        ws = wb[title]
+        ws.reset_dimensions()
+        if grid and width:
+            for row in ws.iter_rows(max_row=len(grid), max_col=width):
+                for cell in row:
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    if is_blank(grid[cell.row - 1][cell.column - 1]):
+                        formula = getattr(cell.value, "text", cell.value)  # ArrayFormula or str
+                        found.append((cell.row, cell.column - 1, str(formula)))
+    finally:
+        wb.close()
     return tuple(found)
 
 
@@ -448,17 +742,26 @@ def check_input_file(path: Path | str) -> Path:
     return path
 
 
-def read_cells(path: Path | str, *, sheet: str | int | None = None) -> Sheet:
-    """Cells of a CSV or XLSX file (``sheet`` picks an XLSX sheet by name or 0-based index)."""
+def read_cells(
+    path: Path | str,
+    *,
+    sheet: str | int | None = None,
+    include_hidden: bool = False,
+    max_cells: int = MAX_CELLS,
+) -> Sheet:
+    """Cells of a CSV or XLSX file (``sheet`` picks an XLSX sheet by name or 0-based index;
+    with none, the first visible sheet, or the first sheet when ``include_hidden``)."""
     path = check_input_file(path)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return read_xlsx_cells(path, sheet=sheet)
+        return read_xlsx_cells(
+            path, sheet=sheet, include_hidden=include_hidden, max_cells=max_cells
+        )
     if suffix in {".csv", ".txt", ".tsv"}:
         if sheet not in (None, "", 0, "0"):
             msg = f"sheet={sheet!r} given, but {path.name} is a CSV file, which has no sheets."
             raise InputError(msg)
-        return read_csv_cells(path)
+        return read_csv_cells(path, max_cells=max_cells)
     msg = (
         f"Input file {path.name} has suffix {suffix!r}; expected .csv, .txt, .tsv or .xlsx "
         "(save .xls files as .xlsx first)."
@@ -477,7 +780,8 @@ class RawTable:
     ``groups`` gives, per column, the upper label of a two-row header ("PMKS", "PSKS").
     ``skipped`` lists rows that are not data (column-number and footnote rows) with the reason.
     ``uncalculated`` lists the header and data cells holding a formula without a calculated
-    value, as (file row, column label, formula).
+    value, as (file row, column label, formula). ``notices`` are problems found while reading
+    (a hidden sheet skipped, a data cell merged across categories).
     """
 
     cells: pd.DataFrame
@@ -488,6 +792,7 @@ class RawTable:
     groups: dict[str, str] = field(default_factory=dict)
     skipped: tuple[tuple[int, str], ...] = ()
     uncalculated: tuple[tuple[int, str, str], ...] = ()
+    notices: tuple[Problem, ...] = ()
 
     @property
     def where(self) -> str:
@@ -518,7 +823,12 @@ class RawTable:
 
 
 def _nonblank(row: Sequence[Cell]) -> list[Cell]:
-    return [c for c in row if not is_blank(c)]
+    """The cells that are not blank (:func:`is_blank`, inlined: it runs for every cell)."""
+    return [
+        c
+        for c in row
+        if c is not None and (c.strip() != "" if isinstance(c, str) else c == c)  # NaN != NaN
+    ]
 
 
 def _is_header_row(row: Sequence[Cell]) -> bool:
@@ -552,8 +862,49 @@ def _is_column_number_row(row: Sequence[Cell]) -> bool:
     return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
+_NOTE_START = re.compile(
+    r"^\s*(?:sumber(?:\s+data)?|ket(?:erangan)?|catatan|nb|n\.\s*b|note|notes|source)\s*\.?\s*:",
+    re.IGNORECASE,
+)
+_NOTE_MARK = re.compile(r"^\s*(?:\*+\s*\)?|\(\s*\*+\s*\))\s*\S")
+_MONTHS = (
+    "januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|nopember|"
+    "november|desember|january|february|march|may|june|july|august|october|december|"
+    "jan|feb|mar|apr|jun|jul|agu|agt|aug|sep|sept|okt|oct|nov|nop|des|dec"
+)
+_PLACE_DATE = re.compile(
+    rf"^\s*[^\W\d][\w .'-]*,\s*(?:(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?\s+\d{{4}}"
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\s*$",
+    re.IGNORECASE,
+)
+_SIGNATURE = re.compile(
+    r"^\s*(?:(?:kepala|sekretaris|plt|plh|kabid|camat|bupati|ttd|mengetahui|disetujui|"
+    r"diketahui|dibuat\s+oleh|yang\s+membuat|pembina|penata|nip)\b|a\.\s*n\.|an\.\s)",
+    re.IGNORECASE,
+)
+
+
+def footer_kind(text: object) -> str:
+    """What kind of footer line `text` is ("footnote", "place and date", "signature block"),
+    or ``""`` when it is not one.
+
+    >>> [footer_kind(t) for t in ["Sumber Data : Dinas Sosial", "*) angka sementara",
+    ...  "Tarutung, 12 Januari 2024", "NIP. 19700101 199003 1 001", "Sumber Jaya"]]
+    ['footnote', 'footnote', 'place and date', 'signature block', '']
+    """
+    if not isinstance(text, str):
+        return ""
+    if _NOTE_START.match(text) or _NOTE_MARK.match(text):
+        return "footnote"
+    if _PLACE_DATE.match(text):
+        return "place and date"
+    if _SIGNATURE.match(text):
+        return "signature block"
+    return ""
+
+
 def _is_footnote(row: Sequence[Cell], roles: Sequence[str]) -> bool:
-    """One text (maybe merged across the row) starting "Sumber:", "Keterangan", "Catatan" ...
+    """One text (maybe merged across the row) starting "Sumber", "Keterangan", "Catatan" ...
 
     Without a colon, text under a name or code column is data ("Sumber Jaya" is a place).
     """
@@ -566,6 +917,66 @@ def _is_footnote(row: Sequence[Cell], roles: Sequence[str]) -> bool:
         return False
     under_key = {roles[j] for j, c in enumerate(row) if not is_blank(c)} & _AREA_ROLES
     return ":" in text or not under_key
+
+
+def _footer_reason(row: Sequence[Cell], roles: Sequence[str], after_footer: bool) -> str:
+    """Why a row is a footer and not data, or ``""``: a note ("Sumber Data : ...", "NB:",
+    "*) angka sementara"), a place-and-date line or a signature block ("Kepala Dinas ...",
+    "NIP. ..."). A row holding a number or a dash is data. After a footer, any row of text
+    alone is the footer's continuation (the signer's name, a second note line)."""
+    cells = _nonblank(row)
+    for c in cells:  # a number, a dash or "nihil" anywhere: a data row
+        if not isinstance(c, str) or _parse_text(c) is not None:
+            return ""
+    if not cells:
+        return ""
+    first = str(cells[0]).strip()
+    if _is_footnote(row, roles):
+        return f"footnote: {shorten(first)}"
+    kinds = [footer_kind(c) for c in cells]
+    kind = next((k for k in kinds if k), "")
+    if kind:
+        return f"{kind}: {shorten(first)}"
+    if after_footer:
+        return f"footer: {shorten(first)}"
+    return ""
+
+
+def _merged_data_cells(
+    sheet: Sheet, rows: list[list[Cell]], labels: Sequence[str], roles: Sequence[str], body: int
+) -> list[Problem]:
+    """Blank the copies of cells merged across two or more data (category) columns in the
+    rows from `body` (0-based) on, and report each such range as an error."""
+    from openpyxl.utils.cell import get_column_letter
+
+    data_cols = {j + 1 for j, role in enumerate(roles) if role == ""}
+    problems = []
+    for r1, c1, r2, c2 in sheet.merged:
+        cols = [c for c in range(c1, c2 + 1) if c in data_cols]
+        if r2 <= body or len(cols) < 2:
+            continue
+        value = rows[r1 - 1][c1 - 1]
+        for r in range(max(r1, body + 1) - 1, r2):
+            rows[r] = list(rows[r])  # a copy: the sheet's own rows are not changed
+            for c in range(c1 - 1, c2):
+                rows[r][c] = None
+        ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+        names = [labels[c - 1] for c in cols]
+        problems.append(
+            Problem(
+                kind="merged-data-cell",
+                message=f"cell {ref} is merged across the category columns {names}; its value "
+                "is not copied into each (that would count it twice) and is left missing",
+                file=sheet.file,
+                sheet=sheet.sheet,
+                row=sheet.row_numbers[r1 - 1],
+                column=labels[c1 - 1],
+                value=shorten(value),
+                expected="one cell per category",
+                suggestion=f"unmerge {ref} and write each category's value in its own cell",
+            )
+        )
+    return problems
 
 
 def _labels(top: list[Cell], bottom: list[Cell] | None) -> tuple[list[str], dict[str, str]]:
@@ -605,7 +1016,7 @@ def locate_table(sheet: Sheet) -> RawTable:
     under the header.
     """
     width = max((len(r) for r in sheet.rows), default=0)
-    rows = [list(r) + [None] * (width - len(r)) for r in sheet.rows]
+    rows = [r if len(r) == width else [*r, *[None] * (width - len(r))] for r in sheet.rows]
     where = f"{sheet.file}" + (f" (sheet '{sheet.sheet}')" if sheet.sheet else "")
     if not any(_nonblank(r) for r in rows):
         msg = f"{where} is empty: no cells with values."
@@ -626,9 +1037,13 @@ def locate_table(sheet: Sheet) -> RawTable:
         header_rows.append(header + 1)
     labels, groups = _labels(rows[header], bottom)
     roles = [column_role(label) for label in labels]
+    notices = [*sheet.notices]
+    if sheet.merged:
+        notices += _merged_data_cells(sheet, rows, labels, roles, header_rows[-1] + 1)
     body: list[list[Cell]] = []
     index: list[int] = []
     skipped: list[tuple[int, str]] = []
+    after_footer = False
     for i in range(header_rows[-1] + 1, len(rows)):
         row, number = rows[i], sheet.row_numbers[i]
         if not _nonblank(row):
@@ -636,9 +1051,12 @@ def locate_table(sheet: Sheet) -> RawTable:
         if i == header_rows[-1] + 1 and _is_column_number_row(row):
             skipped.append((number, "column numbers under the header"))
             continue
-        if _is_footnote(row, roles):
-            skipped.append((number, f"footnote: {_nonblank(row)[0]}"))
+        reason = _footer_reason(row, roles, after_footer)
+        if reason:
+            skipped.append((number, reason))
+            after_footer = True
             continue
+        after_footer = False
         body.append(row)
         index.append(number)
     header_numbers = tuple(sheet.row_numbers[i] for i in header_rows)
@@ -666,12 +1084,21 @@ def locate_table(sheet: Sheet) -> RawTable:
             for r, c, f in sheet.uncalculated
             if r in kept
         ),
+        notices=tuple(notices),
     )
 
 
-def read_raw_table(path: Path | str, *, sheet: str | int | None = None) -> RawTable:
+def read_raw_table(
+    path: Path | str,
+    *,
+    sheet: str | int | None = None,
+    include_hidden: bool = False,
+    max_cells: int = MAX_CELLS,
+) -> RawTable:
     """:func:`read_cells` then :func:`locate_table`."""
-    return locate_table(read_cells(path, sheet=sheet))
+    return locate_table(
+        read_cells(path, sheet=sheet, include_hidden=include_hidden, max_cells=max_cells)
+    )
 
 
 _YEAR_RE = re.compile(r"\b(19[5-9]\d|20\d\d)\b")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,12 @@ from mapping.columns import (
     Level,
     find_columns,
     infer_level,
-    is_total_row,
     key_inputs,
     long_values,
     match_categories,
     row_years,
     total_label,
+    total_rows,
     wide_values,
 )
 from mapping.errors import InputError, ProblemReport
@@ -34,9 +34,11 @@ from mapping.readers import RawTable, read_raw_table
 from mapping.settings import Settings
 from mapping.validation import (
     area_problems,
+    check_plausible,
     check_row_totals,
     check_totals,
     code_name_conflicts,
+    code_problems,
     deduplicate,
     missing_areas,
 )
@@ -165,7 +167,7 @@ def canonicalize(
     gazetteer
         A :class:`mapping.gazetteer.Gazetteer` of the level (loaded when None).
     """
-    report = ProblemReport(raw.uncalculated_problems())
+    report = ProblemReport([*raw.notices, *raw.uncalculated_problems()])
     cols = find_columns(raw, report)
     where = raw.where
     if all(c is None for c in (cols.name, cols.code, cols.kecamatan, cols.kecamatan_code)):
@@ -191,17 +193,15 @@ def canonicalize(
     years = row_years(raw, cols, year, report)
 
     n = len(raw.cells)
-    totals = [is_total_row(raw, cols, i) for i in range(n)]
+    totals = total_rows(raw, cols)
     names, kecs, codes = key_inputs(raw, cols, lvl)
     data_idx = [i for i in range(n) if not totals[i]]
-    matches = gazetteer.match(
-        [names[i] for i in data_idx],
-        kecamatan=[kecs[i] for i in data_idx],
-        codes=[codes[i] for i in data_idx],
-    )
-    log_rows = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
-    area_problems(raw, log_rows, cols, lvl, report)
-    code_name_conflicts(raw, log_rows, gazetteer, cols, lvl, report)
+    matches = _match_unique(gazetteer, [(names[i], kecs[i], codes[i]) for i in data_idx])
+    row_log = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
+    del matches, names, kecs, codes  # big files: free what is no longer needed
+    area_problems(raw, _log_records(row_log), cols, lvl, report)
+    code_problems(raw, _log_records(row_log), cols, lvl, report)
+    code_name_conflicts(raw, _log_records(row_log), gazetteer, cols, lvl, report)
 
     if cols.category is not None and cols.value is not None:
         values = long_values(raw, cols.category, cols.value, totals, report)
@@ -209,31 +209,34 @@ def canonicalize(
         values = wide_values(raw, cols, headers, report)
     check_totals(raw, values, totals, report)
     check_row_totals(raw, cols, values, totals, report)
+    check_plausible(raw, values, totals, report)
 
-    records = []
+    records: dict[str, list[Any]] = {c: [] for c in CANONICAL_COLUMNS}
     for i in data_idx:
-        area = log_rows[i]
-        if area["method"] not in JOINED_METHODS:
+        if row_log["method"][i] not in JOINED_METHODS:
             continue
         for category, _column, value in values[i]:
             if category is None:
                 continue
-            records.append(
-                {
-                    "area_code": area["code"],
-                    "level": lvl,
-                    "year": years[i],
-                    "group": CATEGORY_BY_CODE[category].group,
-                    "category": category,
-                    "value": value,
-                    "source_file": raw.file,
-                    "source_row": int(raw.cells.index[i]),
-                }
-            )
+            for key, item in (
+                ("area_code", row_log["code"][i]),
+                ("level", lvl),
+                ("year", years[i]),
+                ("group", CATEGORY_BY_CODE[category].group),
+                ("category", category),
+                ("value", value),
+                ("source_file", raw.file),
+                ("source_row", row_log["source_row"][i]),
+            ):
+                records[key].append(item)
     columns = {cat: col for row_values in values for cat, col, _ in row_values if cat}
-    data = deduplicate(raw, canonical_frame(records), columns, report)
+    del values
+    frame = canonical_frame(pd.DataFrame(records))
+    del records
+    data = deduplicate(raw, frame, columns, report)
     missing_areas(raw, data, gazetteer, cols, lvl, report)
-    rows = pd.DataFrame(log_rows, columns=ROW_LOG_COLUMNS) if log_rows else _empty_log()
+    rows = pd.DataFrame(row_log, columns=ROW_LOG_COLUMNS) if n else _empty_log()
+    del row_log
     table = WelfareTable(
         data=data,
         rows=rows,
@@ -259,34 +262,61 @@ def _row_log(
     years: Sequence[int | None],
     keys: tuple[Sequence[Any], Sequence[Any], Sequence[Any]],
     data_idx: Sequence[int],
-    matches: pd.DataFrame,
-) -> list[dict[str, Any]]:
-    """One log line per row; `keys` are the rows' (name, kecamatan, code) inputs."""
+    matches: Sequence[Mapping[str, Any]],
+) -> dict[str, list[Any]]:
+    """One log line per row, as columns (:data:`ROW_LOG_COLUMNS`); `keys` are the rows'
+    (name, kecamatan, code) inputs."""
     names, kecs, codes = keys
-    by_pos = dict(zip(data_idx, matches.to_dict("records"), strict=True))
-    rows = []
+    by_pos = dict(zip(data_idx, matches, strict=True))
+    log: dict[str, list[Any]] = {c: [] for c in ROW_LOG_COLUMNS}
+    source_rows = raw.cells.index.tolist()
+    matched = ("code", "name", "kecamatan", "method", "score", "candidates")
+    total = dict.fromkeys(matched, "") | {"method": TOTAL_ROW, "score": math.nan}
     for i in range(len(totals)):
-        base = {
-            "source_file": raw.file,
-            "sheet": raw.sheet,
-            "source_row": int(raw.cells.index[i]),
-            "year": years[i],
-            "input_name": "" if names[i] is None else str(names[i]).strip(),
-            "input_kecamatan": "" if kecs[i] is None else str(kecs[i]).strip(),
-            "input_code": "" if codes[i] is None else str(codes[i]).strip(),
-        }
+        name = "" if names[i] is None else str(names[i]).strip()
         if totals[i]:
-            base["input_name"] = base["input_name"] or total_label(raw, cols, i)
-            base.update(
-                code="", name="", kecamatan="", method=TOTAL_ROW, score=math.nan, candidates=""
-            )
-        else:
-            m = by_pos[i]
-            base.update(
-                {k: m[k] for k in ("code", "name", "kecamatan", "method", "score", "candidates")}
-            )
-        rows.append(base)
-    return rows
+            name = name or total_label(raw, cols, i)
+        m = total if totals[i] else by_pos[i]
+        for key, value in (
+            ("source_file", raw.file),
+            ("sheet", raw.sheet),
+            ("source_row", int(source_rows[i])),
+            ("year", years[i]),
+            ("input_name", name),
+            ("input_kecamatan", "" if kecs[i] is None else str(kecs[i]).strip()),
+            ("input_code", "" if codes[i] is None else str(codes[i]).strip()),
+        ):
+            log[key].append(value)
+        for key in matched:
+            log[key].append(m[key])
+    return log
+
+
+def _log_records(log: Mapping[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    """The row log's lines one at a time, as dicts (never all at once: big files)."""
+    keys = list(log)
+    for values in zip(*(log[k] for k in keys), strict=True):
+        yield dict(zip(keys, values, strict=True))
+
+
+def _match_unique(
+    gazetteer: Gazetteer, keys: Sequence[tuple[Any, Any, Any]]
+) -> list[dict[str, Any]]:
+    """The gazetteer's match of each (name, kecamatan, code), matching each distinct key once:
+    a long table repeats its 252 desa many times."""
+    index: dict[tuple[str, str, str], int] = {}
+    unique: list[tuple[Any, Any, Any]] = []
+    for key in keys:
+        marker = (repr(key[0]), repr(key[1]), repr(key[2]))
+        if marker not in index:
+            index[marker] = len(unique)
+            unique.append(key)
+    found = gazetteer.match(
+        [k[0] for k in unique], kecamatan=[k[1] for k in unique], codes=[k[2] for k in unique]
+    )
+    records = {c: found[c].tolist() for c in found.columns}
+    per_key = [{c: v[j] for c, v in records.items()} for j in range(len(unique))]
+    return [per_key[index[(repr(k[0]), repr(k[1]), repr(k[2]))]] for k in keys]
 
 
 # --- entry points ---------------------------------------------------------------------------
@@ -301,6 +331,7 @@ def read_welfare(
     strict: bool = False,
     settings: Settings | None = None,
     gazetteer: Gazetteer | None = None,
+    include_hidden: bool = False,
 ) -> WelfareTable:
     """Read a PMKS/PSKS/indicator CSV or XLSX file into the validated canonical long table.
 
@@ -312,8 +343,13 @@ def read_welfare(
 
     `year` only dates the rows the file does not date (see :func:`canonicalize`); the year
     to map is chosen at the join, ``join_table(..., year=)``.
+
+    Without `sheet`, the first visible sheet of a workbook is read and hidden sheets before it
+    are reported (a warning); ``include_hidden=True`` reads the first sheet even if hidden.
+    Footers (notes, place and date, signature block) are not data: they are listed in
+    ``skipped`` and in :meth:`WelfareTable.summary`.
     """
-    raw = read_raw_table(path, sheet=sheet)
+    raw = read_raw_table(path, sheet=sheet, include_hidden=include_hidden)
     return canonicalize(
         raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer
     )

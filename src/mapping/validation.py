@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,8 +21,8 @@ from mapping.columns import (
 )
 from mapping.errors import ProblemReport
 from mapping.gazetteer import TAKEN_METHODS, Gazetteer
-from mapping.names import parse_code
-from mapping.readers import NumberFormatError, RawTable, parse_number
+from mapping.names import fold, parse_code
+from mapping.readers import NumberFormatError, RawTable, parse_number, shorten
 
 
 def check_totals(
@@ -33,6 +33,7 @@ def check_totals(
     since: dict[str, float] = {}
     above: dict[str, float] = {}
     start = 0
+    source_rows = [int(r) for r in raw.cells.index.tolist()]
     for i, cells in enumerate(values):
         if not totals[i]:
             for cat, _, v in cells:
@@ -41,8 +42,8 @@ def check_totals(
                         since[key] = since.get(key, 0.0) + v
                         above[key] = above.get(key, 0.0) + v
             continue
-        row = int(raw.cells.index[i])
-        block = [int(r) for r in raw.cells.index[start:i]]
+        row = source_rows[i]
+        block = source_rows[start:i]
         for cat, col, v in cells:
             if cat is None or math.isnan(v):
                 continue
@@ -79,15 +80,24 @@ def check_row_totals(
     totals: Sequence[bool],
     report: ProblemReport,
 ) -> None:
-    """Warn when a wide table's 'Jumlah' column differs from the sum of the row's categories."""
+    """Warn when a wide table's total column ('Jumlah', 'Total', 'Jumlah PMKS') differs from
+    the sum of the row's categories (of its group only, for 'Jumlah PMKS' or a 'Jumlah' under
+    a 'PSKS' header)."""
     for col in cols.row_totals:
+        group = _total_group(col, raw.groups.get(col, ""))
         for i, row in enumerate(raw.cells.index):
             cell = raw.cells.iat[i, raw.cells.columns.get_loc(col)]
             try:
                 total = parse_number(cell)
             except NumberFormatError:
                 total = math.nan
-            parts = [v for cat, _, v in values[i] if cat is not None and not math.isnan(v)]
+            parts = [
+                v
+                for cat, _, v in values[i]
+                if cat is not None
+                and not math.isnan(v)
+                and (group is None or CATEGORY_BY_CODE[cat].group == group)
+            ]
             if math.isnan(total) or not parts:
                 continue
             if not math.isclose(total, sum(parts), abs_tol=1e-6):
@@ -104,6 +114,20 @@ def check_row_totals(
                         severity="warning",
                     )
                 )
+
+
+def _total_group(label: str, upper: str) -> str | None:
+    """The category group a total column sums ("Jumlah PMKS" -> pmks), None for all.
+
+    >>> _total_group("Jumlah PMKS", ""), _total_group("Jumlah", "PSKS"), _total_group("Total", "")
+    ('pmks', 'psks', None)
+    """
+    for text in (label, upper):
+        words = fold(text).split()
+        for group in ("pmks", "psks"):
+            if group in words:
+                return group
+    return None
 
 
 def _fmt(value: float) -> str:
@@ -194,7 +218,7 @@ def missing_areas(
 
 def area_problems(
     raw: RawTable,
-    log_rows: list[dict[str, Any]],
+    log_rows: Iterable[Mapping[str, Any]],
     cols: Columns,
     level: Level,
     report: ProblemReport,
@@ -252,7 +276,7 @@ def area_problems(
 
 def code_name_conflicts(
     raw: RawTable,
-    log_rows: list[dict[str, Any]],
+    log_rows: Iterable[Mapping[str, Any]],
     gazetteer: Gazetteer,
     cols: Columns,
     level: Level,
@@ -289,11 +313,36 @@ def code_name_conflicts(
         )
 
 
-def describe_problems(report: ProblemReport, *, max_missing: int = 10) -> str:
-    """The report in plain words, errors first; long lists of missing areas are shortened."""
+def describe_problems(
+    report: ProblemReport, *, max_missing: int = 10, max_per_kind: int | None = 20
+) -> str:
+    """The report in plain words, errors first; long lists of missing areas are shortened.
+
+    At most `max_per_kind` lines are shown per kind of problem (``None``: all), then one line
+    counting the rest, so a file with 200,000 bad rows gives a summary, not 200,000 lines;
+    the full list is in :meth:`ProblemReport.to_frame` (the report file).
+    """
     missing = [p for p in report if p.kind == "missing-area"]
-    others = ProblemReport([p for p in report if p.kind != "missing-area"])
-    lines = [others.describe()] if len(others) or not missing else []
+    others = [p for p in report if p.kind != "missing-area"]
+    ordered = [p for p in others if p.severity == "error"]
+    ordered += [p for p in others if p.severity != "error"]
+    shown: dict[str, int] = {}
+    lines: list[str] = []
+    hidden: dict[tuple[str, str], int] = {}
+    for p in ordered:
+        n = shown.get(p.kind, 0)
+        if max_per_kind is None or n < max_per_kind:
+            lines.append(p.describe())
+            shown[p.kind] = n + 1
+        else:
+            hidden[(p.severity, p.kind)] = hidden.get((p.severity, p.kind), 0) + 1
+    for (severity, kind), n in hidden.items():
+        lines.append(
+            f"[{severity}] ... and {n} more {kind} problem(s) like those above; the report file "
+            "lists every one."
+        )
+    if not lines and not missing:
+        lines.append("No problems found.")
     if missing:
         names = ", ".join(str(p.value) for p in missing[:max_missing])
         more = f" and {len(missing) - max_missing} more" if len(missing) > max_missing else ""
@@ -302,3 +351,108 @@ def describe_problems(report: ProblemReport, *, max_missing: int = 10) -> str:
             f"zero): {names}{more}."
         )
     return "\n".join(lines)
+
+
+#: More people than live in Tapanuli Utara (about 312,000 at the 2020 census): no count of
+#: one desa, kecamatan or the whole regency can be this large.
+MAX_PLAUSIBLE_COUNT = 400_000
+#: Categories counted in families (or family units), which cannot exceed a desa's families.
+FAMILY_CATEGORIES = frozenset(
+    {
+        "kbsp",
+        "kp",
+        "keluarga_berisiko_stunting",
+        "penerima_bst",
+        "penerima_bpnt",
+        "penerima_pkh",
+        "penerima_sembako",
+    }
+)
+#: People per family above which a count of people is implausible next to the row's families.
+MAX_PEOPLE_PER_FAMILY = 10
+
+
+def check_plausible(
+    raw: RawTable, values: Values, totals: Sequence[bool], report: ProblemReport
+) -> None:
+    """Warn about counts that cannot be true: more than :data:`MAX_PLAUSIBLE_COUNT`, a family
+    count above the row's ``Jumlah Keluarga``, or people above ten per family of the row."""
+    source_rows = [int(r) for r in raw.cells.index.tolist()]
+    for i, cells in enumerate(values):
+        row = source_rows[i]
+        families = next((v for cat, _, v in cells if cat == "keluarga"), math.nan)
+        for cat, col, v in cells:
+            if cat is None or math.isnan(v) or cat not in CATEGORY_BY_CODE:
+                continue
+            if CATEGORY_BY_CODE[cat].kind != "count":
+                continue
+            limit: float = MAX_PLAUSIBLE_COUNT
+            why = "more than the population of Tapanuli Utara"
+            if not totals[i] and cat != "keluarga" and families > 0:
+                per = 1 if cat in FAMILY_CATEGORIES else MAX_PEOPLE_PER_FAMILY
+                if families * per < limit:
+                    limit = families * per
+                    why = (
+                        f"more than the row's {_fmt(families)} families"
+                        if per == 1
+                        else f"more than {per} per family of the row's {_fmt(families)} families"
+                    )
+            if v > limit:
+                report.add(
+                    table_problem(
+                        raw,
+                        "implausible-value",
+                        f"implausible count: {why}",
+                        row=row,
+                        column=col,
+                        value=_fmt(v) if v < 1e15 else f"{v:.3g}",
+                        expected=f"at most {_fmt(limit)}",
+                        suggestion="check the cell for extra digits or a value typed into "
+                        "the wrong column",
+                        severity="warning",
+                    )
+                )
+
+
+def code_problems(
+    raw: RawTable,
+    log_rows: Iterable[Mapping[str, Any]],
+    cols: Columns,
+    level: Level,
+    report: ProblemReport,
+) -> None:
+    """Warn about each row whose code names no area, so that its name was used instead (or
+    nothing): a mistyped code (``12.02.99.9999``) or one Excel stored as a rounded number
+    (``1.20201E+09``)."""
+    column = cols.code or cols.kecamatan_code or ""
+    for r in log_rows:
+        code = r["input_code"]
+        if not code or r["method"] in {"code", TOTAL_ROW}:
+            continue
+        used = (
+            f"the name {shorten(r['input_name'])!r} was used"
+            if r["method"] in JOINED_METHODS
+            else "the row reaches no area"
+        )
+        if "e+" in code.lower():
+            message = f"code {code} was turned into a rounded number by Excel; {used}"
+            suggestion = "format the code column as text and type the codes again"
+        elif parse_code(code) is None:
+            message = f"{shorten(code)!r} is not a Kemendagri or BPS code; {used}"
+            suggestion = "correct the code (e.g. 12.02.01.2001) or leave the cell blank"
+        else:
+            message = f"code {code} names no {level} of Tapanuli Utara; {used}"
+            suggestion = "correct the code (see the desa layer's codes) or leave it blank"
+        report.add(
+            table_problem(
+                raw,
+                "unknown-code",
+                message,
+                row=r["source_row"],
+                column=column,
+                value=shorten(code),
+                expected=f"the code of a {level} of Tapanuli Utara",
+                suggestion=suggestion,
+                severity="warning",
+            )
+        )
