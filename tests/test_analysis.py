@@ -41,7 +41,7 @@ def _grid() -> gpd.GeoDataFrame:
                     "name": f"Desa {i}-{j}",
                     "kecamatan": "A" if j < 3 else "B",
                     "keluarga": 200,
-                    "keluarga_berisiko_stunting": 80 if hot else 20,
+                    "keluarga_berisiko_stunting": 80 if hot else 0 if (i, j) == (5, 4) else 20,
                     "penerima_pkh": 20 if hot else 20,
                     "kader": 2 if (i + j) % 2 else 40,  # capacity varies
                     "kader_pembangunan_manusia": 1,
@@ -114,6 +114,15 @@ def test_grid_hot_spot_found(grid_result) -> None:
     assert set(result.clusters) == {"need", "gap", "need_capacity"}
 
 
+def test_no_need_counts_as_covered(grid_result) -> None:
+    _, result = grid_result
+    frame, _ = priority_components(result)
+    row = frame.set_index("code").loc["99.01.05.0004"]
+    assert result.desa.set_index("code").loc["99.01.05.0004", "coverage_pct"] != 100  # NaN
+    assert row["coverage_component"] == 100
+    assert frame.set_index("code").loc["99.01.00.0000", "coverage_component"] == 25
+
+
 def test_options_are_checked() -> None:
     with pytest.raises(InputError, match=r"Unknown analysis option\(s\) \['catchment'\]"):
         coverage_analysis(_grid(), catchment=5)
@@ -157,8 +166,6 @@ def test_priority_reasons_agree_with_components(real) -> None:
     _, _, result = real
     frame, components = priority_components(result)
     assert frame["coverage_component"].max() <= 100
-    no_need = frame["code"].map(result.desa.set_index("code")["need"]) == 0
-    assert no_need.any() and (frame.loc[no_need, "coverage_component"] == 100).all()
     sl = shortlist(frame, components=components, top_n=10, draws=200)
     for _, row in sl.table.head(10).iterrows():
         reason = row["reason"]
