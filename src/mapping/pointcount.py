@@ -63,24 +63,23 @@ def find_column(columns: list[str], names: tuple[str, ...]) -> str | None:
     return next((folded[n] for n in names if n in folded), None)
 
 
-def category_codes(values: Iterable[Any]) -> list[str | None]:
+def category_codes(values: Iterable[Any]) -> np.ndarray:
     """The catalogue code of each value (matched like a header), or None if it is not one.
 
     Each distinct value is matched once, so a column of 1e7 repeated labels costs as much as
     its few distinct labels.
 
-    >>> category_codes(["LKS", "lks", "Kucing", None])
+    >>> category_codes(["LKS", "lks", "Kucing", None]).tolist()
     ['lks', 'lks', None, None]
     """
-    seen: dict[Any, str | None] = {}
-    out = []
-    for value in values:
-        key = None if is_blank(value) else value
-        if key not in seen:
-            m = match_header(key) if key is not None else None
-            seen[key] = str(m["category"]) if m and m["method"] in HEADER_TAKEN else None
-        out.append(seen[key])
-    return out
+    cells = pd.Series(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    found = []
+    for value in uniques:
+        m = None if is_blank(value) else match_header(value)
+        found.append(str(m["category"]) if m and m["method"] in HEADER_TAKEN else None)
+    table = np.array([*found, None], dtype=object)  # NA cells (code -1) map to the last entry
+    return table[codes]
 
 
 class DesaIndex:
@@ -100,22 +99,42 @@ class DesaIndex:
         return len(self.codes)
 
     @cached_property
-    def tree(self) -> shapely.STRtree:
-        """STRtree of the desa polygons in EPSG:4326 (polygons are prepared by the query)."""
-        return shapely.STRtree(self._geoms)
+    def prepared(self) -> np.ndarray:
+        """The desa polygons in EPSG:4326, prepared (GEOS) for fast repeated point tests."""
+        geoms = self._geoms.copy()
+        shapely.prepare(geoms)
+        return geoms
 
     @cached_property
-    def metric_tree(self) -> shapely.STRtree:
-        """STRtree of the desa polygons in UTM 47N, for distances of points outside."""
-        return shapely.STRtree(self._metric)
+    def _edges(self) -> tuple[np.ndarray, np.ndarray]:
+        parts, part_desa = shapely.get_parts(self._metric, return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        coords, ring = shapely.get_coordinates(rings, return_index=True)
+        same = ring[:-1] == ring[1:]  # consecutive vertices of one ring
+        edges = shapely.linestrings(np.stack([coords[:-1], coords[1:]], axis=1)[same])
+        return edges, part_desa[ring_part[ring[:-1][same]]]
+
+    @cached_property
+    def edge_tree(self) -> shapely.STRtree:
+        """STRtree of the desa boundary segments in UTM 47N, for points outside every desa.
+
+        The nearest point of the regency to a point outside it lies on a desa boundary, so the
+        nearest segment gives both the distance and the nearest desa; a segment is a far cheaper
+        distance test than a whole polygon of thousands of vertices.
+        """
+        return shapely.STRtree(self._edges[0])
+
+    @property
+    def _edge_desa(self) -> np.ndarray:
+        return self._edges[1]
 
     @cached_property
     def _to_metric(self) -> pyproj.Transformer:
         return pyproj.Transformer.from_crs(CRS_STORAGE, CRS_METRIC, always_xy=True)
 
     def __getstate__(self) -> dict[str, Any]:
-        # trees and transformers are rebuilt where the index is unpickled (Dask workers)
-        keep = ("desa", "codes", "names", "_geoms", "_metric")
+        # prepared polygons, trees and transformers are rebuilt where unpickled (Dask workers)
+        keep = ("desa", "codes", "names", "_geoms", "_metric", "_edges")
         return {k: v for k, v in self.__dict__.items() if k in keep}
 
     def locate(self, geoms: np.ndarray) -> pd.DataFrame:
@@ -129,24 +148,33 @@ class DesaIndex:
         geoms = np.asarray(geoms, dtype=object)
         n = len(geoms)
         empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-        which, pos = self.tree.query(geoms, predicate="intersects")
+        # The tree is built on the points and queried with the prepared desa polygons: GEOS
+        # prepares the query geometry, not the tree's, and a prepared polygon tests a point
+        # ~10x faster than a raw one (this is what makes it faster than a plain sjoin).
+        pos, which = shapely.STRtree(geoms).query(self.prepared, predicate="intersects")
         desa = np.full(n, len(self), dtype=np.int64)
         np.minimum.at(desa, which, pos)  # on a shared border: the first desa of the layer
         desa[desa == len(self)] = -1
         nearest = np.full(n, -1, dtype=np.int64)
         distance = np.full(n, np.nan)
+        xy = _xy(geoms, empty)
         out = np.flatnonzero((desa < 0) & ~empty)
         if len(out):
-            xy = shapely.get_coordinates(shapely.centroid(geoms[out]))
-            mx, my = self._to_metric.transform(xy[:, 0], xy[:, 1])
-            metric = shapely.points(mx, my)
-            (i, j), d = self.metric_tree.query_nearest(
-                metric, return_distance=True, all_matches=False
+            mx, my = self._to_metric.transform(xy[out, 0], xy[out, 1])
+            (i, j), d = self.edge_tree.query_nearest(
+                shapely.points(mx, my), return_distance=True, all_matches=False
             )
-            nearest[out[i]] = j
+            nearest[out[i]] = self._edge_desa[j]
             distance[out[i]] = d
         return pd.DataFrame(
-            {"desa": desa, "empty": empty, "nearest": nearest, "distance_m": distance}
+            {
+                "desa": desa,
+                "empty": empty,
+                "nearest": nearest,
+                "distance_m": distance,
+                "lon": xy[:, 0],
+                "lat": xy[:, 1],
+            }
         )
 
 
@@ -201,13 +229,16 @@ def count_located(
     index: DesaIndex,
     *,
     source_rows: np.ndarray,
-    lonlat: np.ndarray,
     raw_categories: Sequence[Any] | np.ndarray | None = None,
 ) -> PointCounts:
-    """:class:`PointCounts` from :meth:`DesaIndex.locate` and each point's category code."""
-    cats = pd.Series(pd.array(categories, dtype="string"))
-    known = sorted(set(cats.dropna()))
-    cat_pos = pd.Categorical(cats, categories=known).codes.astype(np.int64)
+    """:class:`PointCounts` from :meth:`DesaIndex.locate` and each point's category code.
+
+    `categories` holds a code or None per point; `raw_categories` the file's text (reported for
+    points not counted).
+    """
+    cats = np.asarray(categories, dtype=object)
+    cat_pos, uniques = pd.factorize(cats, sort=True, use_na_sentinel=True)
+    known = [str(c) for c in uniques]
     desa = located["desa"].to_numpy()
     empty = located["empty"].to_numpy()
     ok = (desa >= 0) & (cat_pos >= 0)
@@ -224,8 +255,8 @@ def count_located(
         {
             "source_row": np.asarray(source_rows)[bad],
             "reason": reason[bad],
-            "lon": lonlat[bad, 0],
-            "lat": lonlat[bad, 1],
+            "lon": located["lon"].to_numpy()[bad],
+            "lat": located["lat"].to_numpy()[bad],
             "category": raw[bad],
             "nearest_code": np.where(has_near, index.codes[np.maximum(nearest, 0)], None),
             "nearest_name": np.where(has_near, index.names[np.maximum(nearest, 0)], None),
@@ -235,11 +266,13 @@ def count_located(
     return PointCounts(counts, reported, len(located))
 
 
-def _lonlat(geoms: np.ndarray) -> np.ndarray:
-    """x, y of each point (NaN for empty or missing geometries)."""
+def _xy(geoms: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """x, y of each point (of the centroid of other geometries); NaN for empty or missing."""
     xy = np.full((len(geoms), 2), np.nan)
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    xy[ok] = shapely.get_coordinates(shapely.centroid(geoms[ok]))
+    some = geoms[~empty]
+    if len(some):
+        points = bool((shapely.get_type_id(some) == 0).all())
+        xy[~empty] = shapely.get_coordinates(some if points else shapely.centroid(some))
     return xy
 
 
@@ -253,13 +286,12 @@ def _count_frame(
     """Count one in-memory frame of points with ``geometry`` and ``source_row`` columns."""
     geoms = np.asarray(gpd.GeoSeries(frame["geometry"]).array)
     raw = frame[category_column].to_numpy() if category_column else None
-    cats = [category] * len(frame) if category else category_codes(raw if raw is not None else [])
+    cats = np.full(len(frame), category, dtype=object) if category else category_codes(raw)
     return count_located(
         index.locate(geoms),
         cats,
         index,
         source_rows=frame["source_row"].to_numpy(),
-        lonlat=_lonlat(geoms),
         raw_categories=raw,
     )
 
@@ -544,14 +576,13 @@ def count_point_file(
         raise InputError(msg)
     parts = []
     for rows, geoms, raw in chunks:
-        cats = [category] * len(geoms) if category else category_codes(raw)
+        cats = np.full(len(geoms), category, dtype=object) if category else category_codes(raw)
         parts.append(
             count_located(
                 index.locate(geoms),
                 cats,
                 index,
                 source_rows=rows,
-                lonlat=_lonlat(geoms),
                 raw_categories=raw,
             )
         )

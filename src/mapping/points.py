@@ -199,8 +199,10 @@ def count_points(
                 f"column of categories 'kategori'; found {list(pts.columns)}."
             )
             raise InputError(msg)
-    cats: list[str | None] = (
-        [category] * len(pts) if category is not None else category_codes(pts[category_column])
+    cats = (
+        np.full(len(pts), category, dtype=object)
+        if category is not None
+        else category_codes(pts[category_column])
     )
     pts = pts.to_crs(CRS_STORAGE) if pts.crs is not None else pts
     geoms = np.asarray(pts.geometry.array)
@@ -208,7 +210,7 @@ def count_points(
     where_ = index.locate(geoms)
     at = where_["desa"].to_numpy()
     empty = where_["empty"].to_numpy()
-    known = np.array([c is not None for c in cats], dtype=bool)
+    known = pd.notna(cats)
     counted = (at >= 0) & known
     outside = ~empty & (at < 0)
     unknown = ~empty & (at >= 0) & ~known
@@ -243,7 +245,7 @@ def count_points(
         np.char.add(index.codes[np.maximum(near, 0)], ":"), index.names[np.maximum(near, 0)]
     )
     log["candidates"] = np.where(outside, near_label, "").astype(object)
-    xy = shapely.get_coordinates(shapely.centroid(geoms[outside])) if outside.any() else []
+    xy = where_[["lon", "lat"]].to_numpy()[outside]
     flagged = {q.row for q in report if q.kind == "bad-point"}
     problems: list[tuple[int, Problem]] = []
     for row in rows_[empty]:
@@ -303,7 +305,7 @@ def count_points(
         )
     report.extend(p for _, p in sorted(problems, key=lambda rp: rp[0]))
     data = _counts(
-        count_located(where_, cats, index, source_rows=rows_, lonlat=np.zeros((n, 2))).counts,
+        count_located(where_, cats, index, source_rows=rows_).counts,
         year=year,
         file=file,
     )
