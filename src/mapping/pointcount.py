@@ -407,7 +407,7 @@ def aggregate_points_dask(
         n = npartitions or max(1, -(-len(points) // 250_000))
         points = dask_geopandas.from_geopandas(points, npartitions=n)
     if points.npartitions > 1:
-        points = points.spatial_shuffle(by="hilbert")
+        points = points.spatial_shuffle(by="hilbert", shuffle_method="tasks")
     client, close = _client(scheduler)
     try:
         shared: Any = (
