@@ -172,7 +172,13 @@ def count_points(
     The category is `category` for all points, or read from `category_column` (matched to the
     catalogue like a header; guessed from 'kategori'/'jenis' when neither is given). Points
     outside Tapanuli Utara, without a geometry or with an unknown category are not counted and
-    each gets a problem (with the nearest desa for points outside) and a row-log line.
+    each gets a problem (with the nearest desa and the distance, in UTM 47N, for points
+    outside) and a row-log line.
+
+    The join is one vectorised query (:class:`mapping.pointcount.DesaIndex`); a point on a
+    border shared by several desa is counted once, in the first of them in the desa layer. For
+    millions of points without the per-point row log and problems, use
+    :func:`mapping.pointcount.aggregate_points` or, for files, ``count_point_file``.
     """
     report = report if report is not None else ProblemReport()
     if desa is None:
