@@ -47,7 +47,9 @@ LON_NAMES = ("lon", "lng", "long", "longitude", "bujur", "x")
 REASONS = ("outside", "bad-point", "unknown-category")
 #: Longest boundary segment (m) and number of nearest vertices tried, for points outside.
 SPACING_M = 50.0
-K_NEAREST = 8
+K_NEAREST = 4
+#: Points counted at a time (in memory and when reading files).
+CHUNKSIZE = 500_000
 REPORTED_COLUMNS = [
     "source_row",
     "reason",
@@ -143,7 +145,7 @@ class DesaIndex:
         the answer is at most ``SPACING_M / 2`` too far. Orders of magnitude faster than a GEOS
         nearest query on the polygons.
         """
-        if len(x) > 100_000:  # in blocks: the candidate arrays are 16 x 2 floats per point
+        if len(x) > 100_000:  # in blocks: the candidate arrays are 2K x 2 floats per point
             parts = [
                 self.nearest_boundary(x[i : i + 100_000], y[i : i + 100_000])
                 for i in range(0, len(x), 100_000)
@@ -151,7 +153,7 @@ class DesaIndex:
             return np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])
         xy, owner, tree = self._vertices
         p = np.column_stack([x, y])
-        _, near = tree.query(p, k=K_NEAREST)
+        _, near = tree.query(p, k=K_NEAREST, workers=-1)
         seg = np.concatenate([near, near - 1], axis=1)  # segments starting at or ending in v
         ok = (seg >= 0) & (owner[np.maximum(seg, 0)] >= 0)
         seg = np.where(ok, seg, 0)
@@ -315,18 +317,28 @@ def _count_frame(
     *,
     category: str | None,
     category_column: str | None,
+    chunksize: int = CHUNKSIZE,
 ) -> PointCounts:
-    """Count one in-memory frame of points with ``geometry`` and ``source_row`` columns."""
+    """Count an in-memory frame of points with ``geometry`` and ``source_row`` columns.
+
+    Taken `chunksize` rows at a time, so time grows linearly and the temporary tree and
+    arrays stay small whatever the number of points.
+    """
     geoms = np.asarray(gpd.GeoSeries(frame["geometry"]).array)
     raw = frame[category_column].to_numpy() if category_column else None
     cats = _codes(category, raw, len(frame))
-    return count_located(
-        index.locate(geoms),
-        cats,
-        index,
-        source_rows=frame["source_row"].to_numpy(),
-        raw_categories=raw,
-    )
+    rows = frame["source_row"].to_numpy()
+    parts = [
+        count_located(
+            index.locate(geoms[i : i + chunksize]),
+            cats[i : i + chunksize],
+            index,
+            source_rows=rows[i : i + chunksize],
+            raw_categories=None if raw is None else raw[i : i + chunksize],
+        )
+        for i in range(0, max(len(frame), 1), chunksize)
+    ]
+    return parts[0] if len(parts) == 1 else combine(parts)
 
 
 def _check_category(category: str | None, category_column: str | None, columns: list[str]) -> None:
@@ -380,7 +392,8 @@ def aggregate_points(
         from mapping.boundaries import load_desa
 
         desa = load_desa(settings=settings)
-    pts = points.to_crs(CRS_STORAGE) if points.crs is not None else points
+    same = points.crs is None or pyproj.CRS(points.crs).equals(CRS_STORAGE)
+    pts = points if same else points.to_crs(CRS_STORAGE)
     if "source_row" not in pts.columns:
         pts = pts.assign(source_row=np.arange(1, len(pts) + 1))
     keep = ["source_row", pts.geometry.name] + ([category_column] if category_column else [])
@@ -579,7 +592,7 @@ def count_point_file(
     category_column: str | None = None,
     lat: str | None = None,
     lon: str | None = None,
-    chunksize: int = 500_000,
+    chunksize: int = CHUNKSIZE,
     desa: gpd.GeoDataFrame | None = None,
     settings: Settings | None = None,
 ) -> PointCounts:
