@@ -367,6 +367,7 @@ def aggregate_points(
     engine: Engine = "pandas",
     npartitions: int | None = None,
     scheduler: Any = None,
+    chunksize: int = CHUNKSIZE,
     settings: Settings | None = None,
 ) -> PointCounts:
     """Count `points` per desa and category; every point is counted or reported.
@@ -386,6 +387,8 @@ def aggregate_points(
     scheduler
         Dask only: a scheduler name (``"threads"``, ``"synchronous"``), a
         ``distributed.Client``, or the address of an existing cluster (``"tcp://host:8786"``).
+    chunksize
+        Pandas only: points joined at a time (memory grows with it, not with the points).
     """
     _check_category(category, category_column, list(points.columns))
     if desa is None:
@@ -411,7 +414,9 @@ def aggregate_points(
         msg = f"engine={engine!r} is not an engine; expected 'pandas' or 'dask'."
         raise InputError(msg)
     index = DesaIndex(desa)
-    return _count_frame(pts, index, category=category, category_column=category_column)
+    return _count_frame(
+        pts, index, category=category, category_column=category_column, chunksize=chunksize
+    )
 
 
 def _partition_counts(
