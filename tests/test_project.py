@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     # middle: data, boundaries, welfare tables, joining, indicators, classification
     "data": 1, "layers": 1, "boundaries": 1, "gazetteer": 1, "matchfile": 1,
     "categories": 1, "readers": 1, "columns": 1, "validation": 1, "tables": 1, "points": 1,
+    "pointcount": 1,
     "join": 1, "datasets": 1, "indicators": 1, "classify": 1, "bivariate": 1,
     "cartography": 1,
     # middle: the analysis (measures, access, coverage, clusters, CSR targeting, siting)

@@ -7,27 +7,32 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, match_header
+from mapping.categories import CATEGORY_BY_CODE, match_header
 from mapping.errors import InputError, Problem, ProblemReport
-from mapping.names import fold
+from mapping.pointcount import (
+    LAT_NAMES,
+    LON_NAMES,
+    DesaIndex,
+    PointCounts,
+    category_codes,
+    count_located,
+    find_column,
+)
 from mapping.readers import check_input_file, is_blank, read_raw_table
-from mapping.settings import CRS_METRIC, CRS_STORAGE, Settings
+from mapping.settings import CRS_STORAGE, Settings
 from mapping.tables import ROW_LOG_COLUMNS, WelfareTable, canonical_frame
 
-LAT_NAMES = ("lat", "latitude", "lintang", "y")
-LON_NAMES = ("lon", "lng", "long", "longitude", "bujur", "x")
 #: ``attrs`` key of a points frame naming the column(s) its geometry was read from.
 COORDINATES_ATTR = "coordinate_columns"
 CATEGORY_NAMES = ("kategori", "jenis", "category", "jenis psks", "jenis pmks", "tipe", "type")
 NAME_NAMES = ("nama", "name", "nama lokasi", "nama lembaga", "keterangan")
 
 
-def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
-    folded = {fold(c): c for c in columns}
-    return next((folded[n] for n in names if n in folded), None)
+_find = find_column
 
 
 def _coordinate(value: Any) -> float:
@@ -167,7 +172,13 @@ def count_points(
     The category is `category` for all points, or read from `category_column` (matched to the
     catalogue like a header; guessed from 'kategori'/'jenis' when neither is given). Points
     outside Tapanuli Utara, without a geometry or with an unknown category are not counted and
-    each gets a problem (with the nearest desa for points outside) and a row-log line.
+    each gets a problem (with the nearest desa and the distance, in UTM 47N, for points
+    outside) and a row-log line.
+
+    The join is one vectorised query (:class:`mapping.pointcount.DesaIndex`); a point on a
+    border shared by several desa is counted once, in the first of them in the desa layer. For
+    millions of points without the per-point row log and problems, use
+    :func:`mapping.pointcount.aggregate_points` or, for files, ``count_point_file``.
     """
     report = report if report is not None else ProblemReport()
     if desa is None:
@@ -194,109 +205,119 @@ def count_points(
                 f"column of categories 'kategori'; found {list(pts.columns)}."
             )
             raise InputError(msg)
-    cats: list[str | None] = (
-        [category] * len(pts)
+    cats = (
+        np.full(len(pts), category, dtype=object)
         if category is not None
-        else [_category(v) for v in pts[category_column]]
+        else category_codes(pts[category_column])
     )
-    pts = pts.to_crs(desa.crs)
-    hits = gpd.sjoin(
-        pts[["geometry"]],
-        desa[["code", "name", "kecamatan", "geometry"]],
-        how="left",
-        predicate="intersects",
-    )
-    hits = hits[~hits.index.duplicated(keep="first")]  # a point on a border: the first desa
+    pts = pts.to_crs(CRS_STORAGE) if pts.crs is not None else pts
+    geoms = np.asarray(pts.geometry.array)
+    index = DesaIndex(desa)
+    where_ = index.locate(geoms)
+    at = where_["desa"].to_numpy()
+    empty = where_["empty"].to_numpy()
+    known = pd.notna(cats)
+    counted = (at >= 0) & known
+    outside = ~empty & (at < 0)
+    unknown = ~empty & (at >= 0) & ~known
     name_col = _find(list(pts.columns), NAME_NAMES)
-    log_rows: list[dict[str, Any]] = []
-    counted: list[tuple[str, str]] = []
-    metric_desa = None
-    for i, (idx, p) in enumerate(pts.iterrows()):
-        row = int(p["source_row"])
-        code = hits.at[idx, "code"] if idx in hits.index else None
-        base = {
+    n = len(pts)
+    rows_ = pts["source_row"].to_numpy().astype(np.int64)
+    safe = np.maximum(at, 0)
+    blank = np.full(n, "", dtype=object)
+    log = pd.DataFrame(
+        {
             "source_file": file,
             "sheet": sheet,
-            "source_row": row,
+            "source_row": rows_,
             "year": year,
-            "input_name": "" if name_col is None or is_blank(p[name_col]) else str(p[name_col]),
+            "input_name": blank
+            if name_col is None
+            else pts[name_col].map(lambda v: "" if is_blank(v) else str(v)).to_numpy(object),
             "input_kecamatan": "",
             "input_code": "",
-            "score": math.nan,
-            "candidates": "",
-            "code": "",
-            "name": "",
-            "kecamatan": "",
+            "method": np.select(
+                [counted, outside], ["spatial", "outside"], default="unmatched"
+            ).astype(object),
+            "score": np.where(counted, 100.0, np.nan),
+            "candidates": blank,
+            "code": np.where(counted, index.codes[safe], ""),
+            "name": np.where(counted, index.names[safe], ""),
+            "kecamatan": np.where(counted, desa["kecamatan"].astype(str).to_numpy()[safe], ""),
         }
-        geom = p.geometry
-        cat = cats[i]
-        if geom is None or geom.is_empty:
-            base["method"] = "unmatched"
-            if not any(q.row == row and q.kind == "bad-point" for q in report):
-                report.add(
+    )
+    near = where_["nearest"].to_numpy()
+    near_label = np.char.add(
+        np.char.add(index.codes[np.maximum(near, 0)], ":"), index.names[np.maximum(near, 0)]
+    )
+    log["candidates"] = np.where(outside, near_label, "").astype(object)
+    xy = where_[["lon", "lat"]].to_numpy()[outside]
+    flagged = {q.row for q in report if q.kind == "bad-point"}
+    problems: list[tuple[int, Problem]] = []
+    for row in rows_[empty]:
+        if int(row) not in flagged:
+            problems.append(
+                (
+                    int(row),
                     Problem(
                         "bad-point",
                         "record has no point geometry",
                         file=file,
                         sheet=sheet,
-                        row=row,
+                        row=int(row),
                         column=where,
                         value="(empty)",
                         expected="a point with coordinates",
                         suggestion="fill in the coordinates of the site",
-                    )
+                    ),
                 )
-        elif code is None or pd.isna(code):
-            base["method"] = "outside"
-            if metric_desa is None:
-                metric_desa = desa.to_crs(CRS_METRIC)
-            mp = gpd.GeoSeries([geom], crs=desa.crs).to_crs(CRS_METRIC).iloc[0]
-            dist = metric_desa.distance(mp)
-            near = dist.idxmin()
-            base["candidates"] = f"{desa.at[near, 'code']}:{desa.at[near, 'name']}"
-            report.add(
+            )
+    dist = where_["distance_m"].to_numpy()[outside]
+    for row, (x, y), j, d in zip(rows_[outside], xy, near[outside], dist, strict=True):
+        problems.append(
+            (
+                int(row),
                 Problem(
                     "outside",
                     "point lies outside Tapanuli Utara",
                     file=file,
                     sheet=sheet,
-                    row=row,
+                    row=int(row),
                     column=where,
-                    value=f"lat {geom.y:.5f}, lon {geom.x:.5f}",
+                    value=f"lat {y:.5f}, lon {x:.5f}",
                     expected="a point in a desa",
-                    suggestion=f"nearest desa {desa.at[near, 'name']} ({desa.at[near, 'code']}), "
-                    f"{dist[near] / 1000:.1f} km away",
-                )
+                    suggestion=f"nearest desa {index.names[j]} ({index.codes[j]}), "
+                    f"{d / 1000:.1f} km away",
+                ),
             )
-        elif cat is None:
-            base["method"] = "unmatched"
-            report.add(
+        )
+    for i in np.flatnonzero(unknown):
+        value = pts[category_column].iloc[i]
+        problems.append(
+            (
+                int(rows_[i]),
                 Problem(
                     "unknown-category",
                     "not a category; point not counted",
                     file=file,
                     sheet=sheet,
-                    row=row,
+                    row=int(rows_[i]),
                     column=str(category_column),
-                    value=p[category_column],
+                    value=value,
                     expected="a PMKS/PSKS category",
-                    suggestion=_closest(p[category_column]),
-                )
+                    suggestion=_closest(value),
+                ),
             )
-        else:
-            base.update(
-                code=code,
-                name=hits.at[idx, "name"],
-                kecamatan=hits.at[idx, "kecamatan"],
-                method="spatial",
-                score=100.0,
-            )
-            counted.append((str(code), cat))
-        log_rows.append(base)
-    data = _counts(counted, desa, year=year, file=file)
+        )
+    report.extend(p for _, p in sorted(problems, key=lambda rp: rp[0]))
+    data = _counts(
+        count_located(where_, cats, index, source_rows=rows_).counts,
+        year=year,
+        file=file,
+    )
     return WelfareTable(
         data=data,
-        rows=pd.DataFrame(log_rows, columns=ROW_LOG_COLUMNS),
+        rows=log[ROW_LOG_COLUMNS],
         report=report,
         level="desa",
         layout="points",
@@ -305,38 +326,20 @@ def count_points(
     )
 
 
-def _category(value: Any) -> str | None:
-    if is_blank(value):
-        return None
-    m = match_header(value)
-    return str(m["category"]) if m["method"] in HEADER_TAKEN else None
-
-
 def _closest(value: Any) -> str:
     cands = str(match_header(value)["candidates"])
     return "closest: " + ", ".join(cands.split(";")) if cands else "no close category"
 
 
-def _counts(
-    counted: list[tuple[str, str]], desa: gpd.GeoDataFrame, *, year: int | None, file: str
-) -> pd.DataFrame:
-    cats = sorted({c for _, c in counted})
-    n = pd.Series([f"{a}|{c}" for a, c in counted], dtype=object).value_counts()
-    records = [
-        {
-            "area_code": code,
-            "level": "desa",
-            "year": year,
-            "group": CATEGORY_BY_CODE[cat].group,
-            "category": cat,
-            "value": float(n.get(f"{code}|{cat}", 0)),
-            "source_file": file,
-            "source_row": None,
-        }
-        for cat in cats
-        for code in desa["code"]
-    ]
-    return canonical_frame(records)
+def _counts(counts: pd.DataFrame, *, year: int | None, file: str) -> pd.DataFrame:
+    """The canonical long table of a desa x category count matrix: every desa, each category."""
+    long = PointCounts(counts).long()
+    long["level"] = "desa"
+    long["year"] = year
+    long["group"] = long["category"].map(lambda c: CATEGORY_BY_CODE[c].group)
+    long["source_file"] = file
+    long["source_row"] = None
+    return canonical_frame(long)
 
 
 def read_point_counts(
