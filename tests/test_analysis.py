@@ -47,8 +47,10 @@ def _grid() -> gpd.GeoDataFrame:
                     "kader_pembangunan_manusia": 1,
                     "tim_pendamping_keluarga": 3,
                     "geometry": shapely.box(
-                        x0 + j * SIDE_M, y0 + i * SIDE_M,
-                        x0 + (j + 1) * SIDE_M, y0 + (i + 1) * SIDE_M,
+                        x0 + j * SIDE_M,
+                        y0 + i * SIDE_M,
+                        x0 + (j + 1) * SIDE_M,
+                        y0 + (i + 1) * SIDE_M,
                     ),  # fmt: skip
                 }
             )

@@ -55,9 +55,7 @@ def test_shortlist_outputs(tmp_path: Path, layers, analysis) -> None:
     sl = shortlist(frame, components=components, top_n=10, draws=100)
     items, tables = build_shortlist_outputs(sl, desa, kec, tmp_path, dpi=40)
     names = sorted([*(f.name for item in items for f in item.files), *(f.name for f in tables)])
-    assert names == sorted(
-        f"sasaran-csr-sarulla.{s}" for s in ("csv", "xlsx", "png", "html")
-    )
+    assert names == sorted(f"sasaran-csr-sarulla.{s}" for s in ("csv", "xlsx", "png", "html"))
     html = (tmp_path / "sasaran-csr-sarulla.html").read_text(encoding="utf-8")
     assert "Radius 15 km" in html and "lokasi pengganti" in html
     table = pd.read_csv(tmp_path / "sasaran-csr-sarulla.csv", encoding="utf-8-sig")
@@ -70,7 +68,7 @@ def test_shortlist_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
                  "--weights", "need=0.5,gap=0.3,access=0.2", "-o", str(out)])  # fmt: skip
     assert code == 0
     table = pd.read_csv(out, encoding="utf-8-sig")
-    for column in ("code", "name", "kecamatan", "distance_km", "need", "score", "rank",
+    for column in ("code", "name", "kecamatan", "distance_km", "need_component", "score", "rank",
                    "top_n_share", "reason"):  # fmt: skip
         assert column in table.columns
     assert (table["distance_km"] <= 10).all()
@@ -96,8 +94,19 @@ def test_shortlist_workbook_with_new_sites(tmp_path: Path) -> None:
         (["--weights", "need=-1"], "negative weight"),
         (["--radius-km", "-2"], "radius_km=-2 is not allowed"),
         (["--kecamatan", "Lumban Julu"], "Lumban Julu"),
-        (["--site", "Kantor=1.84,99.09", "--radius-km", "0.01", "--kecamatan", "Muara",
-          "--top", "3"], ""),  # fmt: skip
+        (
+            [
+                "--site",
+                "Kantor=1.84,99.09",
+                "--radius-km",
+                "0.01",
+                "--kecamatan",
+                "Muara",
+                "--top",
+                "3",
+            ],
+            "",
+        ),  # fmt: skip
     ],
 )
 def test_shortlist_errors(

@@ -170,7 +170,7 @@ def test_manifest_lists_every_file_with_checksums_that_hold(built) -> None:
 
 def test_progress_is_reported(built) -> None:
     _, _, messages = built
-    assert messages[0].startswith("[1/5]") and messages[-1].startswith("done in")
+    assert messages[0].startswith("[1/7]") and messages[-1].startswith("done in")
 
 
 def test_second_build_is_skipped_unless_something_changed(built) -> None:
@@ -217,3 +217,21 @@ def test_english_build_has_english_texts(tmp_path_factory: pytest.TempPathFactor
     assert "per 1.000 keluarga" not in page and "Keluarga Berisiko Stunting" not in page
     index = result.index.read_text(encoding="utf-8")
     assert "maps of Kabupaten Tapanuli Utara" in index
+
+
+def test_coverage_maps_and_shortlist_are_built_and_linked(built) -> None:
+    out, result, _ = built
+    names = {p.name for p in result.tables}
+    assert {"cakupan-desa.csv", "cakupan-desa.xlsx", "sasaran-csr-sarulla.csv",
+            "sasaran-csr-sarulla.xlsx"} <= names  # fmt: skip
+    maps = {p.name for p in result.maps}
+    assert {"cakupan-peta-desa.html", "cakupan-desa-severity.png", "cakupan-desa-puskesmas-km.png",
+            "cakupan-desa-klaster-need.png", "sasaran-csr-sarulla.html"} <= maps  # fmt: skip
+    index = result.index.read_text(encoding="utf-8")
+    for path in result.tables:
+        assert f'href="{path.name}"' in index, path.name
+    assert "Analisis cakupan" in index and "Sasaran CSR" in index
+    shortlist = pd.read_csv(out / "sasaran-csr-sarulla.csv", encoding="utf-8-sig")
+    assert shortlist["rank"].min() == 1 and shortlist["reason"].str.len().min() > 10
+    coverage = pd.read_csv(out / "cakupan-desa.csv", encoding="utf-8-sig", dtype=str)
+    assert len(coverage) == 252 and (coverage["need"] == "< 5").any()

@@ -61,6 +61,7 @@ _T: dict[str, dict[str, str]] = {
         "ring": "Radius {r} km",
         "site": "Lokasi",
         "stand_in": "pengganti",
+        "interactive_word": "interaktif",
         "top_n_share": "Tetap di {n} teratas (bagian simulasi bobot)",
         "shortlist_tables": "Daftar pendek sasaran CSR (CSV, XLSX)",
         "coverage_tables": "Tabel cakupan desa (CSV, XLSX)",
@@ -88,6 +89,7 @@ _T: dict[str, dict[str, str]] = {
         "ring": "{r} km radius",
         "site": "Site",
         "stand_in": "stand-in",
+        "interactive_word": "interactive",
         "top_n_share": "Stays in the top {n} (share of weight draws)",
         "shortlist_tables": "CSR target shortlist (CSV, XLSX)",
         "coverage_tables": "Village coverage table (CSV, XLSX)",
@@ -379,7 +381,10 @@ def build_shortlist_outputs(
     page = export.save_html(shortlist_map(shortlist, desa, kecamatan, date=date),
                             out / f"{stem}.html")  # fmt: skip
     message = shortlist.sensitivity.message
-    item = export.GalleryItem(
-        t["shortlist_title"], (page, png), png, message, group=t["shortlist_group"]
-    )
-    return [item], [csv, xlsx]
+    group = t["shortlist_group"]
+    return [
+        export.GalleryItem(
+            f"{t['shortlist_title']} ({t['interactive_word']})", (page,), png, message, group=group
+        ),  # fmt: skip
+        export.GalleryItem(t["shortlist_title"], (png,), png, message, group=group),
+    ], [csv, xlsx]

@@ -143,18 +143,20 @@ SYNTHETIC_PMKS: tuple[str, ...] = ("fm", "lut", "pd")
 
 @dataclass
 class BuildResult:
-    """What a build wrote: every map file, every report, the gallery page and the manifest."""
+    """What a build wrote: every map file, every data table (coverage, shortlist), every report
+    (``laporan/``), the gallery page and the manifest."""
 
     maps: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
     index: Path | None = None
     manifest: Path | None = None
+    tables: list[Path] = field(default_factory=list)
 
     @property
     def files(self) -> list[Path]:
         """Every file written."""
         extra = [p for p in (self.index, self.manifest) if p is not None]
-        return [*self.maps, *self.reports, *extra]
+        return [*self.maps, *self.tables, *self.reports, *extra]
 
 
 def _rate_name(column: str) -> str:
@@ -286,6 +288,7 @@ def _read_stamp(out: Path) -> tuple[str, BuildResult] | None:
             reports=[out / r for r in doc["reports"]],
             index=out / doc["index"] if doc.get("index") else None,
             manifest=out / doc["manifest"] if doc.get("manifest") else None,
+            tables=[out / r for r in doc["tables"]],
         )
     except (ValueError, KeyError, TypeError):
         return None
@@ -308,6 +311,7 @@ def _write_stamp(out: Path, signature: str, result: BuildResult) -> None:
         "signature": signature,
         "maps": [str(p.relative_to(out)) for p in result.maps],
         "reports": [str(p.relative_to(out)) for p in result.reports],
+        "tables": [str(p.relative_to(out)) for p in result.tables],
         "index": str(result.index.relative_to(out)) if result.index else None,
         "manifest": str(result.manifest.relative_to(out)) if result.manifest else None,
     }
@@ -440,7 +444,7 @@ def build_outputs(
     items += sl_items
     downloads.append((t["shortlist_tables"], sl_tables))
     result.maps = [f for item in items for f in item.files]
-    result.reports += [*cell_files, *(p for _, files in downloads[1:] for p in files)]
+    result.tables = [p for _, files in downloads for p in files]
 
     say(f"[7/{steps}] reports, gallery and manifest")
     folder = out / "laporan"
