@@ -42,7 +42,7 @@ def validate_areas(table: pd.DataFrame, *, source: str = "") -> pd.DataFrame:
 
     >>> t = pd.DataFrame({"code": ["11.01.01.2001", "11.01.01.2001"], "name": ["A", "B"],
     ...                   "parent_code": ["11.01.01"] * 2, "parent": ["K"] * 2})
-    >>> validate_areas(t, source="areas.csv")
+    >>> validate_areas(t, source="areas.csv")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     mapping.errors.ValidationFailed: 1 problem(s) in areas.csv:
@@ -97,7 +97,9 @@ def validate_areas(table: pd.DataFrame, *, source: str = "") -> pd.DataFrame:
             )
         first_row.setdefault(code, i)
     parent_name: dict[str, tuple[str, int]] = {}
-    for i, (pcode, pname) in enumerate(zip(rows["parent_code"], rows["parent"]), start=1):
+    for i, (pcode, pname) in enumerate(
+        zip(rows["parent_code"], rows["parent"], strict=True), start=1
+    ):
         seen = parent_name.setdefault(pcode, (pname, i))
         if pcode and pname and seen[0] != pname:
             problems.append(

@@ -65,6 +65,8 @@ MAX_LISTED = 10
 SMALL_SEARCH = 2_000
 #: Edits beyond the allowed ones within which a large search still lists candidates.
 HINT_EDITS = 2
+#: Searches over at most this many spellings score them in a plain loop.
+N_LOOP = 64
 #: Spellings, closest first, looked at for each fuzzy input.
 N_CLOSE = 12
 
@@ -194,6 +196,7 @@ class Gazetteer:
         self._exact, self._normalized, self._alias = _Lookup(), _Lookup(), _Lookup()
         self._spelled = _Lookup()  # normalised spelling -> areas, for fuzzy search
         spellings: dict[str, str] = {}  # normalised spelling -> its numerals
+        keys: dict[str, str] = {}  # spelling -> normalised (names repeat across the country)
         children: dict[str, set[str]] = defaultdict(set)  # parent code -> its spellings
         for area in self.areas.values():
             self._codes[_code_key(area.code) or area.code] = area.code
@@ -201,27 +204,29 @@ class Gazetteer:
                 self._codes[_code_key(other) or other] = area.code
             parent_code = area.kecamatan_code
             self._exact.add(_exact_key(area.name), parent_code, area.code)
-            main_key = normalize_name(area.name)
+            for spelling in (area.name, *area.aliases):
+                if spelling not in keys:
+                    keys[spelling] = normalize_name(spelling)
+                    if keys[spelling]:
+                        numbers = "|".join(_numerals(name_tokens(spelling)))
+                        spellings.setdefault(keys[spelling], numbers)
+            main_key = keys[area.name]
             self._normalized.add(main_key, parent_code, area.code)
             for spelling in (area.name, *area.aliases):
-                key = normalize_name(spelling)
+                key = keys[spelling]
                 if not key:
                     continue
                 if key != main_key:
                     self._alias.add(key, parent_code, area.code)
                 self._spelled.add(key, parent_code, area.code)
-                spellings.setdefault(key, "|".join(_numerals(name_tokens(spelling))))
                 children[parent_code].add(key)
         # spellings sorted by length, so a fuzzy search looks only at those of a close length
         order = sorted(spellings, key=lambda k: (len(k), k))
         self._spellings: list[str] = order
         self._position = {k: i for i, k in enumerate(order)}
         self._lengths = np.array([len(k) for k in order], dtype=np.int64)
-        self._spelling_numerals = np.array([spellings[k] for k in order], dtype=object)
-        self._children = {
-            p: np.array(sorted(self._position[k] for k in ks), dtype=np.int64)
-            for p, ks in children.items()
-        }
+        self._spelling_numerals = [spellings[k] for k in order]
+        self._children = {p: sorted(self._position[k] for k in ks) for p, ks in children.items()}
         self._sorted_codes: dict[str, tuple[str, ...]] = {}
         self._scope_cache: dict[object, frozenset[str]] = {}
 
@@ -325,16 +330,15 @@ class Gazetteer:
             raise ValueError(msg)
         texts: list[np.ndarray] = []
         ids: list[np.ndarray] = []
-        for column in (names_l, kec_l, codes_l):
-            cell_ids, cells = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=False)
+        for cells_in in (names_l, kec_l, codes_l):
+            cell_ids, cells = pd.factorize(pd.Series(cells_in, dtype=object), use_na_sentinel=False)
             text_ids, text = pd.factorize(pd.Series([_text(c) for c in cells], dtype=object))
             texts.append(np.asarray(text, dtype=object))
             ids.append(text_ids[cell_ids].astype(np.int64))
         combined = (ids[0] * len(texts[1]) + ids[1]) * len(texts[2]) + ids[2]
-        distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
         inputs = [(texts[0][ids[0][i]], texts[1][ids[1][i]], texts[2][ids[2][i]]) for i in first]
         found = self._match_distinct(inputs, workers=workers)
-        del distinct
 
         def column(values: list[object]) -> np.ndarray:
             return np.asarray(values, dtype=object)[inverse]
@@ -393,8 +397,8 @@ class Gazetteer:
             else:
                 results[i] = got
         everywhere = self._match_names([(name, None) for _, name, _, _ in wider], workers=workers)
-        for (i, _, got, note), anywhere in zip(wider, everywhere, strict=True):
-            results[i] = self._not_taken(got, anywhere, note)
+        for (i, _, scoped_match, note), anywhere in zip(wider, everywhere, strict=True):
+            results[i] = self._not_taken(scoped_match, anywhere, note)
         return [r for r in results if r is not None]
 
     def _scope(self, kecamatan: object) -> frozenset[str]:
@@ -402,6 +406,11 @@ class Gazetteer:
         cached = self._scope_cache.get(kecamatan)
         if cached is not None:
             return cached
+        # "Kec. X", "KECAMATAN X" and "X" name one kecamatan: look it up once (not codes)
+        key = normalize_name(kecamatan) if _code_key(kecamatan) is None else None
+        if key is not None and key in self._scope_cache:
+            self._scope_cache[kecamatan] = self._scope_cache[key]
+            return self._scope_cache[key]
         scope = _FOREIGN
         if self.parent is not None:
             kec = self.parent.match_one(kecamatan, code=kecamatan)
@@ -409,10 +418,13 @@ class Gazetteer:
                 scope = frozenset({kec.code})
             elif kec.method == "ambiguous":
                 # Several kecamatan share the name: the desa is searched in all of them.
-                key = normalize_name(kecamatan)
-                same = self.parent._normalized.get(key, None) | self.parent._alias.get(key, None)
+                typed = normalize_name(kecamatan)
+                kecs = self.parent
+                same = kecs._normalized.get(typed, None) | kecs._alias.get(typed, None)
                 scope = frozenset(same or {a.code for a in kec.candidates})
         self._scope_cache[kecamatan] = scope
+        if key is not None:
+            self._scope_cache[key] = scope
         return scope
 
     def _not_taken(self, scoped: Match | None, wider: Match, note: str) -> Match:
@@ -462,19 +474,20 @@ class Gazetteer:
             out[j] = got
         return [m for m in out if m is not None]
 
-    def _within(self, scope: Scope) -> np.ndarray:
+    def _within(self, scope: Scope) -> Sequence[int]:
         """Positions of the spellings a fuzzy search in `scope` looks at."""
         if scope is None:
-            return np.arange(len(self._spellings))
+            return range(len(self._spellings))
         parts = [self._children[p] for p in scope if p in self._children]
-        return np.unique(np.concatenate(parts)) if parts else np.arange(0)
+        return parts[0] if len(parts) == 1 else sorted({k for part in parts for k in part})
 
     def _fuzzy(self, asked: Sequence[tuple[str, Scope]], workers: int) -> list[Match]:
         """Fuzzy matches; small searches score every spelling, large ones only those in reach."""
         out: list[Match] = [Match("", "", "", "unmatched", 0.0)] * len(asked)
         large: dict[tuple[int, int], list[int]] = defaultdict(list)
-        keys = [normalize_name(name) for name, _ in asked]
-        numerals = ["|".join(_numerals(name_tokens(name))) for name, _ in asked]
+        tokens = [name_tokens(name) for name, _ in asked]
+        keys = ["".join(t) for t in tokens]
+        numerals = ["|".join(_numerals(t)) for t in tokens]
         for j, (key, (_, scope)) in enumerate(zip(keys, asked, strict=True)):
             if not key:
                 continue
@@ -483,9 +496,15 @@ class Gazetteer:
                 large[(len(key), allowed_edits(key) + HINT_EDITS)].append(j)
                 continue
             choices = [self._spellings[k] for k in within]
-            edits = process.cdist([key], choices, scorer=OSA.distance, dtype=np.int32)[0]
-            ratios = process.cdist([key], choices, scorer=fuzz.ratio, dtype=np.float64)[0]
-            out[j] = self._decide(key, numerals[j], within, edits, ratios, scope)
+            if len(choices) <= N_LOOP:  # a kecamatan's desa: a loop beats cdist's overhead
+                edits = [OSA.distance(key, c) for c in choices]
+                ratios = [fuzz.ratio(key, c) for c in choices]
+            else:
+                edits = process.cdist([key], choices, scorer=OSA.distance)[0].tolist()
+                ratios = process.cdist([key], choices, scorer=fuzz.ratio, dtype=np.float64)[0]
+                ratios = ratios.tolist()
+            close = list(zip(within, edits, ratios, strict=True))
+            out[j] = self._decide(key, numerals[j], close, scope)
         for (length, reach), group in large.items():
             lo, hi = np.searchsorted(self._lengths, [length - reach, length + reach + 1])
             choices = self._spellings[lo:hi]
@@ -502,44 +521,41 @@ class Gazetteer:
                 )
                 for j, row in zip(part, dist, strict=True):
                     hits = np.flatnonzero(row <= reach)
-                    within = hits + lo
-                    ratios = np.array([fuzz.ratio(keys[j], self._spellings[k]) for k in within])
-                    edits = row[hits].astype(np.int32)
-                    out[j] = self._decide(keys[j], numerals[j], within, edits, ratios, asked[j][1])
+                    close = [
+                        (k, e, fuzz.ratio(keys[j], self._spellings[k]))
+                        for k, e in zip((hits + lo).tolist(), row[hits].tolist(), strict=True)
+                    ]
+                    out[j] = self._decide(keys[j], numerals[j], close, asked[j][1])
         return out
 
     def _decide(
-        self,
-        key: str,
-        numerals: str,
-        within: np.ndarray,
-        edits: np.ndarray,
-        ratios: np.ndarray,
-        scope: Scope,
+        self, key: str, numerals: str, close: list[tuple[int, int, float]], scope: Scope
     ) -> Match:
-        """Take the closest area if it is within the allowed edits and clear of the runner-up."""
+        """Take the closest area if it is within the allowed edits and clear of the runner-up.
+
+        `close` holds (spelling position, edits, ratio) for the spellings searched.
+        """
         # A different numeral is a different desa (Hutatoruan VI vs VII): never fuzzy.
-        penalty = edits + 100 * (self._spelling_numerals[within] != numerals)
-        order = np.lexsort((-ratios, penalty))[:N_CLOSE]
-        best: dict[str, tuple[int, float]] = {}  # code -> (edits, ratio)
-        for o in order:
-            spelling = self._spellings[within[o]]
-            cand = (int(penalty[o]), float(ratios[o]))
-            for code in self._codes_spelled(spelling, scope):
-                if code not in best or (cand[0], -cand[1]) < (best[code][0], -best[code][1]):
-                    best[code] = cand
-        ranked = sorted(best.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))
+        ranked_spellings = sorted(
+            (e + (100 if self._spelling_numerals[k] != numerals else 0), -r, k) for k, e, r in close
+        )[:N_CLOSE]
+        best: dict[str, tuple[int, float]] = {}  # code -> (edits, -ratio)
+        for e, neg_r, k in ranked_spellings:
+            for code in self._codes_spelled(self._spellings[k], scope):
+                if code not in best or (e, neg_r) < best[code]:
+                    best[code] = (e, neg_r)
+        ranked = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
         if not ranked:
             return Match("", "", "", "unmatched", 0.0)
         cands = tuple(self.areas[c] for c, _ in ranked[:N_CANDIDATES])
-        (code, (n_edits, ratio)) = ranked[0]
+        (code, (n_edits, neg_ratio)) = ranked[0]
         if n_edits > allowed_edits(key):
-            return Match("", "", "", "unmatched", ratio, cands)
+            return Match("", "", "", "unmatched", -neg_ratio, cands)
         runner_up = ranked[1][1][0] if len(ranked) > 1 else 10**6
         if runner_up - n_edits < FUZZY_MARGIN:
-            close = tuple(self.areas[c] for c, (e, _) in ranked if e - n_edits < FUZZY_MARGIN)
-            return Match("", "", "", "ambiguous", ratio, close[: max(N_CANDIDATES, 2)])
-        return self._taken(self.areas[code], "fuzzy", ratio)
+            close_areas = tuple(self.areas[c] for c, (e, _) in ranked if e - n_edits < FUZZY_MARGIN)
+            return Match("", "", "", "ambiguous", -neg_ratio, close_areas[: max(N_CANDIDATES, 2)])
+        return self._taken(self.areas[code], "fuzzy", -neg_ratio)
 
     def _codes_spelled(self, spelling: str, scope: Scope) -> tuple[str, ...]:
         """Areas spelled so (in `scope`), at most a few more than an ambiguous input lists."""
@@ -556,7 +572,13 @@ def _blank(value: object) -> bool:
     """True for None, NaN/NA and text with no letters or digits."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return True
-    return not fold(value)
+    text = str(value)
+    if text.isascii():
+        return _ALNUM.search(text) is None
+    return not fold(text)
+
+
+_ALNUM = re.compile(r"[A-Za-z0-9]")
 
 
 def _text(value: object) -> str:
