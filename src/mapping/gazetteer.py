@@ -318,21 +318,20 @@ class Gazetteer:
         unmatched inputs. Each distinct cell is read once and each distinct input matched
         once; `workers` is the number of threads of the fuzzy search (-1: all cores).
         """
-        names_l = list(names)
-        n = len(names_l)
-        kec_l = list(kecamatan) if kecamatan is not None else [None] * n
-        codes_l = list(codes) if codes is not None else [None] * n
-        if not (len(kec_l) == len(codes_l) == n):
+        n = len(names)
+        columns_in = [_cells(names, n), _cells(kecamatan, n), _cells(codes, n)]
+        if not (len(columns_in[1]) == len(columns_in[2]) == n):
             msg = (
                 f"names, kecamatan and codes must have the same length; got {n}, "
-                f"{len(kec_l)} and {len(codes_l)}."
+                f"{len(columns_in[1])} and {len(columns_in[2])}."
             )
             raise ValueError(msg)
+        # Each distinct cell is read once, and each distinct (name, kecamatan, code) matched once.
         texts: list[np.ndarray] = []
         ids: list[np.ndarray] = []
-        for cells_in in (names_l, kec_l, codes_l):
-            cell_ids, cells = pd.factorize(pd.Series(cells_in, dtype=object), use_na_sentinel=False)
-            text_ids, text = pd.factorize(pd.Series([_text(c) for c in cells], dtype=object))
+        for cells_in in columns_in:
+            cell_ids, cells = pd.factorize(cells_in, use_na_sentinel=False)
+            text_ids, text = pd.factorize(np.array([_text(c) for c in cells], dtype=object))
             texts.append(np.asarray(text, dtype=object))
             ids.append(text_ids[cell_ids].astype(np.int64))
         combined = (ids[0] * len(texts[1]) + ids[1]) * len(texts[2]) + ids[2]
@@ -340,22 +339,24 @@ class Gazetteer:
         inputs = [(texts[0][ids[0][i]], texts[1][ids[1][i]], texts[2][ids[2][i]]) for i in first]
         found = self._match_distinct(inputs, workers=workers)
 
-        def column(values: list[object]) -> np.ndarray:
-            return np.asarray(values, dtype=object)[inverse]
+        def column(
+            values: Sequence[object] | np.ndarray, at: np.ndarray
+        ) -> pd.api.extensions.ExtensionArray:
+            return pd.array(list(values), dtype="str").take(at)
 
         return pd.DataFrame(
             {
                 "row": np.arange(1, n + 1),
-                "input_name": texts[0][ids[0]],
-                "input_kecamatan": texts[1][ids[1]],
-                "input_code": texts[2][ids[2]],
-                "code": column([m.code for m in found]),
-                "name": column([m.name for m in found]),
-                "kecamatan": column([m.kecamatan for m in found]),
-                "method": column([m.method for m in found]),
+                "input_name": column(texts[0], ids[0]),
+                "input_kecamatan": column(texts[1], ids[1]),
+                "input_code": column(texts[2], ids[2]),
+                "code": column([m.code for m in found], inverse),
+                "name": column([m.name for m in found], inverse),
+                "kecamatan": column([m.kecamatan for m in found], inverse),
+                "method": column([m.method for m in found], inverse),
                 "score": np.asarray([round(m.score, 1) for m in found], dtype=float)[inverse],
                 "candidates": column(
-                    [";".join(f"{a.code}:{a.name}" for a in m.candidates) for m in found]
+                    [";".join(f"{a.code}:{a.name}" for a in m.candidates) for m in found], inverse
                 ),
             },
             columns=MATCH_COLUMNS,
@@ -579,6 +580,17 @@ def _blank(value: object) -> bool:
 
 
 _ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+def _cells(values: Sequence[object] | pd.Series | None, n: int) -> np.ndarray:
+    """The cells of one input column as an object array (None everywhere when not given)."""
+    if values is None:
+        return np.full(n, None, dtype=object)
+    if isinstance(values, pd.Series | pd.Index):
+        return values.to_numpy(dtype=object)
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
 
 
 def _text(value: object) -> str:
