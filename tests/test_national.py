@@ -7,7 +7,7 @@ import pytest
 from national_names import national_areas, national_messy
 
 from mapping import gazetteer as gazetteer_module
-from mapping.gazetteer import TAKEN_METHODS, Gazetteer
+from mapping.gazetteer import TAKEN_METHODS, Area, Gazetteer
 from mapping.names import normalize_name
 
 #: Hand-made areas with answers worked out by hand: Sukamaju in three kecamatan, two of them
@@ -73,6 +73,12 @@ def test_codes_of_any_province(hand: Gazetteer, code: object) -> None:
     m = hand.match_one("whatever", code=code)
     assert (m.code, m.method) == ("32.04.02.2008", "code")
     assert hand.match_one(code).code == "32.04.02.2008"
+
+
+def test_without_a_parent_gazetteer_the_kecamatan_is_not_used() -> None:
+    areas = [Area("32.01.01.2001", "Sukamaju", "32.01.01", "Cibeber")]
+    gz = Gazetteer.from_areas(areas, level="desa")
+    assert gz.match_one("Sukamaju", kecamatan="Anywhere").code == "32.01.01.2001"
 
 
 def test_a_very_common_name_lists_some_and_says_how_many() -> None:

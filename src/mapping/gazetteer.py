@@ -379,7 +379,8 @@ class Gazetteer:
             elif _blank(name):
                 results[i] = Match("", "", "", "unmatched", 0.0)
             else:
-                scope = self._scope(kecamatan) if not _blank(kecamatan) else None
+                given = self.parent is not None and not _blank(kecamatan)
+                scope = self._scope(kecamatan) if given else None
                 named.append((i, str(name), scope, kecamatan))
         asked = [(name, scope) for _, name, scope, _ in named if scope is not _FOREIGN]
         scoped = iter(self._match_names(asked, workers=workers))
