@@ -10,6 +10,7 @@ import pytest
 
 from mapping.areas import AREA_COLUMNS, fetch_areas, read_areas, validate_areas
 from mapping.errors import ChecksumError, DataSourceError, InputError, ValidationFailed
+from mapping.gazetteer import Gazetteer
 from mapping.settings import Settings
 
 TABLE = pd.DataFrame(
@@ -87,7 +88,10 @@ def test_fetch_copies_a_local_url_and_then_uses_the_cache(
     assert got.read_bytes() == source.read_bytes()
     source.unlink()  # the verified copy is used from now on
     assert fetch_areas(source.as_uri(), sha256=sha, settings=offline) == got
-    assert read_areas(got)["name"].tolist() == ["Sukamaju", "Cibeber", "Sukamaju"]
+    table = read_areas(got)
+    assert table["name"].tolist() == ["Sukamaju", "Cibeber", "Sukamaju"]
+    gz = Gazetteer.from_table(table, region="Bogor")  # a checked table can be given again
+    assert gz.match_one("Soekamadjoe").code == "32.01.01.2001"
 
 
 def test_fetch_refuses_a_file_with_another_checksum(tmp_path: Path, offline: Settings) -> None:

@@ -198,4 +198,6 @@ def _cell(value: object) -> str:
 
 
 def _aliases(value: object) -> tuple[str, ...]:
-    return tuple(a.strip() for a in _cell(value).split(ALIAS_SEPARATOR) if a.strip())
+    """Spellings of one cell: ``;``-separated text, or already a list (a checked table)."""
+    parts = value if isinstance(value, list | tuple) else _cell(value).split(ALIAS_SEPARATOR)
+    return tuple(str(a).strip() for a in parts if str(a).strip())

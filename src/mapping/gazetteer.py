@@ -2,9 +2,16 @@
 
 Order of attempts for each input: code, exact name, normalised name, alias (another known
 spelling), then fuzzy. When the input gives a kecamatan it is matched first (the same way) and
-the desa search is scoped to it. A name that fits several areas equally is ``ambiguous``; a fuzzy
-match is taken only with a clear margin over the runner-up, otherwise it is reported.
-"""
+the desa search is scoped to it (to all kecamatan of that name when several share it). A name
+that fits several areas equally is ``ambiguous``; a fuzzy match is taken only with a clear
+margin over the runner-up, otherwise it is reported.
+
+The gazetteer of Tapanuli Utara comes from the canonical layers (:meth:`Gazetteer.load`); any
+other region, up to the national Kepmendagri list, from a table of areas
+(:meth:`Gazetteer.from_table`, :mod:`mapping.areas`). Matching is made for that scale: each
+distinct cell is read once, each distinct input matched once, lookups go through dicts kept per
+kecamatan, and fuzzy inputs without a kecamatan are scored in batches with
+:func:`rapidfuzz.process.cdist` against the spellings of a close length only."""
 
 from __future__ import annotations
 
