@@ -341,7 +341,9 @@ class Gazetteer:
             text_ids, text = pd.factorize(np.array([_text(c) for c in cells], dtype=object))
             texts.append(np.asarray(text, dtype=object))
             ids.append(text_ids[cell_ids].astype(np.int64))
-        combined = (ids[0] * len(texts[1]) + ids[1]) * len(texts[2]) + ids[2]
+        # pairs, then triples, numbered compactly (no overflow even at 1e7 distinct cells)
+        pairs = np.unique(ids[0] * len(texts[1]) + ids[1], return_inverse=True)[1]
+        combined = pairs.astype(np.int64) * len(texts[2]) + ids[2]
         _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
         inputs = [(texts[0][ids[0][i]], texts[1][ids[1][i]], texts[2][ids[2][i]]) for i in first]
         found = self._match_distinct(inputs, workers=workers)
