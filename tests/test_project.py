@@ -34,7 +34,7 @@ LAYERS: dict[str, int] = {
     "__init__": 0, "settings": 0, "errors": 0, "names": 0, "regions": 0, "labels": 0,
     "files": 0,
     # middle: data, boundaries, welfare tables, joining, indicators, classification
-    "data": 1, "layers": 1, "boundaries": 1, "gazetteer": 1, "matchfile": 1,
+    "data": 1, "layers": 1, "boundaries": 1, "areas": 1, "gazetteer": 1, "matchfile": 1,
     "categories": 1, "readers": 1, "columns": 1, "validation": 1, "tables": 1, "points": 1,
     "pointcount": 1,
     "join": 1, "datasets": 1, "indicators": 1, "classify": 1, "bivariate": 1,

@@ -117,7 +117,14 @@ def match_file(
 
     names, kecs, codes = cells(name_col), cells(kecamatan_col), cells(code_col)
     no = cells(found.no)
-    totals = [is_total_label(names[i]) or is_total_label(no[i]) for i in range(n)]
+    total_cell: dict[object, bool] = {}  # fold each distinct cell once, not once per row
+
+    def total(value: object) -> bool:
+        if value not in total_cell:
+            total_cell[value] = is_total_label(value)
+        return total_cell[value]
+
+    totals = [total(names[i]) or total(no[i]) for i in range(n)]
     keep = [i for i in range(n) if not totals[i]]
     gz = Gazetteer.load(level, settings=settings)
     matched = gz.match(
