@@ -389,7 +389,7 @@ def sensitivity(
     rows of `frame` exactly as :func:`priority_score` does (same normalisation, same handling
     of missing components). Ranks within a draw are 1..n with ties broken by row order.
     Vectorised: 1,000 draws on 252 desa take well under a second
-    (``benchmarks/bench_priority.py``).
+    (``benchmarks/bench_analysis.py``).
     """
     lang = check_language(language)
     problems = []
