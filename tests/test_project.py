@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     # high: maps and their export
     "static": 2, "interactive": 2, "export": 2, "maps": 2,
     # top: the build and the command line, imported by nothing
+    "quickmap": 2,
     "pipeline": 3, "cli": 4, "__main__": 5,
 }  # fmt: skip
 

@@ -107,6 +107,17 @@ def _cmd_join(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    from mapping.quickmap import QUICK_DPI, quick_map
+
+    result = quick_map(
+        args.input, args.output, level=args.level, sheet=args.sheet, year=args.year,
+        language=args.language, dpi=args.dpi or QUICK_DPI,
+    )  # fmt: skip
+    print(result.summary())
+    return 0
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from mapping.datasets import build_welfare_datasets
 
@@ -183,6 +194,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "map", help="map every category of one CSV/XLSX file: HTML and PNG maps, match report"
+    )
+    p.add_argument("input", type=Path, metavar="FILE", help="CSV or XLSX table (desa rows)")
+    p.add_argument(
+        "--level",
+        choices=["desa", "kecamatan"],
+        default=None,
+        help="level of the file's rows (guessed when omitted); desa rows are mapped at desa "
+        "and kecamatan level",
+    )
+    p.add_argument("--sheet", default=None, help="XLSX sheet name or 0-based index")
+    p.add_argument(
+        "--year", type=int, default=None, metavar="YYYY", help="year to map if the file has several"
+    )
+    p.add_argument(
+        "-o", "--output", type=_folder, help="output folder (default: outputs/peta-<file>)"
+    )
+    p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
+    p.add_argument(
+        "--dpi", type=_dpi, default=None, help="PNG resolution, 50-1200 (default 150; 300 to print)"
+    )
+    p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("match", help="match place names/codes in a CSV/XLSX to desa or kecamatan")
     p.add_argument("input", type=Path, help="CSV or XLSX file")

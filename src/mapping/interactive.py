@@ -484,7 +484,7 @@ def choropleth_map(
         raise InputError(msg)
     if level == "kecamatan":
         kecamatan_column = None
-    inds = as_indicators(indicators)
+    inds = as_indicators(indicators, language=lang)
     if not inds and bivariate is None:
         raise InputError("choropleth_map needs at least one indicator or a bivariate layer.")
     required = [name_column, *(i.column for i in inds)]

@@ -338,7 +338,7 @@ def plot_choropleth(
         ``"id"`` or ``"en"`` for every text (a given `classification` is relabelled in it).
     """
     lang = check_language(language)
-    ind = as_indicators([indicator])[0]
+    ind = as_indicators([indicator], language=lang)[0]
     synthetic = is_synthetic(synthetic, gdf=gdf, points=points)
     areas, lines = _prepare(gdf, [ind.column], outlines)
     cls = classification or ind.classify(gdf[ind.column], language=lang)
@@ -441,7 +441,7 @@ def plot_small_multiples(
     """
     lang = check_language(language)
     synthetic = is_synthetic(synthetic, gdf=gdf)
-    inds = as_indicators(indicators)
+    inds = as_indicators(indicators, language=lang)
     if not inds:
         raise InputError("plot_small_multiples needs at least one indicator.")
     if titles is not None and len(titles) != len(inds):
