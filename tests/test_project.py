@@ -41,9 +41,8 @@ LAYERS: dict[str, int] = {
     "influence": 1, "priority": 1, "targeting": 1,
     "services": 1, "access": 1, "siting": 1,
     # high: maps and their export
-    "static": 2, "interactive": 2, "export": 2, "maps": 2,
+    "static": 2, "interactive": 2, "export": 2, "maps": 2, "quickmap": 2,
     # top: the build and the command line, imported by nothing
-    "quickmap": 2,
     "pipeline": 3, "cli": 4, "__main__": 5,
 }  # fmt: skip
 

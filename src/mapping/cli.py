@@ -98,7 +98,12 @@ def _cmd_join(args: argparse.Namespace) -> int:
     joined, report = join_table(table, level=args.level, year=args.year)
     if joined.attrs.get("synthetic"):  # the written layer says so too, not only the file name
         joined = joined.assign(keterangan=joined.attrs["caption"])
-    layer_path = write_layer(joined, args.output)
+    if args.output.suffix.lower() == ".xlsx":  # for people: readable headers, formatted
+        from mapping.quickmap import write_joined_workbook
+
+        layer_path = write_joined_workbook(joined, args.output, level=args.level)
+    else:
+        layer_path = write_layer(joined, args.output)
     report_path = write_layer(
         report.to_frame(), layer_path.with_name(f"{layer_path.stem}_match_report.csv")
     )
@@ -262,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         required=True,
-        help="output .gpkg, .geojson or .csv; *_match_report.csv is written beside",
+        help="output .gpkg, .geojson, .csv or .xlsx (formatted, Indonesian headers); "
+        "*_match_report.csv is written beside",
     )
     p.add_argument(
         "--lenient",

@@ -1,4 +1,4 @@
-"""The quick map: one welfare file in, readable desa and kecamatan maps out (``peta-kesos map``)."""
+"""One welfare file in, readable outputs out: the quick maps (``peta-kesos map``) and tables."""
 
 from __future__ import annotations
 
@@ -6,15 +6,18 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pandas as pd
+
 from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX, column_title
 from mapping.classify import Indicator
 from mapping.columns import Level
 from mapping.datasets import build_welfare_datasets
 from mapping.errors import InputError
+from mapping.export import write_workbook
 from mapping.files import write_layer
 from mapping.indicators import Rate
 from mapping.join import MatchReport, join_table
-from mapping.labels import check_language
+from mapping.labels import check_language, text
 from mapping.maps import MIN_INDICATORS, build_default_maps, slug
 from mapping.settings import Settings
 from mapping.tables import WelfareTable, combine_tables, read_welfare
@@ -44,6 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "report": "Laporan pencocokan",
         "denominator": "Penyebut",
         "synthetic": "Data: contoh sintetis, bukan data sebenarnya.",
+        "left_out": "Tidak dipetakan (tidak ada kecamatan yang semua desanya berisi nilai): ",
     },
     "en": {
         "title": "Maps of {what}",
@@ -57,6 +61,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "report": "Match report",
         "denominator": "Denominator",
         "synthetic": "Data: synthetic example (contoh sintetis), not real data.",
+        "left_out": "Not mapped (no kecamatan has a value for every one of its desa): ",
     },
 }
 
@@ -68,6 +73,8 @@ class QuickMap:
     ``table`` is the file as read (with its problems), ``report`` what happened to each of its
     rows at the desa join, ``indicators`` the mapped layers, ``maps`` every map file
     (``index.html`` last) and ``report_path`` the match report CSV beside them.
+    ``left_out`` are the layers without a value at desa or at kecamatan level (no kecamatan
+    has all its desa), so not mapped.
     """
 
     table: WelfareTable
@@ -77,6 +84,7 @@ class QuickMap:
     out_dir: Path
     maps: list[Path] = field(default_factory=list)
     report_path: Path | None = None
+    left_out: list[Indicator] = field(default_factory=list)
     language: str = "id"
 
     @property
@@ -96,11 +104,15 @@ class QuickMap:
         if self.table.synthetic:
             lines.append(t["synthetic"])
         problems = describe_problems(self.table.report) if len(self.table.report) else ""
-        lines.append(f"{t['problems']}: " + (f"\n{problems}" if problems else t["no_problems"]))
+        lines.append(
+            f"{t['problems']}:" + (f"\n{problems}" if problems else f" {t['no_problems']}")
+        )
         lines.append(self.report.describe())
         lines.append(f"{t['denominator']}: {t['families_' + self.families]}")
         titles = "; ".join(i.title for i in self.indicators)
         lines.append(f"{t['maps']} ({len(self.indicators)}): {titles}")
+        if self.left_out:
+            lines.append(t["left_out"] + "; ".join(i.title for i in self.left_out))
         lines.append(
             t["wrote"].format(n=len(self.files), out=self.out_dir, index=self.index)
             + (f"\n{t['report']}: {self.report_path}" if self.report_path else "")
@@ -223,6 +235,16 @@ def quick_map(
         join_table(combined, level=lvl, year=year, rates=rates, settings=settings)[0]
         for lvl in ("desa", "kecamatan")
     )
+    # A kecamatan total needs every desa of it (a sum over some would undercount).
+    left_out = [i for i in inds if kec[i.column].isna().all() or desa[i.column].isna().all()]
+    inds = [i for i in inds if i not in left_out]
+    if all(i.column == FAMILIES for i in inds):
+        msg = (
+            f"No kecamatan has a value for every one of its desa in {where}, so no kecamatan "
+            "total can be mapped without undercounting; give every desa of a kecamatan (0 for "
+            "none, not blank) or check the unmatched names with 'peta-kesos match'."
+        )
+        raise InputError(msg)
     out = Path(out_dir) if out_dir is not None else default_out_dir(src, sheet=sheet)
     t = TEXTS[lang]
     title = table.title[0].strip() if table.title else t["title"].format(what=where)
@@ -235,5 +257,73 @@ def quick_map(
     log.info("quick map of %s: %d layers, %d files in %s", where, len(inds), len(maps), out)
     return QuickMap(
         table=table, report=report, indicators=inds, families=families, out_dir=out,
-        maps=maps, report_path=report_path, language=lang,
+        maps=maps, report_path=report_path, left_out=left_out, language=lang,
     )  # fmt: skip
+
+
+#: Headers of the layer columns of a joined table, in each language (categories: catalogue).
+LAYER_HEADERS: dict[str, dict[str, str]] = {
+    "id": {
+        "code": "Kode Kemendagri",
+        "kind": "Desa/kelurahan",
+        "kecamatan_code": "Kode kecamatan",
+        "bps_code": "Kode BPS",
+        "area_km2": "Luas (km²)",
+        "n_desa": "Jumlah desa",
+        "has_data": "Ada data",
+        "n_desa_data": "Jumlah desa berdata",
+        "keterangan": "Keterangan",
+    },
+    "en": {
+        "code": "Kemendagri code",
+        "kind": "Desa or kelurahan",
+        "kecamatan_code": "Kecamatan code",
+        "bps_code": "BPS code",
+        "area_km2": "Area (km²)",
+        "n_desa": "Number of desa",
+        "has_data": "Has data",
+        "n_desa_data": "Desa with data",
+        "keterangan": "Note",
+    },
+}
+
+
+def table_headers(columns: list[str], *, level: Level, language: str = "id") -> dict[str, str]:
+    """Readable headers of the columns of a joined layer: the area columns, and the catalogue
+    name of each category or rate column (others keep their name).
+
+    >>> table_headers(["code", "name", "kecamatan", "fm", "fm_per_1000"], level="desa")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'code': 'Kode Kemendagri', 'name': 'Desa/kelurahan', 'kecamatan': 'Kecamatan',
+     'fm': 'Fakir Miskin', 'fm_per_1000': 'Fakir Miskin per 1.000 keluarga'}
+    """
+    lang = check_language(language)
+    fixed = {**LAYER_HEADERS[lang], "name": text(level, lang), "kecamatan": text("kecamatan", lang)}
+    out = {}
+    for col in columns:
+        title = fixed.get(col) or column_title(col, language=lang)
+        if title:
+            out[col] = title
+    return out
+
+
+def write_joined_workbook(
+    joined: pd.DataFrame, path: str | Path, *, level: Level, language: str = "id"
+) -> Path:
+    """Write a joined layer (one row per area) as a formatted XLSX with readable headers.
+
+    One sheet named after the level, headers in `language` (:func:`table_headers`), counts
+    with thousands separators, rates and areas with decimals, the header row frozen and
+    filterable (:func:`mapping.export.write_workbook`). The geometry is left out.
+    """
+    lang = check_language(language)
+    columns = [str(c) for c in joined.columns]
+    formats = {c: "#,##0.0" for c in columns if c.endswith(PER_1000_SUFFIX)}
+    formats.update({c: "#,##0" for c in columns if c in CATEGORY_BY_CODE})
+    formats.update({"area_km2": "#,##0.00"})
+    return write_workbook(
+        path,
+        {text(level, lang): joined},
+        headers=table_headers(columns, level=level, language=lang),
+        number_formats=formats,
+    )
