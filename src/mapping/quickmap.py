@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX, column_title
+from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, PER_1000_SUFFIX, column_title
 from mapping.classify import Indicator
-from mapping.columns import Level
+from mapping.columns import JOINED_METHODS, Level
 from mapping.datasets import build_welfare_datasets
 from mapping.errors import InputError
 from mapping.export import write_workbook
@@ -208,10 +208,18 @@ def quick_map(
     order = {code: i for i, code in enumerate(CATEGORY_BY_CODE)}
     categories = sorted(set(table.data["category"]), key=lambda c: (order.get(c, len(order)), c))
     if not categories:
+        headers = table.headers
+        unknown = (
+            list(headers.loc[~headers["method"].isin(HEADER_TAKEN), "header"])
+            if len(headers)
+            else []
+        )
+        placed = int(table.rows["method"].isin(JOINED_METHODS).sum())
         msg = (
             f"No PMKS/PSKS category with a value matched to an area of Tapanuli Utara in "
-            f"{where}; expected a column per category (e.g. 'Fakir Miskin', 'Lansia Terlantar') "
-            "and a row per desa or kecamatan. Run 'peta-kesos validate' on it to see why."
+            f"{where} (headers not in the catalogue: {unknown}; {placed} of {len(table.rows)} "
+            "rows matched to an area); expected a column per category (e.g. 'Fakir Miskin', "
+            "'Lansia Terlantar') and a row per desa. Run 'peta-kesos validate' on it to see why."
         )
         raise InputError(msg)
     if table.level != "desa":
