@@ -6,11 +6,12 @@ import csv
 import re
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import openpyxl
 import pandas as pd
 import pytest
 
-from mapping import interactive
+from mapping import interactive, static
 from mapping.classify import Indicator, as_indicators
 from mapping.cli import main
 from mapping.datasets import build_welfare_datasets
@@ -186,3 +187,19 @@ def test_join_writes_xlsx_with_indonesian_headers(
     assert len(codes) == n_rows == len(set(codes))  # one row per area
     tksk = header.index("Tenaga Kesejahteraan Sosial Kecamatan") + 1
     assert ws.cell(2, tksk).number_format == "#,##0" and ws.freeze_panes == "A2"
+
+
+def test_desa_maps_draw_kecamatan_outlines_by_default(desa) -> None:
+    gdf = desa.assign(x=range(len(desa)))
+    fig = static.plot_choropleth(gdf, "x", date="2025-01-31")
+    names = {t.get_text() for ax in fig.axes for t in ax.texts}
+    assert {"Tarutung", "Siborongborong", "Garoga"} <= names  # the 15 kecamatan, labelled
+    fig = static.plot_choropleth(gdf, "x", outlines=False, date="2025-01-31")
+    assert "Tarutung" not in {t.get_text() for ax in fig.axes for t in ax.texts}
+    plt.close("all")
+    _, _, extra = interactive.embedded_data(
+        interactive.choropleth_map(gdf, ["x"]).get_root().render()
+    )
+    assert len(extra["labels"]) == 15 and "outlines" in extra
+    page = interactive.choropleth_map(gdf, ["x"], outlines=False).get_root().render()
+    assert "labels" not in interactive.embedded_data(page)[2]

@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from mapping.bivariate import GRID, BivariateClassification
-from mapping.cartography import is_synthetic, label_points, point_style, to_metric
+from mapping.cartography import (
+    Outlines,
+    is_synthetic,
+    label_points,
+    point_style,
+    resolve_outlines,
+    to_metric,
+)
 from mapping.classify import (
     NO_DATA_COLOR,
     Classification,
@@ -289,10 +296,11 @@ def _area_linewidth(n: int) -> float:
 
 
 def _prepare(
-    gdf: gpd.GeoDataFrame, columns: Sequence[str], outlines: gpd.GeoDataFrame | None
+    gdf: gpd.GeoDataFrame, columns: Sequence[str], outlines: Outlines
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     check_columns(gdf, columns)
-    return to_metric(gdf), None if outlines is None else to_metric(outlines)
+    lines = resolve_outlines(gdf, outlines)
+    return to_metric(gdf), None if lines is None else to_metric(lines)
 
 
 def plot_choropleth(
@@ -300,7 +308,7 @@ def plot_choropleth(
     indicator: str | Indicator,
     *,
     classification: Classification | None = None,
-    outlines: gpd.GeoDataFrame | None = None,
+    outlines: Outlines = None,
     outline_label: str | None = "name",
     points: gpd.GeoDataFrame | None = None,
     point_category: str | None = None,
@@ -323,8 +331,9 @@ def plot_choropleth(
     classification
         Reuse a classification (e.g. the one of the HTML map) instead of classifying again.
     outlines
-        Optional outline layer drawn on top (kecamatan over a desa map), labelled with
-        `outline_label` (``None``: no labels).
+        Outline layer drawn on top, labelled with `outline_label` (``None``: no labels). By
+        default a desa map gets its kecamatan, dissolved from its desa; ``False``: none (see
+        :func:`mapping.cartography.resolve_outlines`).
     points, point_category
         Optional sites drawn as markers, one colour and shape per category.
     title, subtitle, source, date
@@ -421,7 +430,7 @@ def plot_small_multiples(
     indicators: Sequence[str | Indicator],
     *,
     titles: Sequence[str] | None = None,
-    outlines: gpd.GeoDataFrame | None = None,
+    outlines: Outlines = None,
     title: str = "",
     subtitle: str | None = None,
     legend_title: str = "",
@@ -554,7 +563,7 @@ def plot_bivariate(
     gdf: gpd.GeoDataFrame,
     biv: BivariateClassification,
     *,
-    outlines: gpd.GeoDataFrame | None = None,
+    outlines: Outlines = None,
     outline_label: str | None = "name",
     points: gpd.GeoDataFrame | None = None,
     point_category: str | None = None,
