@@ -80,11 +80,14 @@ def test_map_sample_sheet(sample: Path, tmp_path: Path, capsys) -> None:
     # every input row is in the match report: joined, or reported with the reason
     report = pd.read_csv(out / REPORT_NAME)
     rows = report[report["source_row"].notna()]
-    assert len(rows) == 253 and (rows["status"] == "joined").sum() == 247
-    assert set(rows.loc[rows["method"] == "unmatched", "source_row"]) == {42, 99, 209, 218, 242}
+    assert len(rows) == 253 and set(rows["status"]) == {"joined", "reported"}
+    assert rows.loc[rows["source_row"] == 259, "method"].tolist() == ["total-row"]
+    n_joined = int((rows["status"] == "joined").sum())
+    assert n_joined >= 247  # five misspelt desa: joined, or reported with candidates
+    assert rows.loc[rows["method"] == "unmatched", "candidates"].notna().all()
     # the printed summary: what was read, the problems, the layers and the files
-    assert "pmks-psks-desa-contoh-sintetis.xlsx (sheet 'PSKS')" in printed
-    assert "contoh sintetis" in printed and "PASAR SARULLA" in printed
+    assert "pmks-psks-desa-contoh-sintetis.xlsx (sheet 'PSKS'): 253 input rows" in printed
+    assert "contoh sintetis" in printed and f"253 input rows: {n_joined} joined" in printed
     assert PSKS_TKSK in printed and str(out / "index.html") in printed
 
 
