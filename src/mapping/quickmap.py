@@ -72,9 +72,10 @@ class QuickMap:
 
     ``table`` is the file as read (with its problems), ``report`` what happened to each of its
     rows at the desa join, ``indicators`` the mapped layers, ``maps`` every map file
-    (``index.html`` last) and ``report_path`` the match report CSV beside them.
-    ``left_out`` are the layers without a value at desa or at kecamatan level (no kecamatan
-    has all its desa), so not mapped.
+    (``index.html`` last) and ``report_path`` the match report CSV beside them. ``families``
+    says where the denominator came from: ``"file"`` or ``"portal"`` (the real desa
+    indicators). ``left_out`` are the layers without a value at desa or at kecamatan level
+    (no kecamatan has all its desa), so not mapped.
     """
 
     table: WelfareTable
