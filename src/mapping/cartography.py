@@ -1,9 +1,9 @@
-"""What static and interactive maps share: UTM, where names go, point styles, synthetic flag."""
+"""What static and interactive maps share: UTM, name places, outlines, point styles, synthetic."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 
@@ -31,6 +31,41 @@ def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         msg = "The GeoDataFrame has no CRS; set it (e.g. gdf.set_crs('EPSG:4326')) before mapping."
         raise InputError(msg)
     return gdf.to_crs(CRS_METRIC)
+
+
+#: What a map function's ``outlines`` takes: a layer, ``None`` (the default: the kecamatan of
+#: a desa frame) or ``False`` (no outlines).
+Outlines: TypeAlias = gpd.GeoDataFrame | bool | None
+
+
+def resolve_outlines(
+    gdf: gpd.GeoDataFrame, outlines: Outlines, *, group_column: str | None = "kecamatan"
+) -> gpd.GeoDataFrame | None:
+    """The outlines to draw over `gdf`: `outlines` when it is a layer, none for ``False``.
+
+    By default (``None`` or ``True``) a desa frame, one with a `group_column` naming each
+    desa's kecamatan, gets its kecamatan outlines, dissolved from its own desa (so they lie
+    exactly on the desa borders) with the kecamatan name in ``name``; other frames (e.g. a
+    kecamatan layer) get none.
+
+    >>> from shapely.geometry import box
+    >>> desa = gpd.GeoDataFrame({"kecamatan": ["A", "A", "B"]},
+    ...                         geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)])
+    >>> kec = resolve_outlines(desa, None)
+    >>> kec["name"].tolist(), kec.area.tolist()
+    (['A', 'B'], [2.0, 1.0])
+    >>> resolve_outlines(desa, False) is None, resolve_outlines(kec, None) is None
+    (True, True)
+    """
+    if isinstance(outlines, gpd.GeoDataFrame):
+        return outlines
+    if outlines is False or group_column is None or group_column not in gdf.columns:
+        return None
+    areas = gdf[[group_column, gdf.geometry.name]].dropna(subset=[group_column])
+    if areas.empty:
+        return None
+    out = areas.dissolve(by=group_column, as_index=False, method="coverage")
+    return out.rename(columns={group_column: "name"})
 
 
 def label_points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:

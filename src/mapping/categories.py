@@ -11,6 +11,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from mapping.errors import InputError
+from mapping.labels import check_language, text
 from mapping.names import normalize_header
 
 Group = Literal["pmks", "psks", "indicator"]
@@ -550,6 +551,38 @@ def get_category(code: str) -> Category:
     except KeyError:
         msg = f"Unknown category code {code!r}; expected one of {sorted(CATEGORY_BY_CODE)}."
         raise InputError(msg) from None
+
+
+#: Suffix of a rate column per 1,000 families (``fm_per_1000``).
+PER_1000_SUFFIX = "_per_1000"
+#: Names of the group totals (``pmks_total``, ``psks_total``) in each language.
+GROUP_TOTALS: dict[str, dict[str, str]] = {
+    "pmks_total": {"id": "PMKS (semua kategori)", "en": "PMKS (all categories)"},
+    "psks_total": {"id": "PSKS (semua jenis)", "en": "PSKS (all kinds)"},
+}
+
+
+def column_title(column: str, *, language: str = "id") -> str | None:
+    """The readable title of a column named after the catalogue; None for other columns.
+
+    A category code gives its catalogue name, ``<code>_per_1000`` its name "per 1.000
+    keluarga" (the rate per 1,000 families), ``pmks_total``/``psks_total`` the group total.
+
+    >>> column_title("fm"), column_title("fm_per_1000")
+    ('Fakir Miskin', 'Fakir Miskin per 1.000 keluarga')
+    >>> column_title("lut_per_1000", language="en"), column_title("nama")
+    ('Neglected elderly per 1,000 families', None)
+    """
+    lang = check_language(language)
+    base = column.removesuffix(PER_1000_SUFFIX)
+    if base in GROUP_TOTALS:
+        name = GROUP_TOTALS[base][lang]
+    elif base in CATEGORY_BY_CODE:
+        cat = CATEGORY_BY_CODE[base]
+        name = cat.name_en if lang == "en" else cat.name_id
+    else:
+        return None
+    return f"{name} {text('per_1000_families', lang)}" if base != column else name
 
 
 def categories(group: str | None = None) -> pd.DataFrame:

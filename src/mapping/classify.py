@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mapping.categories import column_title
 from mapping.errors import InputError
 from mapping.labels import LANGUAGES, check_language, format_number, text
 
@@ -673,8 +674,18 @@ class Indicator:
         )
 
 
-def as_indicators(items: Sequence[str | Indicator] | Mapping[str, str]) -> list[Indicator]:
-    """Indicators from column names, ``{column: label}`` or :class:`Indicator` objects."""
+def as_indicators(
+    items: Sequence[str | Indicator] | Mapping[str, str], *, language: str = "id"
+) -> list[Indicator]:
+    """Indicators from column names, ``{column: label}`` or :class:`Indicator` objects.
+
+    A bare column name named after the catalogue gets its readable title in `language`
+    (see :func:`mapping.categories.column_title`), never the raw code; other names (and
+    labels given in a mapping or an :class:`Indicator`) are kept as they are.
+
+    >>> [i.title for i in as_indicators(["fm", "fm_per_1000", "skor"])]
+    ['Fakir Miskin', 'Fakir Miskin per 1.000 keluarga', 'skor']
+    """
     if isinstance(items, Mapping):
         return [Indicator(column=c, label=lab) for c, lab in items.items()]
     if isinstance(items, str):
@@ -684,7 +695,7 @@ def as_indicators(items: Sequence[str | Indicator] | Mapping[str, str]) -> list[
         if isinstance(item, Indicator):
             out.append(item)
         elif isinstance(item, str):
-            out.append(Indicator(column=item))
+            out.append(Indicator(column=item, label=column_title(item, language=language)))
         else:
             msg = f"indicators must be column names or Indicator objects; got {item!r}."
             raise InputError(msg)

@@ -113,7 +113,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_join(args: argparse.Namespace) -> int:
-    from mapping.files import check_output_path, write_layer
+    from mapping.export import publishable_table, save_table
+    from mapping.files import check_output_path
     from mapping.join import join_table
     from mapping.reports import validation_report, write_match_report, write_validation_report
     from mapping.validation import describe_problems
@@ -128,7 +129,15 @@ def _cmd_join(args: argparse.Namespace) -> int:
     joined, report = join_table(table, level=args.level, year=args.year)
     if joined.attrs.get("synthetic"):  # the written layer says so too, not only the file name
         joined = joined.assign(keterangan=joined.attrs["caption"])
-    layer_path = write_layer(joined, args.output)
+    if args.output.suffix.lower() == ".xlsx":  # for people: readable headers, formatted
+        from mapping.quickmap import write_joined_workbook
+
+        layer_path = write_joined_workbook(
+            publishable_table(joined, language=args.language), args.output, level=args.level,
+            language=args.language,
+        )  # fmt: skip
+    else:
+        layer_path = save_table(joined, args.output, language=args.language)
     stem = layer_path.with_name(layer_path.stem)
     lang = args.language
     reports = write_match_report(report, f"{stem}_match_report", language=lang)
@@ -140,6 +149,17 @@ def _cmd_join(args: argparse.Namespace) -> int:
         f"Wrote {len(joined)} {args.level} to {layer_path} and the match and validation "
         f"reports (CSV, XLSX) to {', '.join(p.name for p in reports)}"
     )
+    return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from mapping.quickmap import QUICK_DPI, quick_map
+
+    result = quick_map(
+        args.input, args.output, level=args.level, sheet=args.sheet, year=args.year,
+        language=args.language, dpi=args.dpi or QUICK_DPI,
+    )  # fmt: skip
+    print(result.summary())
     return 0
 
 
@@ -304,6 +324,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(func=_cmd_build)
 
+    p = sub.add_parser(
+        "map", help="map every category of one CSV/XLSX file: HTML and PNG maps, match report"
+    )
+    p.add_argument("input", type=Path, metavar="FILE", help="CSV or XLSX table (desa rows)")
+    p.add_argument(
+        "--level",
+        choices=["desa", "kecamatan"],
+        default=None,
+        help="level of the file's rows (guessed when omitted); desa rows are mapped at desa "
+        "and kecamatan level",
+    )
+    p.add_argument("--sheet", default=None, help="XLSX sheet name or 0-based index")
+    p.add_argument(
+        "--year", type=int, default=None, metavar="YYYY", help="year to map if the file has several"
+    )
+    p.add_argument(
+        "-o", "--output", type=_folder, help="output folder (default: outputs/peta-<file>)"
+    )
+    p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
+    p.add_argument(
+        "--dpi", type=_dpi, default=None, help="PNG resolution, 50-1200 (default 150; 300 to print)"
+    )
+    p.set_defaults(func=_cmd_map)
+
     p = sub.add_parser("match", help="match place names/codes in a CSV/XLSX to desa or kecamatan")
     p.add_argument("input", type=Path, help="CSV or XLSX file")
     p.add_argument("--level", choices=["desa", "kecamatan"], default="desa")
@@ -355,8 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         required=True,
-        help="output .gpkg, .geojson or .csv; *_match_report and *_validation_report "
-        "(.csv and .xlsx) are written beside",
+        help="output .gpkg, .geojson, .csv or .xlsx (formatted, readable headers); small "
+        "counts show '< 5'; *_match_report and *_validation_report (.csv and .xlsx) are "
+        "written beside",
     )
     _add_report_language(p)
     p.add_argument(

@@ -18,7 +18,13 @@ import pandas as pd
 import shapely
 
 from mapping.bivariate import BivariateClassification
-from mapping.cartography import is_synthetic, label_points, point_style
+from mapping.cartography import (
+    Outlines,
+    is_synthetic,
+    label_points,
+    point_style,
+    resolve_outlines,
+)
 from mapping.classify import (
     NO_DATA_COLOR,
     Classification,
@@ -463,7 +469,7 @@ def choropleth_map(
     level: str = "desa",
     name_column: str = "name",
     kecamatan_column: str | None = "kecamatan",
-    outlines: gpd.GeoDataFrame | None = None,
+    outlines: Outlines = None,
     outline_label: str = "name",
     points: gpd.GeoDataFrame | None = None,
     point_category: str | None = None,
@@ -509,6 +515,7 @@ def choropleth_map(
         used on a kecamatan map.
     outlines, outline_label
         An outline layer (e.g. kecamatan) drawn over the areas, labelled with `outline_label`.
+        By default a desa map gets its kecamatan, dissolved from its desa; ``False``: none.
     points, point_category, point_name, point_fields
         Sites (TKSK, PSKS, facilities, CSR) as coloured markers by category, with a legend and
         a popup listing the category and `point_fields` (column names, or
@@ -535,15 +542,16 @@ def choropleth_map(
         raise InputError(msg)
     if level == "kecamatan":
         kecamatan_column = None
-    inds = as_indicators(indicators)
+    inds = as_indicators(indicators, language=lang)
     if not inds and bivariate is None:
         raise InputError("choropleth_map needs at least one indicator or a bivariate layer.")
     required = [name_column, *(i.column for i in inds)]
     if kecamatan_column:
         required.append(kecamatan_column)
     check_columns(gdf, required)
-    if outlines is not None:
-        check_columns(outlines, [outline_label], what="outlines")
+    outline_layer = resolve_outlines(gdf, outlines, group_column=kecamatan_column)
+    if outline_layer is not None:
+        check_columns(outline_layer, [outline_label], what="outlines")
     if bivariate is not None:
         if not bivariate.classes.index.equals(gdf.index):
             raise InputError("bivariate was classified from other rows than gdf.")
@@ -576,9 +584,9 @@ def choropleth_map(
     data = {"type": "FeatureCollection", "features": features}
 
     extra: dict[str, Any] = {}
-    if outlines is not None:
+    if outline_layer is not None:
         lines, labels = _outline_data(
-            areas, gdf, outlines, group_column=kecamatan_column, label_column=outline_label,
+            areas, gdf, outline_layer, group_column=kecamatan_column, label_column=outline_label,
             tolerance_m=tolerance_m, precision=precision,
         )  # fmt: skip
         extra.update(outlines=lines, labels=labels)

@@ -48,6 +48,7 @@ def build_map_set(
     date: dt.date | str | None = None,
     synthetic: bool | None = None,
     language: str = "id",
+    min_indicators: int = MIN_INDICATORS,
     dpi: int = export.PNG_DPI,
     file_prefix: str = "",
     k: int = privacy.DEFAULT_K,
@@ -58,6 +59,8 @@ def build_map_set(
     bivariate layer when `bivariate` = ``(need_column, capacity_column)`` is given) and one
     PNG per indicator, classified once so PNG and HTML agree. `kecamatan_gdf` must already
     hold the indicator columns aggregated to kecamatan (rates recomputed, not averaged).
+    A set has at least `min_indicators` indicators (the quick map of a file with one or two
+    categories lowers it).
 
     PNGs are written at `dpi` (300 for print); `file_prefix` starts every file name (to keep
     several map sets in one folder). Every written file is in exactly one returned item.
@@ -73,9 +76,9 @@ def build_map_set(
     lang = check_language(language)
     synthetic = is_synthetic(synthetic, desa_gdf=desa_gdf, kecamatan_gdf=kecamatan_gdf,
                              points=points)  # fmt: skip
-    inds = as_indicators(indicators)
-    if len(inds) < MIN_INDICATORS:
-        msg = f"A map set needs at least {MIN_INDICATORS} indicators; got {len(inds)}."
+    inds = as_indicators(indicators, language=lang)
+    if len(inds) < max(min_indicators, 1):
+        msg = f"A map set needs at least {max(min_indicators, 1)} indicators; got {len(inds)}."
         raise InputError(msg)
     columns = [i.column for i in inds]
     desa_gdf, kecamatan_gdf = _protected(desa_gdf, kecamatan_gdf, k=k)
@@ -169,6 +172,7 @@ class MapSetOptions(TypedDict, total=False):
     source: str
     date: dt.date | str | None
     synthetic: bool | None
+    min_indicators: int
     dpi: int
     file_prefix: str
     k: int

@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from mapping.bivariate import GRID, BivariateClassification
-from mapping.cartography import is_synthetic, label_points, point_style, to_metric
+from mapping.cartography import (
+    Outlines,
+    is_synthetic,
+    label_points,
+    point_style,
+    resolve_outlines,
+    to_metric,
+)
 from mapping.classify import (
     NO_DATA_COLOR,
     Classification,
@@ -312,10 +319,11 @@ def _area_linewidth(n: int) -> float:
 
 
 def _prepare(
-    gdf: gpd.GeoDataFrame, columns: Sequence[str], outlines: gpd.GeoDataFrame | None
+    gdf: gpd.GeoDataFrame, columns: Sequence[str], outlines: Outlines
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     check_columns(gdf, columns)
-    return to_metric(gdf), None if outlines is None else to_metric(outlines)
+    lines = resolve_outlines(gdf, outlines)
+    return to_metric(gdf), None if lines is None else to_metric(lines)
 
 
 def plot_choropleth(
@@ -323,7 +331,7 @@ def plot_choropleth(
     indicator: str | Indicator,
     *,
     classification: Classification | None = None,
-    outlines: gpd.GeoDataFrame | None = None,
+    outlines: Outlines = None,
     outline_label: str | None = "name",
     points: gpd.GeoDataFrame | None = None,
     point_category: str | None = None,
@@ -350,8 +358,9 @@ def plot_choropleth(
         numeric bins (:func:`~mapping.classify.classify`) or fixed categories
         (:func:`~mapping.classify.classify_categorical`).
     outlines
-        Optional outline layer drawn on top (kecamatan over a desa map), labelled with
-        `outline_label` (``None``: no labels).
+        Outline layer drawn on top, labelled with `outline_label` (``None``: no labels). By
+        default a desa map gets its kecamatan, dissolved from its desa; ``False``: none (see
+        :func:`mapping.cartography.resolve_outlines`).
     points, point_category
         Optional sites drawn as markers, one colour and shape per category.
     title, subtitle, source, note, date
@@ -365,7 +374,7 @@ def plot_choropleth(
         ``"id"`` or ``"en"`` for every text (a given `classification` is relabelled in it).
     """
     lang = check_language(language)
-    ind = as_indicators([indicator])[0]
+    ind = as_indicators([indicator], language=lang)[0]
     synthetic = is_synthetic(synthetic, gdf=gdf, points=points)
     gdf = ensure_protected(gdf)
     areas, lines = _prepare(gdf, [ind.column], outlines)
@@ -452,7 +461,7 @@ def plot_small_multiples(
     indicators: Sequence[str | Indicator],
     *,
     titles: Sequence[str] | None = None,
-    outlines: gpd.GeoDataFrame | None = None,
+    outlines: Outlines = None,
     title: str = "",
     subtitle: str | None = None,
     legend_title: str = "",
@@ -473,7 +482,7 @@ def plot_small_multiples(
     lang = check_language(language)
     synthetic = is_synthetic(synthetic, gdf=gdf)
     gdf = ensure_protected(gdf)
-    inds = as_indicators(indicators)
+    inds = as_indicators(indicators, language=lang)
     if not inds:
         raise InputError("plot_small_multiples needs at least one indicator.")
     if titles is not None and len(titles) != len(inds):
@@ -592,7 +601,7 @@ def plot_bivariate(
     gdf: gpd.GeoDataFrame,
     biv: BivariateClassification,
     *,
-    outlines: gpd.GeoDataFrame | None = None,
+    outlines: Outlines = None,
     outline_label: str | None = "name",
     points: gpd.GeoDataFrame | None = None,
     point_category: str | None = None,
