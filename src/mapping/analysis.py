@@ -243,7 +243,8 @@ def priority_components(
     reached = "PKH" if opts.reached == "penerima_pkh" else opts.reached
     components = (
         Component(
-            "need", "need_component", "worse", need_m.name("id"), need_m.name("en"),
+            "need", "need_component", "worse", f"{need_m.name('id')} per 1.000 keluarga (EB)",
+            f"{need_m.name('en')} per 1,000 families (EB)",
             "kebutuhan {level} (persentil {percentile})",
             "{level} need (percentile {percentile})",
         ),
@@ -258,7 +259,9 @@ def priority_components(
             "{value} km to the nearest puskesmas",
         ),
         Component(
-            "capacity", "capacity_component", "better", cap_m.name("id"), cap_m.name("en"),
+            "capacity", "capacity_component", "better",
+            f"{cap_m.name('id')} per 1.000 keluarga (EB)",
+            f"{cap_m.name('en')} per 1,000 families (EB)",
             "kapasitas {level} (persentil {percentile})",
             "{level} capacity (percentile {percentile})",
         ),
