@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -136,6 +138,12 @@ def test_interactive_layer_and_legend(desa_biv) -> None:
     props = [f["properties"] for f in data["features"]]
     assert [p["c"][1] for p in props] == [None if pd.isna(c) else int(c) for c in b.classes]
     assert props[0]["v"][1] == "Tidak ada data"
+    # the high-need, low-capacity desa are named in a list that folds open
+    cell = gdf[(b.classes == HIGH_NEED_LOW_CAPACITY).fillna(False).astype(bool)]
+    assert b.counts()[0, 2] == len(cell) > 0
+    listed = re.findall(r"<li>([^<]+)</li>", layer["legend"])
+    expected = [f"{n} ({k})" for n, k in zip(cell["name"], cell["kecamatan"], strict=True)]
+    assert listed == sorted(expected)
 
 
 def test_synthetic_data_labelled_without_being_asked(desa_biv) -> None:

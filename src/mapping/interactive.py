@@ -249,10 +249,14 @@ def _legend_box(title: str, rows: str) -> str:
     return f'<div class="pk-legend-title">{html.escape(title)}</div><table>{rows}</table>'
 
 
-def bivariate_legend_html(biv: BivariateClassification, title: str) -> str:
+def bivariate_legend_html(
+    biv: BivariateClassification, title: str, *, names: Sequence[str] | None = None
+) -> str:
     """The HTML of the square 3x3 legend: y (capacity) rows top-down, x (need) columns.
 
-    Below it: the "high need, low capacity" count, what each axis measures, and no data.
+    Below it: the "high need, low capacity" count and, with `names` (one per area, in the
+    classification's order), a list of those areas that folds open; what each axis measures;
+    and no data.
     """
     lang = biv.language
     counts = biv.counts()
@@ -278,13 +282,18 @@ def bivariate_legend_html(biv: BivariateClassification, title: str) -> str:
             f'<div><span class="pk-swatch pk-nodata" style="background-color:{NO_DATA_COLOR}">'
             f"</span> {html.escape(text('no_data', lang))} ({n(biv.n_missing)})</div>"
         )
+    cell = f"{html.escape(biv.cell_name(2))}: {n(counts[0, 2])}"
+    if names is not None and counts[0, 2]:
+        in_cell = (biv.classes == 2).fillna(False).to_numpy(dtype=bool)
+        listed = sorted(str(a) for a, hit in zip(names, in_cell, strict=True) if hit)
+        items = "".join(f"<li>{html.escape(a)}</li>" for a in listed)
+        cell = f'<details class="pk-celllist"><summary>{cell}</summary><ul>{items}</ul></details>'
     return (
         f'<div class="pk-legend-title">{html.escape(title)}</div>'
         f'<div class="pk-axis">↑ {html.escape(biv.y_label)}</div>'
         f'<table class="pk-bivariate">{"".join(rows)}</table>'
         f'<div class="pk-axis" style="text-align:right">{html.escape(biv.x_label)} →</div>'
-        f'<div style="color:{biv.colors[2]};font-weight:600">'
-        f"{html.escape(biv.cell_name(2))}: {n(counts[0, 2])}</div>{desc}{extra}"
+        f'<div style="color:{biv.colors[2]};font-weight:600">{cell}</div>{desc}{extra}'
     )
 
 
@@ -319,14 +328,16 @@ def _indicator_layer(ind: Indicator, cls: Classification, gdf: pd.DataFrame) -> 
     )
 
 
-def _bivariate_layer(biv: BivariateClassification, title: str) -> _Layer:
+def _bivariate_layer(
+    biv: BivariateClassification, title: str, names: Sequence[str] | None = None
+) -> _Layer:
     return _Layer(
         title=title,
         colors=biv.colors,
         classes=[None if pd.isna(c) else int(c) for c in biv.classes],
         values=biv.name_of().tolist(),
         ranks=[None] * len(biv.classes),
-        legend=bivariate_legend_html(biv, title),
+        legend=bivariate_legend_html(biv, title, names=names),
         kind="bivariate",
     )
 
@@ -568,7 +579,10 @@ def choropleth_map(
         layers.append(_indicator_layer(ind, cls.in_language(lang), gdf))
     if bivariate is not None:
         default = f"{bivariate.x_label} × {bivariate.y_label}"
-        layers.append(_bivariate_layer(bivariate, bivariate_title or default))
+        names = gdf[name_column].astype(str)
+        if kecamatan_column and kecamatan_column in gdf.columns:
+            names = names + " (" + gdf[kecamatan_column].astype(str) + ")"
+        layers.append(_bivariate_layer(bivariate, bivariate_title or default, names.tolist()))
 
     areas = simplify_coverage(gdf.geometry, tolerance_m=tolerance_m, precision=precision)
     features = []
