@@ -287,7 +287,7 @@ def bivariate_legend_html(
         in_cell = (biv.classes == 2).fillna(False).to_numpy(dtype=bool)
         listed = sorted(str(a) for a, hit in zip(names, in_cell, strict=True) if hit)
         items = "".join(f"<li>{html.escape(a)}</li>" for a in listed)
-        cell = f'<details class="pk-celllist"><summary>{cell}</summary><ul>{items}</ul></details>'
+        cell = f'<details class="pk-namelist"><summary>{cell}</summary><ul>{items}</ul></details>'
     return (
         f'<div class="pk-legend-title">{html.escape(title)}</div>'
         f'<div class="pk-axis">↑ {html.escape(biv.y_label)}</div>'
