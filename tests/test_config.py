@@ -58,7 +58,7 @@ def _errors(text: str) -> str:
         ),
         (
             "inputs:\n  - file: a.csv\n    level: rt\n",
-            r"line 3, key inputs\[0\]\.level: Input should be 'desa'",
+            r"line 3, key inputs\[0\]\.level: allowed: desa .* \(found 'rt'\)",
         ),
         ("inputs:\n  - sheet: PMKS\n", r"line 2, key inputs\[0\]\.file: missing"),
         (
@@ -74,6 +74,10 @@ def _errors(text: str) -> str:
             "inputs:\n  - file: a.csv\nmaps:\n  layers:\n    - {measure: pmks_prioritas, "
             "scheme: jenks}\n",
             r"line 5, key maps\.layers\[0\]\.scheme: unknown scheme; allowed: quantiles",
+        ),
+        (
+            "privacy:\n  k: 5\n  k_by_category:\n    odha: 3\n",
+            r"line 4, key privacy\.k_by_category\.odha: 3 is below k=5; allowed: a stricter",
         ),
         ("coverage:\n  decay: linear\n", r"line 2, key coverage\.decay: .*'step' or 'gaussian'"),
         ("maps: [\n", r"p\.yaml, line 2: not valid YAML"),

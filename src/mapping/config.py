@@ -59,10 +59,20 @@ class InputFile(_Section):
 
     file: Path
     sheet: str | int | None = None
-    level: Literal["desa", "kecamatan"] = "desa"
+    level: str = "desa"
     year: int | None = Field(default=None, ge=1990, le=2100)
     name: str | None = None
     source: str = ""
+
+    @field_validator("level")
+    @classmethod
+    def _desa_rows(cls, value: str) -> str:
+        if value != "desa":
+            raise ValueError(
+                "allowed: desa (a build maps desa rows and sums them to kecamatan); for "
+                "kecamatan totals use `peta-kesos join FILE --level kecamatan`"
+            )
+        return value
 
     @property
     def label(self) -> str:
@@ -213,11 +223,29 @@ class Privacy(_Section):
 
     k: int = Field(default=privacy.DEFAULT_K, ge=2, le=100)
     k_by_category: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("k_by_category")
+    @classmethod
+    def _known_codes(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = [c for c in value if c not in CATEGORY_BY_CODE]
+        if unknown:
+            raise ValueError(
+                f"unknown category code(s) {', '.join(unknown)}; allowed: catalogue codes "
+                "such as fm, lut, pd, odha (see `peta-kesos categories`)"
+            )
+        return value
+
     enabled: bool = True
     internal: bool = False
 
     @model_validator(mode="after")
     def _off_only_internal(self) -> Privacy:
+        for code, k in self.k_by_category.items():
+            if k < self.k:
+                raise ValueError(
+                    f"k_by_category.{code}: {k} is below k={self.k}; allowed: a stricter k "
+                    f"(>= {self.k}) for a category, never a weaker one"
+                )
         if not self.enabled and not self.internal:
             raise ValueError(
                 "enabled: enabled: false publishes small counts; allowed only with internal: true "
@@ -347,8 +375,10 @@ def _describe(error: Any) -> tuple[Loc, str]:
     if kind == "missing":
         return loc, "missing; this key is required"
     key = re.match(r"([a-z_]+(?:\.[a-z_]+|\[\d+\])*): ", msg)
-    if key:  # a check across keys names the key it is about, relative to `loc`
-        parts = re.findall(r"[a-z_]+|\d+", key.group(1))
+    parts = re.findall(r"[a-z_]+|\d+", key.group(1)) if key else []
+    model = _model_at(loc)
+    if key and model is not None and parts[0] in model.model_fields:
+        # a check across keys names the key it is about, relative to `loc`
         loc = (*loc, *(int(p) if p.isdigit() else p for p in parts))
         return loc, msg[key.end() :]
     found = error.get("input")
