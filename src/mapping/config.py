@@ -59,14 +59,14 @@ class InputFile(_Section):
 
     file: Path
     sheet: str | int | None = None
-    level: str = "desa"
+    level: Literal["desa"] = "desa"
     year: int | None = Field(default=None, ge=1990, le=2100)
     name: str | None = None
     source: str = ""
 
-    @field_validator("level")
+    @field_validator("level", mode="before")
     @classmethod
-    def _desa_rows(cls, value: str) -> str:
+    def _desa_rows(cls, value: object) -> object:
         if value != "desa":
             raise ValueError(
                 "allowed: desa (a build maps desa rows and sums them to kecamatan); for "
