@@ -31,6 +31,20 @@ def test_example_config_is_the_default_build() -> None:
     )
 
 
+def test_csr_and_privacy_settings_become_the_api_options() -> None:
+    config = parse_config(
+        "csr:\n  sites: ['Kantor=1.84,99.09']\n  radius_km: 15\n  how: intersection\n"
+        "  kecamatan: [Pahae Jae]\n  weights: {need: 2, gap: 1}\n  top_n: 8\n"
+        "privacy:\n  k: 10\n  k_by_category: {odha: 20}\n  enabled: false\n  internal: true\n"
+    )
+    assert config.csr.shortlist_kwargs() == {
+        "how": "intersection", "sites": ["Kantor=1.84,99.09"], "radius_km": 15.0,
+        "kecamatan": ["Pahae Jae"], "top_n": 8, "weights": {"need": 2.0, "gap": 1.0},
+    }  # fmt: skip
+    assert (config.privacy.k, config.privacy.k_by_category) == (10, {"odha": 20})
+    assert not config.privacy.enabled
+
+
 def _errors(text: str) -> str:
     with pytest.raises(ConfigError) as info:
         parse_config(text, name="p.yaml")
