@@ -23,7 +23,7 @@ data: $(STAMP)
 	$(BIN)/peta-kesos fetch
 
 maps: data
-	$(BIN)/peta-kesos build
+	$(BIN)/peta-kesos build --config peta-kesos.yaml
 
 test: data
 	$(BIN)/python -m pytest

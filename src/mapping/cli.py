@@ -198,11 +198,16 @@ def _add_report_language(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from mapping.config import load_config
     from mapping.pipeline import build_outputs
 
+    config = load_config(args.config) if args.config is not None else None
+    if config is not None and (args.language is not None or args.dpi is not None):
+        print("note: --language and --dpi are ignored with --config (set maps.language/dpi)")
     result = build_outputs(
-        args.output, language=args.language, dpi=args.dpi, force=args.force, progress=print
-    )
+        args.output, language=args.language or "id", dpi=args.dpi or 300, force=args.force,
+        progress=print, config=config,
+    )  # fmt: skip
     print(f"Open {result.index} to see every map.")
     return 0
 
@@ -316,11 +321,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("build", help="build the default maps and reports into ./outputs")
-    p.add_argument("-o", "--output", type=_folder, help="output folder (default: ./outputs)")
-    p.add_argument("--language", choices=["id", "en"], default="id", help="labels (default id)")
     p.add_argument(
-        "--dpi", type=_dpi, default=300, help="PNG resolution, 50-1200 (default 300, for print)"
-    )
+        "--config", type=Path, metavar="YAML",
+        help="project config (inputs, measures, maps, coverage, csr, privacy, outputs); "
+        "see peta-kesos.yaml",
+    )  # fmt: skip
+    p.add_argument(
+        "-o", "--output", type=_folder,
+        help="output folder (default: outputs.folder of --config, else ./outputs)",
+    )  # fmt: skip
+    p.add_argument("--language", choices=["id", "en"], help="labels (default id)")
+    p.add_argument("--dpi", type=_dpi, help="PNG resolution, 50-1200 (default 300, for print)")
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(func=_cmd_build)
 

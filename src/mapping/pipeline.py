@@ -15,15 +15,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from mapping import export, manifest, privacy, reports
-from mapping.analysis import coverage_analysis, priority_components
+from mapping.analysis import coverage_analysis, new_sites, priority_components
 from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
-from mapping.categories import CATEGORY_BY_CODE
+from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX
 from mapping.classify import Indicator
+from mapping.config import MapLayer, ProjectConfig
 from mapping.coveragemaps import build_coverage_maps, build_shortlist_outputs, write_coverage_tables
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
 from mapping.datasets import SAMPLE_YEAR, build_welfare_datasets
@@ -32,8 +34,9 @@ from mapping.indicators import Rate, add_rates
 from mapping.join import MatchReport, join_table
 from mapping.labels import check_language
 from mapping.layers import build_layers
-from mapping.maps import build_map_set
-from mapping.measures import add_measures, get_measure
+from mapping.maps import build_map_set, slug
+from mapping.measures import Measure, add_measures, get_measure
+from mapping.quickmap import families_table, quick_indicators
 from mapping.settings import Settings, default_output_dir, get_settings
 from mapping.tables import combine_tables, read_welfare
 from mapping.targeting import shortlist
@@ -83,6 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "cell_table": "Desa kebutuhan tinggi, kapasitas rendah (contoh sintetis)",
         "coverage_tables": "Tabel cakupan desa (kebutuhan, jangkauan, kesenjangan, akses, klaster)",
         "shortlist_tables": "Daftar pendek sasaran CSR Sarulla (peringkat, komponen, alasan)",
+        "new_sites": "Lokasi program baru untuk kebutuhan yang belum terjangkau",
     },
     "en": {
         "per_1000": "per 1,000 families",
@@ -123,6 +127,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "cell_table": "Villages with high need, low capacity (synthetic sample)",
         "coverage_tables": "Village coverage table (need, reach, gap, access, clusters)",
         "shortlist_tables": "Sarulla CSR shortlist (rank, components, reasons)",
+        "new_sites": "New programme sites for the unmet need",
     },
 }
 
@@ -216,7 +221,7 @@ OTHER_PMKS = "pmks_lain"
 
 
 def _protect_synthetic(
-    desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame
+    desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, **options: Any
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The synthetic layers with disclosure control, ``pmks_total`` a row group too.
 
@@ -233,8 +238,85 @@ def _protect_synthetic(
     need = get_measure(SYNTHETIC_MEASURES[0])
     counts = [*privacy.person_count_columns(desa.columns), OTHER_PMKS, need.code]
     totals = {"pmks_total": parts, need.code: list(need.categories)}
-    safe_desa, safe_kec = privacy.protect(frames[0], frames[1], counts=counts, totals=totals)
+    safe_desa, safe_kec = privacy.protect(
+        frames[0], frames[1], counts=counts, totals=totals, **options
+    )
     return safe_desa, frames[1] if safe_kec is None else safe_kec
+
+
+def _privacy_options(config: ProjectConfig) -> dict[str, Any]:
+    """Keyword options of :func:`mapping.privacy.protect` from the config's ``privacy``."""
+    p = config.privacy
+    return {"k": p.k, "k_by_column": dict(p.k_by_category), "enabled": p.enabled}
+
+
+def _protect(
+    desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, config: ProjectConfig, **options: Any
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Both layers protected together with the config's disclosure settings."""
+    safe_desa, safe_kec = privacy.protect(desa, kec, **options, **_privacy_options(config))
+    return safe_desa, kec if safe_kec is None else safe_kec
+
+
+def user_layers(
+    config: ProjectConfig, *, settings: Settings | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, MatchReport, list[Measure]]:
+    """Desa and kecamatan layers of the config's input files, with its measures added.
+
+    The inputs are read (:func:`mapping.tables.read_welfare`) and joined in one call; when
+    they give no number of families (``keluarga``), that of the real desa indicators is joined
+    with them, so rates per 1,000 families need no hidden denominator. Returns the layers, the
+    one match report of all inputs and the measures added (the config's, then the built-in
+    ones its maps name).
+    """
+    tables = [
+        read_welfare(config.path(i.file), level=i.level, sheet=i.sheet, year=i.year,
+                     settings=settings)
+        for i in config.inputs
+    ]  # fmt: skip
+    if not any(FAMILIES in set(t.data["category"]) for t in tables):
+        tables.append(families_table(settings=settings))
+    combined = combine_tables(tables)
+    year = next((i.year for i in config.inputs if i.year is not None), None)
+    measures = config.user_measures()
+    codes = {m.code for m in measures}
+    measures += [get_measure(m.measure) for m in config.maps.layers if m.measure not in codes]
+    measures = list({m.code: m for m in measures}.values())
+    categories = sorted(set(combined.data["category"]))
+    rates = {
+        i.column: Rate(i.column.removesuffix(PER_1000_SUFFIX), FAMILIES)
+        for i in quick_indicators(categories)
+        if i.column.endswith(PER_1000_SUFFIX)
+    }
+    layers = []
+    for level in ("desa", "kecamatan"):
+        gdf, report = join_table(combined, level=level, year=year, rates=rates, settings=settings)
+        if measures:
+            gdf, _ = add_measures(gdf, measures)
+        layers.append((gdf, report))
+    (desa, report), (kec, _) = layers
+    return desa, kec, report, measures
+
+
+def _user_indicators(
+    config: ProjectConfig, desa: gpd.GeoDataFrame, measures: Sequence[Measure], language: str
+) -> list[Indicator]:
+    """The layers of the user's map set: ``maps.layers``, else every measure, else every
+    category of the inputs per 1,000 families (as ``peta-kesos map`` does)."""
+    by_code = {m.code: m for m in measures}
+    chosen = config.maps.layers or [MapLayer(measure=m.code) for m in measures]
+    inds = []
+    for layer in chosen:
+        m = by_code[layer.measure]
+        column = m.columns.smoothed if layer.smoothed else m.columns.rate
+        unit = m.rate_label(language) + (", Empirical Bayes" if layer.smoothed else "")
+        palette = layer.palette or ("Greens" if m.role == "capacity" else "YlOrRd")
+        inds.append(Indicator(column, m.name(language), unit, scheme=layer.scheme, k=layer.k,
+                              palette=palette))  # fmt: skip
+    if inds:
+        return inds
+    categories = [c for c in desa.attrs.get("categories", []) if c in CATEGORY_BY_CODE]
+    return quick_indicators(categories, language=language)
 
 
 def _high_need_low_capacity(
@@ -342,69 +424,44 @@ def _manifest_inputs(settings: Settings) -> list[tuple[str, Path, Path]]:
     return inputs
 
 
-def build_outputs(
-    out_dir: str | Path | None = None,
-    *,
-    settings: Settings | None = None,
-    language: str = "id",
-    dpi: int = 300,
-    force: bool = False,
-    progress: Callable[[str], None] | None = None,
-) -> BuildResult:
-    """Build the default maps and reports into `out_dir` (default ``./outputs``).
+def _build_bundled(
+    s: Settings,
+    config: ProjectConfig,
+    out: Path,
+    lang: str,
+    dpi: int,
+    say: Callable[[str], None],
+    step: Callable[[], int],
+    steps: int,
+) -> tuple[
+    list[export.GalleryItem],
+    list[tuple[str, Sequence[Path]]],
+    list[tuple[MatchReport, str, str]],
+    list[str],
+]:
+    """Steps 3-6 of the default build: the bundled map sets, coverage and CSR shortlist.
 
-    Two map sets, each at desa and kecamatan level (HTML with switchable layers + one PNG per
-    indicator): the real desa indicators (rates per 1,000 families) and the synthetic
-    PMKS/PSKS sample (need, capacity, bivariate need vs capacity, PSKS sites), labelled
-    "contoh sintetis" everywhere. Match and validation reports (CSV and XLSX, in `language`)
-    go to ``laporan/``; ``index.html`` lists every map with a thumbnail, the build date, the
-    sources and links to the reports; ``manifest.json`` lists every file with its SHA-256,
-    the inputs' checksums, the options, the package version and the build time.
-
-    Every published value goes through :func:`mapping.privacy.protect`: person and family
-    counts from 1 to 4 (and the cells that would give them back, and their rates) show as
-    "< 5"; for the synthetic set ``pmks_total`` and its categories form row groups too.
-
-    Nothing is rebuilt when the data, the code and the options are those of the last build
-    and its files are all there (unless `force`).
+    Returns the gallery items, the downloadable tables, the inputs to report on (match report,
+    file name, what) and the sources.
     """
-    s = settings or get_settings()
-    lang = check_language(language)
-    out = Path(out_dir) if out_dir is not None else default_output_dir()
-    say = progress or (lambda msg: log.info("%s", msg))
-    result = BuildResult()
-    steps = 7
-    t0 = time.perf_counter()
-    built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-    say(f"[1/{steps}] boundary layers")
-    build_layers(settings=s)
-
-    say(f"[2/{steps}] welfare datasets (real indicators, synthetic sample)")
-    build_welfare_datasets(settings=s)
-    signature = _input_signature(s, {"out": str(out), "language": lang, "dpi": dpi})
-    stamp = _read_stamp(out)
-    previous = stamp[1] if stamp else None
-    if not force and stamp and stamp[0] == signature and all(p.is_file() for p in stamp[1].files):
-        say(f"outputs up to date in {out} (nothing changed since the last build)")
-        return stamp[1]
-
-    say(f"[3/{steps}] maps of the real desa indicators")
-    desa, kec, report_real = real_indicator_layers(settings=s)
     t = TEXTS[lang]
     per = t["per_1000"]
+    downloads: list[tuple[str, Sequence[Path]]] = []
+    say(f"[{step()}/{steps}] maps of the real desa indicators")
+    desa, kec, report_real = real_indicator_layers(settings=s)
+    safe, safe_kec = _protect(desa, kec, config)
     real_inds: Sequence[Indicator] = [
         Indicator(FAMILIES, category_name(FAMILIES, lang), palette="Blues"),
         *(Indicator(_rate_name(c), category_name(c, lang), per) for c in REAL_RATES),
     ]
     items = build_map_set(
-        desa, kec, real_inds, out, title=t["real_title"], source=t["real_source"],
+        safe, safe_kec, real_inds, out, title=t["real_title"], source=t["real_source"],
         synthetic=False, language=lang, dpi=dpi, file_prefix="indikator-",
     )  # fmt: skip
 
-    say(f"[4/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
+    say(f"[{step()}/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
     sdesa, skec, report_syn, sites = synthetic_layers(settings=s, language=lang)
-    sdesa, skec = _protect_synthetic(sdesa, skec)
+    sdesa, skec = _protect_synthetic(sdesa, skec, **_privacy_options(config))
     syn_inds = [
         Indicator(_rate_name("pmks_total"), t["pmks_total"], per),
         Indicator(_rate_name("psks_total"), t["psks_total"], per, palette="Greens"),
@@ -425,49 +482,163 @@ def build_outputs(
         title=t["synthetic_title"], source=t["synthetic_source"], synthetic=True,
         language=lang, dpi=dpi, file_prefix="contoh-sintetis-",
     )  # fmt: skip
-    downloads: list[tuple[str, Sequence[Path]]] = []
     cell = _high_need_low_capacity(sdesa, bivariate, lang)
     cell_files = reports.write_table(
         cell, out / "contoh-sintetis-kebutuhan-tinggi-kapasitas-rendah"
     )
     downloads.append((f"{t['cell_table']} ({len(cell)})", cell_files))
 
-    say(f"[5/{steps}] coverage analysis: gap, severity, access, clusters")
-    analysis = coverage_analysis(desa, language=lang)
+    say(f"[{step()}/{steps}] coverage analysis: gap, severity, access, clusters")
+    analysis = coverage_analysis(desa, language=lang, options=config.coverage.options())
     items += build_coverage_maps(analysis, kec, out, dpi=dpi)
     downloads.append((t["coverage_tables"], write_coverage_tables(analysis, out)))
 
-    say(f"[6/{steps}] CSR shortlist around the Sarulla stand-in sites")
-    frame, components = priority_components(analysis)
-    sl = shortlist(frame, components=components, language=lang)
+    say(f"[{step()}/{steps}] CSR shortlist around the Sarulla stand-in sites")
+    frame, components = priority_components(analysis, k=config.privacy.k)
+    sl = shortlist(frame, components=components, language=lang, **config.csr.shortlist_kwargs())
     sl_items, sl_tables = build_shortlist_outputs(sl, desa, kec, out, dpi=dpi)
     items += sl_items
     downloads.append((t["shortlist_tables"], sl_tables))
+    if config.csr.new_sites:
+        siting = new_sites(
+            analysis, sl, n_sites=config.csr.new_sites, radius_km=config.csr.site_radius_km
+        )
+        stem = out / "csr-lokasi-baru"
+        sited = [
+            export.save_table(frame, stem.with_name(f"{stem.name}{part}{ext}"), language=lang)
+            for part, frame in (("", siting.sites), ("-ringkasan", siting.summary))
+            for ext in (".csv", ".xlsx")
+        ]
+        downloads.append((f"{t['new_sites']} ({config.csr.new_sites})", sited))
+
+    inputs = [
+        (report_real, "indikator-desa", t["real_data"]),
+        (report_syn, "pmks-psks-contoh-sintetis", t["synthetic_data"]),
+    ]
+    sources = [t[k] for k in ("source_boundaries", "source_indicators", "caveat_families")]
+    sources += [t["source_puskesmas"], t["source_sarulla"], t["source_synthetic"]]
+    return items, downloads, inputs, sources
+
+
+def _user_counts(desa: gpd.GeoDataFrame, measures: Sequence[Measure]) -> list[str]:
+    """The person and family count columns of the user's layer, measure totals included."""
+    return [*privacy.person_count_columns(desa.columns), *(m.code for m in measures)]
+
+
+def build_outputs(
+    out_dir: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    language: str = "id",
+    dpi: int = 300,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+    config: ProjectConfig | None = None,
+) -> BuildResult:
+    """Build the default maps and reports into `out_dir` (default ``./outputs``).
+
+    With a project `config` (:func:`mapping.config.load_config`, ``peta-kesos build --config``)
+    its language, dpi and output folder replace `language`, `dpi` and the default folder (an
+    explicit `out_dir` still wins); its coverage, CSR and privacy settings are used; its input
+    files are mapped as one more map set (``data-*`` files) with their match and validation
+    reports; ``maps.bundled: false`` leaves out the bundled map sets, the coverage analysis
+    and the CSR shortlist (they need the bundled data). The config's content is part of the
+    up-to-date check and goes into the manifest.
+
+    Two map sets, each at desa and kecamatan level (HTML with switchable layers + one PNG per
+    indicator): the real desa indicators (rates per 1,000 families) and the synthetic
+    PMKS/PSKS sample (need, capacity, bivariate need vs capacity, PSKS sites), labelled
+    "contoh sintetis" everywhere. Match and validation reports (CSV and XLSX, in `language`)
+    go to ``laporan/``; ``index.html`` lists every map with a thumbnail, the build date, the
+    sources and links to the reports; ``manifest.json`` lists every file with its SHA-256,
+    the inputs' checksums, the options, the package version and the build time.
+
+    Every published value goes through :func:`mapping.privacy.protect`: person and family
+    counts from 1 to 4 (and the cells that would give them back, and their rates) show as
+    "< 5"; for the synthetic set ``pmks_total`` and its categories form row groups too.
+
+    Nothing is rebuilt when the data, the code and the options are those of the last build
+    and its files are all there (unless `force`).
+    """
+    s = settings or get_settings()
+    cfg = config or ProjectConfig()
+    if config is not None:
+        language, dpi = config.maps.language, config.maps.dpi
+    lang = check_language(language)
+    if out_dir is not None:
+        out = Path(out_dir)
+    else:
+        out = config.out_dir if config is not None else default_output_dir()
+    say = progress or (lambda msg: log.info("%s", msg))
+    result = BuildResult()
+    bundled = cfg.maps.bundled
+    steps = (5 if bundled else 1) + (1 if cfg.inputs else 0) + 2
+    step = iter(range(1, steps + 1))
+    t0 = time.perf_counter()
+    built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    say(f"[{next(step)}/{steps}] boundary layers")
+    build_layers(settings=s)
+
+    say(f"[{next(step)}/{steps}] welfare datasets (real indicators, synthetic sample)")
+    build_welfare_datasets(settings=s)
+    options: dict[str, object] = {"out": str(out), "language": lang, "dpi": dpi}
+    if config is not None:
+        options["config"] = config.signature()
+    signature = _input_signature(s, options)
+    stamp = _read_stamp(out)
+    previous = stamp[1] if stamp else None
+    if not force and stamp and stamp[0] == signature and all(p.is_file() for p in stamp[1].files):
+        say(f"outputs up to date in {out} (nothing changed since the last build)")
+        return stamp[1]
+
+    t = TEXTS[lang]
+    items: list[export.GalleryItem] = []
+    downloads: list[tuple[str, Sequence[Path]]] = []
+    inputs: list[tuple[MatchReport, str, str]] = []
+    sources: list[str] = []
+    if bundled:
+        bundle = _build_bundled(s, cfg, out, lang, dpi, say, lambda: next(step), steps)
+        items, downloads, inputs, sources = bundle
+    if cfg.inputs:
+        say(f"[{next(step)}/{steps}] maps of the config's input files")
+        udesa, ukec, ureport, measures = user_layers(cfg, settings=s)
+        udesa, ukec = _protect(udesa, ukec, cfg, counts=_user_counts(udesa, measures),
+                               totals={m.code: list(m.categories) for m in measures})  # fmt: skip
+        names = ", ".join(str(i.file) for i in cfg.inputs)
+        usources = [i.source for i in cfg.inputs if i.source] or [names]
+        items += build_map_set(
+            udesa, ukec, _user_indicators(cfg, udesa, measures, lang), out,
+            title=cfg.maps.title or names, source="; ".join(usources), language=lang, dpi=dpi,
+            file_prefix="data-", min_indicators=1,
+        )  # fmt: skip
+        inputs.append((ureport, "data-" + slug("-".join(i.label for i in cfg.inputs)), names))
+        sources += usources
     result.maps = [f for item in items for f in item.files]
     result.tables = [p for _, files in downloads for p in files]
 
-    say(f"[7/{steps}] reports, gallery and manifest")
+    say(f"[{next(step)}/{steps}] reports, gallery and manifest")
     folder = out / "laporan"
-    for report, name, what in (
-        (report_real, "indikator-desa", t["real_data"]),
-        (report_syn, "pmks-psks-contoh-sintetis", t["synthetic_data"]),
-    ):
+    for report, name, what in inputs:
         match, valid = _write_reports(report, folder, name, lang)
         downloads += [(f"{t['report_match']}: {what}", match)]
         downloads += [(f"{t['report_validation']}: {what}", valid)]
         result.reports += [*match, *valid]
-    sources = [t[k] for k in ("source_boundaries", "source_indicators", "caveat_families")]
-    sources += [t["source_puskesmas"], t["source_sarulla"], t["source_synthetic"]]
     result.index = export.write_gallery(
         items, out / "index.html", title=t["gallery"], language=lang,
         built=built_at.strftime("%Y-%m-%d %H:%M UTC"), sources=sources,
-        disclaimer=t["disclaimer"], downloads=downloads, manifest=out / manifest.MANIFEST_NAME,
+        disclaimer=t["disclaimer"] if bundled else "", downloads=downloads,
+        manifest=out / manifest.MANIFEST_NAME,
     )  # fmt: skip
     _remove_stale(out, previous, result)
-    config: dict[str, object] = {"language": lang, "dpi": dpi, "year": SAMPLE_YEAR, "per": 1000}
-    config |= {"real_rates": list(REAL_RATES), "synthetic_pmks": list(SYNTHETIC_PMKS)}
+    used: dict[str, object] = {"language": lang, "dpi": dpi, "year": SAMPLE_YEAR, "per": 1000}
+    used |= {"real_rates": list(REAL_RATES), "synthetic_pmks": list(SYNTHETIC_PMKS)}
+    if config is not None:
+        used["project_config"] = config.model_dump(mode="json")
+    files = _manifest_inputs(s) + [("input", cfg.path(i.file), cfg.path(i.file).parent)
+                                   for i in cfg.inputs]  # fmt: skip
     result.manifest = manifest.write_manifest(
-        out, built_at=built_at, config=config, inputs=_manifest_inputs(s), sources=sources
+        out, built_at=built_at, config=used, inputs=files, sources=sources
     )
     _write_stamp(out, signature, result)
     say(f"done in {time.perf_counter() - t0:.0f} s: {len(result.files)} files in {out}")

@@ -131,7 +131,7 @@ def default_out_dir(path: str | Path, *, sheet: str | int | None = None) -> Path
     return Path("outputs") / f"peta-{slug(name)}"
 
 
-def _families_table(*, settings: Settings | None) -> WelfareTable:
+def families_table(*, settings: Settings | None) -> WelfareTable:
     """The number of families of every desa, from the real desa indicators."""
     indicators = read_welfare(
         build_welfare_datasets(settings=settings)["indicators"], level="desa", settings=settings
@@ -233,7 +233,7 @@ def quick_map(
     if FAMILIES in categories:
         combined, families = table, "file"
     else:
-        combined, families = combine_tables([table, _families_table(settings=settings)]), "portal"
+        combined, families = combine_tables([table, families_table(settings=settings)]), "portal"
     inds = quick_indicators(categories, language=lang)
     rates = {
         i.column: Rate(i.column.removesuffix(PER_1000_SUFFIX), FAMILIES)
