@@ -260,14 +260,14 @@ def test_a_build_killed_mid_way_is_not_taken_as_up_to_date(built) -> None:
     out, result, _ = built
     env = {**os.environ, "PYTHONPATH": str(Path(mapping.__file__).parents[1])}
     start = time.time_ns()
-    cmd = [sys.executable, "-m", "mapping", "build", "-o", str(out), "--dpi", "40"]
-    proc = subprocess.Popen(
-        [*cmd, "--language", "en"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    cmd = [sys.executable, "-m", "mapping", "build", "-o", str(out), "--dpi", "50"]
+    log = out.parent / f"{out.name}-killed-build.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen([*cmd, "--language", "en"], env=env, stdout=sink, stderr=sink)
     try:
         deadline = time.monotonic() + 300
         while _first_new_output(out, start) is None:
-            assert proc.poll() is None, "the build ended before writing a map"
+            assert proc.poll() is None, f"the build ended before writing a map: {log.read_text()}"
             assert time.monotonic() < deadline, "no map written within 300 s"
             time.sleep(0.05)
     finally:
