@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
+from pathlib import Path
 
 import geopandas as gpd
+import pooch
 import pyogrio
 import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
+from mapping.boundaries import load_desa, load_kecamatan
 from mapping.data import fetch_raw, load_reference_desa
-from mapping.errors import BoundaryValidationError
+from mapping.errors import BoundaryValidationError, DataSourceError
 from mapping.layers import (
     DESA_COLUMNS,
     KECAMATAN_COLUMNS,
@@ -19,6 +24,8 @@ from mapping.layers import (
     canonical_desa,
     check_desa_within_kecamatan,
     dissolve_kecamatan,
+    layers_damage,
+    layers_stamp_path,
     read_raw_desa,
     repair_geometries,
     validate_desa,
@@ -203,3 +210,50 @@ def test_raw_file_missing_columns(tmp_path) -> None:
 
     with pytest.raises(DataSourceError, match="lacks column"):
         read_raw_desa([path])
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+
+def test_a_damaged_layer_cache_is_detected_and_rebuilt(
+    tmp_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 9: a truncated GeoPackage is rebuilt (saying why), by the loaders and by fetch."""
+    path = build_layers(settings=tmp_settings)
+    assert layers_damage(settings=tmp_settings) is None
+    _truncate(path)
+    assert "damaged or was changed" in str(layers_damage(settings=tmp_settings))
+    # A loader rebuilds it and reads the rebuilt file.
+    with caplog.at_level(logging.INFO, logger="mapping.layers"):
+        desa = load_desa(settings=tmp_settings)
+    assert len(desa) == 252 and layers_damage(settings=tmp_settings) is None
+    assert any("damaged or was changed" in r.getMessage() for r in caplog.records)
+    # What 'peta-kesos fetch' runs: not "up to date" but a rebuild with the reason.
+    _truncate(path)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="mapping.layers"):
+        build_layers(settings=tmp_settings)
+    messages = [r.getMessage() for r in caplog.records]
+    assert not any("up to date" in m for m in messages)
+    assert any(m.startswith("building canonical layers") and "damaged" in m for m in messages)
+    assert layers_damage(settings=tmp_settings) is None
+    assert len(gpd.read_file(path, layer="kecamatan")) == 15
+    # No stamp (an older version or an interrupted build): rebuilt too.
+    layers_stamp_path(tmp_settings).unlink()
+    assert "no readable stamp" in str(layers_damage(settings=tmp_settings))
+    build_layers(settings=tmp_settings)
+    assert layers_damage(settings=tmp_settings) is None
+
+
+def test_an_unreadable_layer_file_gives_a_one_line_error(tmp_settings: Settings) -> None:
+    """A file that cannot be read although its stamp agrees: a clear error naming the fix."""
+    path = build_layers(settings=tmp_settings)
+    _truncate(path)
+    stamp = layers_stamp_path(tmp_settings)
+    doc = json.loads(stamp.read_text(encoding="utf-8"))
+    doc["sha256"] = pooch.file_hash(str(path), alg="sha256")
+    stamp.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataSourceError, match=r"tapanuli-utara\.gpkg.*peta-kesos fetch --force"):
+        load_kecamatan(settings=tmp_settings)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import mapping
 from mapping import __version__, interactive, manifest
 from mapping.categories import CATALOGUE
 from mapping.data import load_manifest
@@ -235,3 +240,49 @@ def test_coverage_maps_and_shortlist_are_built_and_linked(built) -> None:
     assert shortlist["rank"].min() == 1 and shortlist["reason"].str.len().min() > 10
     coverage = pd.read_csv(out / "cakupan-desa.csv", encoding="utf-8-sig", dtype=str)
     assert len(coverage) == 252 and (coverage["need"] == "< 5").any()
+
+
+def _first_new_output(out: Path, since_ns: int) -> Path | None:
+    """An output file (not hidden) written after `since_ns`, if any."""
+    for p in manifest.output_files(out):
+        try:
+            if p.stat().st_mtime_ns > since_ns:
+                return p
+        except FileNotFoundError:  # replaced while we looked
+            continue
+    return None
+
+
+@pytest.mark.slow
+def test_a_build_killed_mid_way_is_not_taken_as_up_to_date(built) -> None:
+    """Issue 9: a killed English build over a finished Indonesian one, then an Indonesian
+    build: it rebuilds everything (not "up to date"), all in Indonesian, manifest intact."""
+    out, result, _ = built
+    env = {**os.environ, "PYTHONPATH": str(Path(mapping.__file__).parents[1])}
+    start = time.time_ns()
+    cmd = [sys.executable, "-m", "mapping", "build", "-o", str(out), "--dpi", "50"]
+    log = out.parent / f"{out.name}-killed-build.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen([*cmd, "--language", "en"], env=env, stdout=sink, stderr=sink)
+    try:
+        deadline = time.monotonic() + 300
+        while _first_new_output(out, start) is None:
+            assert proc.poll() is None, f"the build ended before writing a map: {log.read_text()}"
+            assert time.monotonic() < deadline, "no map written within 300 s"
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+    # Killed mid-way: part English, part Indonesian, and no manifest claiming either.
+    assert not (out / manifest.MANIFEST_NAME).exists()
+    messages: list[str] = []
+    again = build_outputs(out, dpi=40, progress=messages.append)
+    assert not any("up to date" in m for m in messages)
+    assert messages[-1].startswith("done in")
+    assert [p.name for p in again.files] == [p.name for p in result.files]
+    assert manifest.check_manifest(out) == []
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "per 1,000 families" not in text and "Village" not in text, page.name
+    assert "peta Kabupaten Tapanuli Utara" in (out / "index.html").read_text(encoding="utf-8")
+    assert manifest.read_manifest(out)["config"]["language"] == "id"

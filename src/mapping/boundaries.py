@@ -8,11 +8,22 @@ from typing import Literal
 
 import geopandas as gpd
 
-from mapping.layers import build_layers
+from mapping.errors import DataSourceError
+from mapping.layers import build_layers, layers_damage, layers_stamp_path
 from mapping.settings import CRS_METRIC, Settings, get_settings
 
 Level = Literal["desa", "kecamatan", "kabupaten"]
 LEVELS: tuple[str, ...] = ("desa", "kecamatan", "kabupaten")
+
+
+@lru_cache(maxsize=4)
+def _damage(settings: Settings, mtime_ns: int, stamp_mtime_ns: int) -> str | None:
+    """:func:`layers_damage`, once per version of the layers file and its stamp."""
+    return layers_damage(settings=settings)
+
+
+def _mtime_ns(path: Path) -> int:
+    return path.stat().st_mtime_ns if path.exists() else -1
 
 
 @lru_cache(maxsize=16)
@@ -27,17 +38,26 @@ def _read_layer(path: str, layer: str, mtime: float) -> gpd.GeoDataFrame:
 def load_layer(level: Level, *, settings: Settings | None = None) -> gpd.GeoDataFrame:
     """The canonical layer of `level` (``desa``, ``kecamatan`` or ``kabupaten``) in EPSG:4326.
 
-    Builds the GeoPackage on first use (from the mirror or upstream); later calls read it from
-    an in-memory cache. The result is a copy: changing it does not change the cache.
+    Builds the GeoPackage on first use (from the mirror or upstream), and rebuilds it when it
+    is damaged or changed (its SHA-256 differs from its stamp's); later calls read it from an
+    in-memory cache. The result is a copy: changing it does not change the cache.
     """
     if level not in LEVELS:
         msg = f"level={level!r} is not a boundary level; expected one of {list(LEVELS)}."
         raise ValueError(msg)
     s = settings or get_settings()
     path: Path = s.layers_path
-    if not path.is_file():
-        build_layers(settings=s)
-    return _read_layer(str(path), level, path.stat().st_mtime).copy()
+    if _damage(s, _mtime_ns(path), _mtime_ns(layers_stamp_path(s))) is not None:
+        build_layers(settings=s)  # logs why it rebuilds
+    try:
+        return _read_layer(str(path), level, path.stat().st_mtime).copy()
+    except Exception as exc:  # pyogrio/sqlite errors come in many types
+        msg = (
+            f"Cannot read layer {level!r} of the boundary layers {path} "
+            f"({type(exc).__name__}: {str(exc)[:200]}); rebuild them with 'peta-kesos fetch "
+            "--force'."
+        )
+        raise DataSourceError(msg) from exc
 
 
 def load_desa(*, settings: Settings | None = None) -> gpd.GeoDataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,10 +11,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pooch
 import shapely
 
 from mapping.data import CROSSWALK_DESA, fetch_raw, load_manifest, load_reference_desa
 from mapping.errors import BoundaryValidationError, DataSourceError
+from mapping.files import write_text
 from mapping.names import desa_kind
 from mapping.regions import KECAMATAN, KECAMATAN_BY_CODE
 from mapping.settings import (
@@ -254,24 +258,64 @@ def check_desa_within_kecamatan(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFr
         raise BoundaryValidationError(msg)
 
 
+def layers_stamp_path(settings: Settings) -> Path:
+    """The stamp next to the layers file: its SHA-256 and the signature of what built it."""
+    return settings.layers_path.with_name(settings.layers_path.stem + ".stamp.json")
+
+
+def _inputs_signature() -> str:
+    """A hash of what the layers are built from: the raw files' checksums (verified by
+    :func:`fetch_raw`), this builder's code and the shipped crosswalk."""
+    parts = [f"{f.name}:{f.sha256}" for f in load_manifest()]
+    parts += [hashlib.sha256(p.read_bytes()).hexdigest() for p in (Path(__file__), CROSSWALK_DESA)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def layers_damage(*, settings: Settings | None = None) -> str | None:
+    """Why the layers file cannot be used as it is, or ``None`` when it can.
+
+    The reasons: the file is missing; it has no stamp (an older version or an interrupted
+    build wrote it); its SHA-256 is not the one recorded when it was built (truncated, damaged
+    or changed since); or what it was built from (raw files, builder, crosswalk) changed.
+    """
+    s = settings or get_settings()
+    path, stamp = s.layers_path, layers_stamp_path(s)
+    if not path.is_file():
+        return f"{path} is missing"
+    try:
+        doc = json.loads(stamp.read_text(encoding="utf-8"))
+        recorded, inputs = str(doc["sha256"]), str(doc["inputs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"{path} has no readable stamp ({stamp.name}) saying what built it"
+    actual = pooch.file_hash(str(path), alg="sha256")
+    if actual != recorded:
+        return (
+            f"{path} is damaged or was changed since it was built (SHA-256 {actual[:12]}..., "
+            f"the stamp says {recorded[:12]}...)"
+        )
+    if inputs != _inputs_signature():
+        return "the raw files, the layer builder or the crosswalk changed since the last build"
+    return None
+
+
 def build_layers(*, settings: Settings | None = None, force: bool = False) -> Path:
     """Fetch the raw files if needed and write the canonical GeoPackage; return its path.
 
     The GeoPackage (``settings.layers_path``) has layers ``desa`` (252), ``kecamatan`` (15)
-    and ``kabupaten`` (1). It is rebuilt only when missing, older than a raw file or the
-    shipped crosswalk, or when `force` is true.
+    and ``kabupaten`` (1); its stamp (:func:`layers_stamp_path`) records its SHA-256. It is
+    rebuilt, with a log line saying why, when :func:`layers_damage` finds a reason (missing,
+    damaged or changed file, no stamp, changed inputs), or when `force` is true.
     """
     s = settings or get_settings()
     paths = fetch_raw(settings=s)
     out = s.layers_path
-    # A change to this builder or to the shipped crosswalk rebuilds the layers too.
-    inputs = [*paths, Path(__file__), CROSSWALK_DESA]
-    if not force and out.is_file():
-        newest = max(p.stat().st_mtime for p in inputs)
-        if out.stat().st_mtime >= newest:
-            log.info("layers up to date: %s", out)
-            return out
-    log.info("building canonical layers from %d files", len(paths))
+    stamp = layers_stamp_path(s)
+    reason = "--force" if force else layers_damage(settings=s)
+    if reason is None:
+        log.info("layers up to date: %s", out)
+        return out
+    log.info("building canonical layers from %d files (%s)", len(paths), reason)
+    stamp.unlink(missing_ok=True)
     raw = read_raw_desa(paths)
     desa = canonical_desa(raw, reference=load_reference_desa(settings=s))
     desa, _notes = repair_geometries(desa)
@@ -286,6 +330,8 @@ def build_layers(*, settings: Settings | None = None, force: bool = False) -> Pa
     desa[[*DESA_COLUMNS, "geometry"]].to_file(tmp, layer="desa", driver="GPKG")
     kec.to_file(tmp, layer="kecamatan", driver="GPKG")
     kab.to_file(tmp, layer="kabupaten", driver="GPKG")
+    doc = {"sha256": pooch.file_hash(str(tmp), alg="sha256"), "inputs": _inputs_signature()}
     tmp.replace(out)
+    write_text(json.dumps(doc, indent=1), stamp)
     log.info("wrote %s", out)
     return out

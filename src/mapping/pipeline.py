@@ -388,6 +388,19 @@ def _remove_stale(out: Path, previous: BuildResult | None, current: BuildResult)
             log.info("removed %s (no longer built)", path)
 
 
+def _start_build(out: Path, previous: BuildResult | None) -> None:
+    """Mark `out` as being rebuilt, before any output is written.
+
+    The stamp is rewritten with no signature (so a build killed from here on never counts as
+    up to date) but with the previous build's file list (so the next build still removes the
+    files it no longer writes), and the manifest, which describes the previous build's files,
+    is deleted; both are written again only when the build has finished.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    _write_stamp(out, "", previous or BuildResult())
+    (out / manifest.MANIFEST_NAME).unlink(missing_ok=True)
+
+
 def _write_stamp(out: Path, signature: str, result: BuildResult) -> None:
     doc = {
         "signature": signature,
@@ -558,7 +571,9 @@ def build_outputs(
     "< 5"; for the synthetic set ``pmks_total`` and its categories form row groups too.
 
     Nothing is rebuilt when the data, the code and the options are those of the last build
-    and its files are all there (unless `force`).
+    and its files are all there (unless `force`). A real build first clears the stamp that says
+    so and deletes the manifest, and writes both last: a build killed mid-way leaves a folder
+    the next build rebuilds in full, never one it takes as up to date.
     """
     s = settings or get_settings()
     cfg = config or ProjectConfig()
@@ -591,6 +606,11 @@ def build_outputs(
     if not force and stamp and stamp[0] == signature and all(p.is_file() for p in stamp[1].files):
         say(f"outputs up to date in {out} (nothing changed since the last build)")
         return stamp[1]
+    if stamp is not None and stamp[0]:
+        log.info("outputs in %s are out of date; rebuilding them", out)
+    elif stamp is not None:
+        log.warning("the last build in %s did not finish; rebuilding every output", out)
+    _start_build(out, previous)
 
     t = TEXTS[lang]
     items: list[export.GalleryItem] = []

@@ -211,31 +211,29 @@ def canonicalize(
     check_row_totals(raw, cols, values, totals, report)
     check_plausible(raw, values, totals, report)
 
-    records: dict[str, list[Any]] = {c: [] for c in CANONICAL_COLUMNS}
+    # Big files: one (row, category, value) triple per value; the other columns are taken
+    # from the row log by position, never as one Python list per column and value.
+    positions: list[int] = []
+    categories: list[str] = []
+    numbers: list[float] = []
     for i in data_idx:
         if row_log["method"][i] not in JOINED_METHODS:
             continue
         for category, _column, value in values[i]:
-            if category is None:
-                continue
-            for key, item in (
-                ("area_code", row_log["code"][i]),
-                ("level", lvl),
-                ("year", years[i]),
-                ("group", CATEGORY_BY_CODE[category].group),
-                ("category", category),
-                ("value", value),
-                ("source_file", raw.file),
-                ("source_row", row_log["source_row"][i]),
-            ):
-                records[key].append(item)
+            if category is not None:
+                positions.append(i)
+                categories.append(category)
+                numbers.append(value)
     columns = {cat: col for row_values in values for cat, col, _ in row_values if cat}
     del values
-    frame = canonical_frame(pd.DataFrame(records))
-    del records
+    frame = _canonical_values(positions, categories, numbers, row_log, years, lvl, raw.file)
+    del positions, categories, numbers
     data = deduplicate(raw, frame, columns, report)
     missing_areas(raw, data, gazetteer, cols, lvl, report)
-    rows = pd.DataFrame(row_log, columns=ROW_LOG_COLUMNS) if n else _empty_log()
+    # Column by column, each list freed once converted: never the log twice in memory.
+    rows = (
+        pd.DataFrame({c: pd.Series(row_log.pop(c)) for c in ROW_LOG_COLUMNS}) if n else _empty_log()
+    )
     del row_log
     table = WelfareTable(
         data=data,
@@ -253,6 +251,38 @@ def canonicalize(
     if strict:
         report.raise_if_errors(context=where)
     return table
+
+
+def _canonical_values(
+    positions: Sequence[int],
+    categories: Sequence[str],
+    values: Sequence[Any],
+    row_log: Mapping[str, Sequence[Any]],
+    years: Sequence[int | None],
+    level: str,
+    file: str,
+) -> pd.DataFrame:
+    """The canonical frame of one value per (row position, category), the area, year and
+    source row taken from the row log and `years` at each position."""
+    at = pd.Index(positions, dtype="int64")
+    cats = pd.Series(categories, dtype="string")
+    group = {code: c.group for code, c in CATEGORY_BY_CODE.items()}
+    n = len(at)
+    return pd.DataFrame(
+        {
+            "area_code": pd.array(row_log["code"], dtype="string")[at],
+            "level": pd.array([level] * n, dtype="string"),
+            "year": pd.array(pd.Series(years, dtype="object"), dtype="Int64")[at],
+            "group": cats.map(group).astype("string").array,
+            "category": cats.array,
+            "value": pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce")
+            .astype("float64")
+            .to_numpy(),
+            "source_file": pd.array([file] * n, dtype="string"),
+            "source_row": pd.array(row_log["source_row"], dtype="Int64")[at],
+        },
+        columns=CANONICAL_COLUMNS,
+    )
 
 
 def _row_log(
