@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,11 +96,16 @@ _T: dict[str, dict[str, str]] = {
         "sources": "Sumber",
         "hidden": "“< 5”: jumlah 1-4 disembunyikan (kendali pengungkapan), begitu pula sel "
         "yang dapat membukanya.",
-        "kecamatan": "Kecamatan",
-        "worst_col": "Desa kelas 4-5",
-        "km_col": "Jarak median (km)",
-        "pmks_col": "PMKS*",
-        "psks_col": "PSKS*",
+        "col_kecamatan": "Kecamatan",
+        "col_desa": "Desa",
+        "col_families": "Keluarga (sasaran)",
+        "col_need": "Keluarga berisiko stunting",
+        "col_rate": "Per 1.000 keluarga",
+        "col_coverage": "Cakupan PKH",
+        "col_worst": "Desa kelas 4-5",
+        "col_km": "Jarak median (km)",
+        "col_pmks": "PMKS*",
+        "col_psks": "PSKS*",
         "regency": "Kabupaten",
         "star": "* PMKS dan PSKS: contoh sintetis, bukan data Dinas Sosial.",
     },
@@ -136,15 +142,25 @@ _T: dict[str, dict[str, str]] = {
         "sources": "Sources",
         "hidden": "“< 5”: counts of 1-4 are suppressed (disclosure control), and so are the "
         "cells that would give them back.",
-        "kecamatan": "Kecamatan",
-        "worst_col": "Villages class 4-5",
-        "km_col": "Median distance (km)",
-        "pmks_col": "PMKS*",
-        "psks_col": "PSKS*",
+        "col_kecamatan": "Kecamatan",
+        "col_desa": "Villages",
+        "col_families": "Families (target)",
+        "col_need": "Families at risk of stunting",
+        "col_rate": "Per 1,000 families",
+        "col_coverage": "PKH coverage",
+        "col_worst": "Villages class 4-5",
+        "col_km": "Median distance (km)",
+        "col_pmks": "PMKS*",
+        "col_psks": "PSKS*",
         "regency": "Regency",
         "star": "* PMKS and PSKS: synthetic example (contoh sintetis), not Dinas Sosial data.",
     },
 }
+
+#: Columns of the summary table (keys of its headers).
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "kecamatan", "desa", "families", "need", "rate", "coverage", "worst", "km", "pmks", "psks",
+)  # fmt: skip
 
 #: The sources printed on every page (Indonesian, English).
 SOURCES: dict[str, str] = {
@@ -263,6 +279,43 @@ def kecamatan_figures(
     return safe
 
 
+def regency_figures(
+    analysis: CoverageAnalysis, synthetic_kecamatan: pd.DataFrame, *, k: int = privacy.DEFAULT_K
+) -> pd.Series:
+    """The regency totals of the summary page, the figures of :func:`kecamatan_figures` plus
+    ``pmks_total`` and ``psks_total`` of the synthetic sample.
+
+    The regency is the total of the kecamatan groups of :func:`mapping.privacy.protect`
+    (published; the kecamatan hidden in it are at least two that add up to k or more). A
+    person count from 1 to k - 1 is NaN with its rates (none is so small in Tapanuli Utara).
+    """
+    frame = analysis.desa
+    num = {c: pd.to_numeric(frame[c], errors="coerce") for c in ("need", "reached")}
+    families = pd.to_numeric(frame[analysis.options.denominator], errors="coerce").sum()
+    severity = pd.to_numeric(frame["severity"], errors="coerce")
+    km = pd.to_numeric(frame["puskesmas_km"], errors="coerce")
+    out = pd.Series(
+        {
+            "n_desa": float(len(frame)),
+            "keluarga": families,
+            "need": num["need"].sum(min_count=1),
+            "reached": num["reached"].sum(min_count=1),
+            "worst": float(severity.isin(WORST_LEVELS).sum()),
+            "km_median": km.median(),
+            "km_max": km.max(),
+            "high_need_low_capacity": float((frame["quadrant"] == "high_need_low_capacity").sum()),
+            "pmks_total": pd.to_numeric(synthetic_kecamatan["pmks_total"]).sum(min_count=1),
+            "psks_total": pd.to_numeric(synthetic_kecamatan["psks_total"]).sum(min_count=1),
+        }
+    )
+    for col in ("need", "reached", "pmks_total"):
+        if 1 <= out[col] < k:
+            out[col] = np.nan
+    out["need_per_1000"] = out["need"] / out["keluarga"] * 1000
+    out["coverage_pct"] = out["reached"] / out["need"] * 100
+    return out
+
+
 def _count(frame: pd.DataFrame, row: object, column: str, language: str) -> str:
     """A printed count: "< 5" when suppressed, else the number."""
     if privacy.suppressed_mask(frame, column).loc[row]:
@@ -288,60 +341,121 @@ def need_indicator(analysis: CoverageAnalysis) -> Indicator:
     return Indicator("need_rate", _T[lang]["map"], palette="YlOrRd")
 
 
-def _classify(safe: CoverageAnalysis) -> Classification:
-    return need_indicator(safe).classify(safe.desa["need_rate"], language=safe.language)
+@dataclass(frozen=True)
+class ProfileData:
+    """What every profile page shares, made once by :func:`prepare_profiles`.
+
+    Attributes
+    ----------
+    analysis
+        The analysis as published (:func:`mapping.analysis.publishable`).
+    figures
+        :func:`kecamatan_figures` (protected kecamatan totals).
+    counts
+        :func:`protected_counts` (synthetic PMKS/PSKS per kecamatan).
+    areas, outlines, services
+        The desa, the kecamatan outlines and the puskesmas in the metric CRS, for the maps.
+    classification
+        The need map's classes over every desa of the regency (the same bins on every page).
+    regency
+        The regency's totals (:func:`regency_figures`).
+    """
+
+    analysis: CoverageAnalysis
+    figures: pd.DataFrame
+    counts: pd.DataFrame
+    areas: gpd.GeoDataFrame
+    outlines: gpd.GeoDataFrame
+    services: gpd.GeoDataFrame
+    classification: Classification
+    regency: pd.Series
+
+    @property
+    def language(self) -> str:
+        """The language of the pages (that of the analysis)."""
+        return self.analysis.language
+
+    def kecamatan_codes(self) -> list[str]:
+        """The codes of the kecamatan, in code order."""
+        return [str(c) for c in self.figures["kecamatan_code"]]
 
 
-def _draw_need_map(
-    ax: Axes,
-    safe: CoverageAnalysis,
-    cls: Classification,
+def prepare_profiles(
+    analysis: CoverageAnalysis,
+    synthetic_desa: pd.DataFrame,
+    synthetic_kecamatan: pd.DataFrame,
     *,
-    kecamatan_code: str | None,
-) -> list[object]:
+    published: pd.DataFrame | None = None,
+    k: int = privacy.DEFAULT_K,
+) -> ProfileData:
+    """The shared data of the profiles: protected figures and counts, map layers, classes.
+
+    `analysis` is :func:`mapping.analysis.coverage_analysis` of the real desa (clusters are
+    not needed); `synthetic_desa` and `synthetic_kecamatan` are the unprotected synthetic
+    layers and `published` the kecamatan layer already published from them (see
+    :func:`protected_counts`).
+    """
+    safe = publishable(analysis, k=k)
+    areas = to_metric(safe.desa)
+    outlines = areas[["kecamatan", "kecamatan_code", areas.geometry.name]].dissolve(
+        by="kecamatan_code", as_index=False, method="coverage"
+    )
+    return ProfileData(
+        analysis=safe,
+        figures=kecamatan_figures(analysis, k=k),
+        counts=protected_counts(synthetic_desa, synthetic_kecamatan, published=published, k=k),
+        areas=areas,
+        outlines=outlines.rename(columns={"kecamatan": "name"}),
+        services=to_metric(safe.services),
+        classification=need_indicator(safe).classify(
+            safe.desa["need_rate"], language=safe.language
+        ),
+        regency=regency_figures(analysis, synthetic_kecamatan, k=k),
+    )
+
+
+def _draw_need_map(ax: Axes, data: ProfileData, *, kecamatan_code: str | None) -> list[object]:
     """The desa need map on `ax` (one kecamatan in colour, the others grey); legend handles."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+    from shapely.geometry import box
 
-    lang = safe.language
-    t = _T[lang]
-    areas = to_metric(safe.desa)
-    colors = cls.color_of()
+    t = _T[data.language]
+    areas, cls = data.areas, data.classification
     inside = (
         pd.Series(True, index=areas.index)
         if kecamatan_code is None
         else areas["kecamatan_code"].astype(str) == kecamatan_code
     )
+    x0, y0, x1, y1 = areas[inside].total_bounds
+    pad = 0.06 * max(x1 - x0, y1 - y0)
+    view = box(x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    near = areas.intersects(view)  # only what shows is drawn (smaller, faster PDFs)
+    others = near & ~inside
+    if others.any():
+        areas[others].plot(ax=ax, color="#eeeeee", edgecolor="#ffffff", linewidth=0.3)
     width = 0.25 if kecamatan_code is None else 0.5
-    if (~inside).any():
-        areas[~inside].plot(ax=ax, color="#eeeeee", edgecolor="#ffffff", linewidth=0.3)
-    draw_areas(ax, areas[inside], colors[inside], linewidth=width)
-    kec = areas[["kecamatan", "kecamatan_code", areas.geometry.name]].dissolve(
-        by="kecamatan_code", as_index=False, method="coverage"
-    )
+    draw_areas(ax, areas[inside], cls.color_of()[inside], linewidth=width)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    focus = areas[inside]
-    x0, y0, x1, y1 = focus.total_bounds
-    pad = 0.06 * max(x1 - x0, y1 - y0)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
+    lines = data.outlines
     if kecamatan_code is None:
-        draw_outlines(ax, kec.rename(columns={"kecamatan": "name"}), fontsize=6)
+        draw_outlines(ax, lines, fontsize=6)
     else:
-        kec[kec["kecamatan_code"] != kecamatan_code].boundary.plot(
+        mine = lines["kecamatan_code"].astype(str) == kecamatan_code
+        lines[~mine & lines.intersects(view)].boundary.plot(
             ax=ax, color="#9e9e9e", linewidth=0.6
         )
-        kec[kec["kecamatan_code"] == kecamatan_code].boundary.plot(
-            ax=ax, color=OUTLINE, linewidth=1.4, zorder=4
-        )
-    points = to_metric(safe.services)
+        lines[mine].boundary.plot(ax=ax, color=OUTLINE, linewidth=1.4, zorder=4)
+    pts = data.services[data.services.intersects(view)]
     ax.scatter(
-        points.geometry.x, points.geometry.y, marker="P", s=34, color="#1f1f1f",
+        pts.geometry.x, pts.geometry.y, marker="P", s=34, color="#1f1f1f",
         edgecolor="white", linewidth=0.6, zorder=6,
     )  # fmt: skip
-    draw_scale_bar(ax, language=lang)
-    entries = privacy.legend_entries(cls, safe.desa[inside], "need_rate")
+    draw_scale_bar(ax, language=data.language)
+    entries = privacy.legend_entries(cls, data.analysis.desa[inside], "need_rate")
     handles: list[object] = list(_legend_handles(cls, counts=False, entries=entries))
     if kecamatan_code is not None:
         handles.append(Patch(facecolor="#eeeeee", edgecolor="#9e9e9e", label=t["other"]))
@@ -498,41 +612,32 @@ def _built_text(built: dt.date | dt.datetime | str | None, language: str) -> str
 
 
 def plot_profile(
-    analysis: CoverageAnalysis,
-    counts: pd.DataFrame,
+    data: ProfileData,
     kecamatan_code: str,
     *,
-    figures: pd.DataFrame | None = None,
     built: dt.date | dt.datetime | str | None = None,
 ) -> Figure:
     """The A4 portrait profile page of one kecamatan (see the module docstring).
 
     Parameters
     ----------
-    analysis
-        The coverage analysis of every desa (:func:`mapping.analysis.coverage_analysis`); its
-        language is the page's. Desa values are printed from :func:`publishable`.
-    counts
-        PMKS/PSKS counts per kecamatan from :func:`protected_counts` (synthetic sample).
+    data
+        :func:`prepare_profiles` (shared by every page); its language is the page's.
     kecamatan_code
         Code of the kecamatan (e.g. ``"12.02.01"``).
-    figures
-        :func:`kecamatan_figures` of `analysis`, to share between pages (made if not given).
     built
         Build date printed on the page (default today).
     """
-    lang = check_language(analysis.language)
+    lang = check_language(data.language)
     t = _T[lang]
-    figs = (figures if figures is not None else kecamatan_figures(analysis)).set_index(
-        "kecamatan_code", drop=False
-    )
+    figs = data.figures.set_index("kecamatan_code", drop=False)
     if kecamatan_code not in figs.index:
         msg = (
             f"kecamatan_code={kecamatan_code!r} is not in the analysis; expected one of "
             f"{sorted(figs.index)}."
         )
         raise InputError(msg)
-    safe = publishable(analysis)
+    counts, safe = data.counts, data.analysis
     crow = counts.index[counts["code"].astype(str) == kecamatan_code]
     name = str(figs.loc[kecamatan_code, "kecamatan"])
     fig = _new_figure(A4_PORTRAIT)
@@ -540,7 +645,7 @@ def plot_profile(
 
     fig.text(0.05, 0.912, _wrap(t["map"], 52), fontsize=9, fontweight="bold", va="top")
     ax = fig.add_axes((0.04, 0.545, 0.50, 0.335))
-    handles = _draw_need_map(ax, safe, _classify(safe), kecamatan_code=kecamatan_code)
+    handles = _draw_need_map(ax, data, kecamatan_code=kecamatan_code)
     fig.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(0.04, 0.54), frameon=False,
         fontsize=7, ncols=2, columnspacing=1.0, handlelength=1.4,
@@ -548,7 +653,7 @@ def plot_profile(
 
     fig.text(0.58, 0.912, t["figures"], fontsize=9, fontweight="bold", va="top")
     bottom = _rows_table(
-        fig, _key_rows(figs, kecamatan_code, analysis), x=0.58, top=0.88, width=0.37,
+        fig, _key_rows(figs, kecamatan_code, safe), x=0.58, top=0.88, width=0.37,
         header=("", ""), row_height=0.0165, fontsize=7.5, bold_last=False,
     )  # fmt: skip
     levels = "/".join(str(x) for x in WORST_LEVELS)
@@ -578,3 +683,116 @@ def plot_profile(
                     fontsize=6.8)  # fmt: skip
     _footer(fig, lang, top=0.095)
     return fig
+
+
+def _summary_rows(data: ProfileData) -> tuple[list[str], list[list[str]]]:
+    """Header and rows (one per kecamatan, then the regency) of the summary table."""
+    lang = data.language
+    t = _T[lang]
+    figs = data.figures
+    counts = data.counts.set_index(data.counts["code"].astype(str))
+    header = [t[f"col_{c}"] for c in SUMMARY_COLUMNS]
+    rows = []
+    for i, r in figs.iterrows():
+        code = str(r["kecamatan_code"])
+        worst = sum(int(r[f"severity_{lv}"]) for lv in WORST_LEVELS)
+        pmks, psks = (
+            _count(counts, code, c, lang) if code in counts.index else "–"
+            for c in ("pmks_total", "psks_total")
+        )
+        rows.append([
+            str(r["kecamatan"]), format_number(r["n_desa"], language=lang),
+            format_number(r["keluarga"], language=lang), _count(figs, i, "need", lang),
+            _value(figs, i, "need_per_1000", lang, decimals=1),
+            _value(figs, i, "coverage_pct", lang, unit=" %"), format_number(worst, language=lang),
+            format_number(r["km_median"], decimals=1, language=lang), pmks, psks,
+        ])  # fmt: skip
+    g = data.regency
+    hidden = privacy.suppressed_text()
+
+    def num(col: str, decimals: int = 0, unit: str = "") -> str:
+        v = g[col]
+        return hidden if pd.isna(v) else format_number(v, decimals=decimals, language=lang) + unit
+
+    rows.append([
+        t["regency"], num("n_desa"), num("keluarga"), num("need"), num("need_per_1000", 1),
+        num("coverage_pct", 0, " %"), num("worst"), num("km_median", 1), num("pmks_total"),
+        num("psks_total"),
+    ])  # fmt: skip
+    return header, rows
+
+
+def plot_summary(data: ProfileData, *, built: dt.date | dt.datetime | str | None = None) -> Figure:
+    """The A4 portrait summary page of the regency: the need map of every desa with the
+    kecamatan outlines, and one row of key figures per kecamatan and for the regency."""
+    lang = check_language(data.language)
+    t = _T[lang]
+    fig = _new_figure(A4_PORTRAIT)
+    n_kec, n_desa = len(data.figures), len(data.areas)
+    _header(
+        fig, t["summary_title"],
+        t["summary_subtitle"].format(n=n_kec, d=n_desa, date=_built_text(built, lang)),
+    )  # fmt: skip
+    fig.text(0.05, 0.912, t["map"], fontsize=9, fontweight="bold", va="top")
+    ax = fig.add_axes((0.04, 0.47, 0.62, 0.43))
+    handles = _draw_need_map(ax, data, kecamatan_code=None)
+    fig.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(0.68, 0.88), frameon=False,
+        fontsize=7.5, handlelength=1.4,
+    )  # fmt: skip
+    header, rows = _summary_rows(data)
+    table_ax = fig.add_axes((0.05, 0.13, 0.90, 0.33))
+    table_ax.set_axis_off()
+    cells = [[_wrap(h, 10) for h in header], *rows]
+    table = table_ax.table(cellText=cells, loc="upper center", cellLoc="right", edges="horizontal")
+    table.auto_set_font_size(False)
+    table.set_fontsize(6.8)
+    widths = [0.16, 0.07, 0.11, 0.11, 0.10, 0.09, 0.09, 0.10, 0.09, 0.08]
+    for (r, c), cell in table.get_celld().items():
+        cell.set_width(widths[c])
+        cell.set_height(0.052 if r == 0 else 0.052)
+        cell.set_edgecolor("#bdbdbd")
+        if c == 0:
+            cell.set_text_props(ha="left")
+            cell._loc = "left"  # noqa: SLF001 (matplotlib has no public setter)
+        if r == 0 or r == len(cells) - 1:
+            cell.set_text_props(fontweight="bold")
+        if r == 0:
+            cell.set_height(0.10)
+            cell.set_facecolor("#f0f0f0")
+    fig.text(0.05, 0.125, t["star"], fontsize=7, color=SYNTHETIC_COLOR, fontweight="bold",
+             va="top")  # fmt: skip
+    _footer(fig, lang, top=0.10)
+    return fig
+
+
+def profile_stem(name: str) -> str:
+    """File name (without suffix) of a kecamatan's profile.
+
+    >>> profile_stem("Pahae Jae")
+    'profil-pahae-jae'
+    """
+    return f"profil-{slug(name)}"
+
+
+def write_profiles(
+    data: ProfileData,
+    out_dir: str | Path,
+    *,
+    built: dt.date | dt.datetime | str | None = None,
+    codes: Sequence[str] | None = None,
+    dpi: int = PROFILE_DPI,
+) -> list[Path]:
+    """Write the regency summary (``ringkasan-kabupaten.pdf``) and one profile per kecamatan
+    (``profil-<name>.pdf``, or only those of `codes`) into `out_dir`; returns the paths,
+    summary first."""
+    out = Path(out_dir)
+    wanted = data.kecamatan_codes() if codes is None else [str(c) for c in codes]
+    paths = [export.save_figure(plot_summary(data, built=built), out / f"{SUMMARY_STEM}.pdf",
+                                dpi=dpi)]  # fmt: skip
+    names = data.figures.set_index(data.figures["kecamatan_code"].astype(str))["kecamatan"]
+    for code in wanted:
+        fig = plot_profile(data, code, built=built)
+        stem = profile_stem(str(names.get(code, code)))
+        paths.append(export.save_figure(fig, out / f"{stem}.pdf", dpi=dpi))
+    return paths
