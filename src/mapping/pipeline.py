@@ -19,7 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from mapping import export, manifest, privacy, reports
+from mapping import export, manifest, privacy, profiles, reports
 from mapping.analysis import coverage_analysis, priority_components
 from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
 from mapping.categories import CATEGORY_BY_CODE
@@ -83,6 +83,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "cell_table": "Desa kebutuhan tinggi, kapasitas rendah (contoh sintetis)",
         "coverage_tables": "Tabel cakupan desa (kebutuhan, jangkauan, kesenjangan, akses, klaster)",
         "shortlist_tables": "Daftar pendek sasaran CSR Sarulla (peringkat, komponen, alasan)",
+        "profiles": "Profil kecamatan untuk TKSK dan camat (PDF A4, satu per kecamatan) dan "
+        "ringkasan kabupaten",
     },
     "en": {
         "per_1000": "per 1,000 families",
@@ -123,6 +125,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "cell_table": "Villages with high need, low capacity (synthetic sample)",
         "coverage_tables": "Village coverage table (need, reach, gap, access, clusters)",
         "shortlist_tables": "Sarulla CSR shortlist (rank, components, reasons)",
+        "profiles": "Kecamatan profiles for the TKSK and camat (A4 PDF, one per kecamatan) and "
+        "the regency summary",
     },
 }
 
@@ -359,7 +363,8 @@ def build_outputs(
     "contoh sintetis" everywhere. Match and validation reports (CSV and XLSX, in `language`)
     go to ``laporan/``; ``index.html`` lists every map with a thumbnail, the build date, the
     sources and links to the reports; ``manifest.json`` lists every file with its SHA-256,
-    the inputs' checksums, the options, the package version and the build time.
+    the inputs' checksums, the options, the package version and the build time. ``profil/``
+    holds one A4 PDF profile per kecamatan and the regency summary (:mod:`mapping.profiles`).
 
     Every published value goes through :func:`mapping.privacy.protect`: person and family
     counts from 1 to 4 (and the cells that would give them back, and their rates) show as
@@ -373,7 +378,7 @@ def build_outputs(
     out = Path(out_dir) if out_dir is not None else default_output_dir()
     say = progress or (lambda msg: log.info("%s", msg))
     result = BuildResult()
-    steps = 7
+    steps = 8
     t0 = time.perf_counter()
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -404,6 +409,7 @@ def build_outputs(
 
     say(f"[4/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
     sdesa, skec, report_syn, sites = synthetic_layers(settings=s, language=lang)
+    raw_sdesa, raw_skec = sdesa, skec  # the profiles protect their own tables
     sdesa, skec = _protect_synthetic(sdesa, skec)
     syn_inds = [
         Indicator(_rate_name("pmks_total"), t["pmks_total"], per),
@@ -443,10 +449,15 @@ def build_outputs(
     sl_items, sl_tables = build_shortlist_outputs(sl, desa, kec, out, dpi=dpi)
     items += sl_items
     downloads.append((t["shortlist_tables"], sl_tables))
+
+    say(f"[7/{steps}] kecamatan profiles and the regency summary (PDF)")
+    data = profiles.prepare_profiles(analysis, raw_sdesa, raw_skec, published=skec)
+    pdfs = profiles.write_profiles(data, out / profiles.PROFILE_DIR, built=built_at)
+    downloads.append((f"{t['profiles']} ({len(pdfs)})", pdfs))
     result.maps = [f for item in items for f in item.files]
     result.tables = [p for _, files in downloads for p in files]
 
-    say(f"[7/{steps}] reports, gallery and manifest")
+    say(f"[8/{steps}] reports, gallery and manifest")
     folder = out / "laporan"
     for report, name, what in (
         (report_real, "indikator-desa", t["real_data"]),
