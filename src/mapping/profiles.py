@@ -35,9 +35,8 @@ from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import Classification, Indicator
 from mapping.coverage import SEVERITY, caveat
 from mapping.errors import InputError
-from mapping.labels import check_language, format_date, format_number, text
+from mapping.labels import check_language, format_date, format_number
 from mapping.maps import slug
-from mapping.measures import get_measure
 from mapping.static import (
     A4_PORTRAIT,
     OUTLINE,
@@ -211,7 +210,7 @@ def protected_counts(
     _, safe = privacy.protect(
         desa, kecamatan, counts=counts, totals={"pmks_total": pmks}, k=k
     )  # fmt: skip
-    assert safe is not None  # noqa: S101 (protect returns a kecamatan frame when given one)
+    assert safe is not None  # protect returns a kecamatan frame when given one
     cols = ["code", "name", *pmks, "pmks_total", *psks, "psks_total"]
     table = pd.DataFrame(safe[cols]).copy()
     hidden = {c: list(v) for c, v in (safe.attrs.get(privacy.SUPPRESSED_ATTR) or {}).items()}
@@ -231,9 +230,7 @@ def protected_counts(
     return table
 
 
-def kecamatan_figures(
-    analysis: CoverageAnalysis, *, k: int = privacy.DEFAULT_K
-) -> pd.DataFrame:
+def kecamatan_figures(analysis: CoverageAnalysis, *, k: int = privacy.DEFAULT_K) -> pd.DataFrame:
     """The key coverage figures of each kecamatan, one row each, safe to print.
 
     Columns: ``kecamatan_code``, ``kecamatan``, ``n_desa``, ``keluarga`` (families, the
@@ -324,7 +321,13 @@ def _count(frame: pd.DataFrame, row: object, column: str, language: str) -> str:
 
 
 def _value(
-    frame: pd.DataFrame, row: object, column: str, language: str, *, decimals: int = 0, unit: str = ""
+    frame: pd.DataFrame,
+    row: object,
+    column: str,
+    language: str,
+    *,
+    decimals: int = 0,
+    unit: str = "",
 ) -> str:
     """A printed rate or share: "< 5" when its count is suppressed, else the value."""
     if privacy.suppressed_mask(frame, column).loc[row]:
@@ -445,9 +448,7 @@ def _draw_need_map(ax: Axes, data: ProfileData, *, kecamatan_code: str | None) -
         draw_outlines(ax, lines, fontsize=6)
     else:
         mine = lines["kecamatan_code"].astype(str) == kecamatan_code
-        lines[~mine & lines.intersects(view)].boundary.plot(
-            ax=ax, color="#9e9e9e", linewidth=0.6
-        )
+        lines[~mine & lines.intersects(view)].boundary.plot(ax=ax, color="#9e9e9e", linewidth=0.6)
         lines[mine].boundary.plot(ax=ax, color=OUTLINE, linewidth=1.4, zorder=4)
     pts = data.services[data.services.intersects(view)]
     ax.scatter(
@@ -539,9 +540,7 @@ def _severity_text(figs: pd.DataFrame, row: object, language: str) -> list[tuple
     return rows
 
 
-def _key_rows(
-    figs: pd.DataFrame, row: object, analysis: CoverageAnalysis
-) -> list[tuple[str, str]]:
+def _key_rows(figs: pd.DataFrame, row: object, analysis: CoverageAnalysis) -> list[tuple[str, str]]:
     lang = analysis.language
     t = _T[lang]
     f = analysis.options.detour_factor
@@ -567,7 +566,7 @@ def _key_rows(
 
 
 def _worst_rows(safe: CoverageAnalysis, kecamatan_code: str) -> list[str]:
-    """"Desa: severity, coverage %" of the kecamatan's desa in :data:`WORST_LEVELS`, worst first."""
+    """Lines "desa: severity, coverage" of the kecamatan's desa in :data:`WORST_LEVELS`."""
     lang = safe.language
     frame = safe.desa[safe.desa["kecamatan_code"].astype(str) == kecamatan_code]
     severity = pd.to_numeric(frame["severity"], errors="coerce")
@@ -590,7 +589,9 @@ def _category_rows(
     for code in codes:
         cat = CATEGORY_BY_CODE[code]
         name = cat.name_en if language == "en" else cat.name_id
-        rows.append((textwrap.shorten(name, 52, placeholder="…"), _count(counts, row, code, language)))
+        rows.append(
+            (textwrap.shorten(name, 52, placeholder="…"), _count(counts, row, code, language))
+        )
     rows.append((_T[language]["total"], _count(counts, row, f"{group}_total", language)))
     return rows
 
@@ -754,7 +755,7 @@ def plot_summary(data: ProfileData, *, built: dt.date | dt.datetime | str | None
         cell.set_edgecolor("#bdbdbd")
         if c == 0:
             cell.set_text_props(ha="left")
-            cell._loc = "left"  # noqa: SLF001 (matplotlib has no public setter)
+            cell._loc = "left"  # type: ignore[attr-defined]  # (no public setter)
         if r == 0 or r == len(cells) - 1:
             cell.set_text_props(fontweight="bold")
         if r == 0:
