@@ -89,7 +89,7 @@ def test_profile_is_one_page_with_name_key_figures_and_synthetic_label(
     for name in data.analysis.desa.loc[
         (data.analysis.desa["kecamatan_code"] == PAHAE_JAE) & sev.isin([4, 5]), "name"
     ]:
-        assert f"{name}: " in page
+        assert f"{name}: kelas " in page
 
 
 def _pmks_cells(page: str) -> dict[str, str]:
@@ -185,3 +185,11 @@ def test_counts_need_the_synthetic_layer(layers) -> None:
     _, sdesa, skec = layers
     with pytest.raises(InputError, match=r"missing: \['pmks_total'\]"):
         profiles.protected_counts(sdesa, skec.drop(columns=["pmks_total"]))
+
+
+def test_kecamatan_without_worst_desa_says_so(data) -> None:
+    sev = pd.to_numeric(data.analysis.desa["severity"])
+    worst = data.analysis.desa.loc[sev >= 4, "kecamatan_code"]
+    calm = sorted(set(data.figures["kecamatan_code"]) - set(worst))
+    assert calm  # Sipoholon has no desa in class 4 or 5
+    assert profiles._worst_rows(data.analysis, calm[0]) == []

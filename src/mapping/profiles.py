@@ -86,7 +86,7 @@ _T: dict[str, dict[str, str]] = {
         "hnlc": "Desa kebutuhan tinggi, kapasitas rendah",
         "worst": "Desa dengan kesenjangan terparah (kelas {levels})",
         "worst_none": "Tidak ada desa di kelas {levels}.",
-        "worst_row": "{name}: {label}, cakupan {coverage}",
+        "worst_row": "{name}: kelas {level}, cakupan {coverage}",
         "pmks": "PMKS per kategori",
         "psks": "PSKS per jenis",
         "count": "Jumlah",
@@ -132,7 +132,7 @@ _T: dict[str, dict[str, str]] = {
         "hnlc": "Villages with high need, low capacity",
         "worst": "Villages with the worst gaps (class {levels})",
         "worst_none": "No village in class {levels}.",
-        "worst_row": "{name}: {label}, coverage {coverage}",
+        "worst_row": "{name}: class {level}, coverage {coverage}",
         "pmks": "PMKS by category",
         "psks": "PSKS by kind",
         "count": "Count",
@@ -570,11 +570,12 @@ def _worst_rows(safe: CoverageAnalysis, kecamatan_code: str) -> list[str]:
     lang = safe.language
     frame = safe.desa[safe.desa["kecamatan_code"].astype(str) == kecamatan_code]
     severity = pd.to_numeric(frame["severity"], errors="coerce")
-    worst = frame[severity.isin(WORST_LEVELS)].assign(_s=severity)
+    marked = frame.assign(_s=severity)  # (assigning to an empty frame would add rows)
+    worst = marked[severity.isin(WORST_LEVELS).to_numpy()]
     worst = worst.sort_values(["_s", "coverage_pct"], ascending=[False, True])
     return [
         _T[lang]["worst_row"].format(
-            name=r["name"], label=f"{int(r['_s'])} {r['severity_label']}",
+            name=r["name"], level=int(r["_s"]),
             coverage=_value(worst, i, "coverage_pct", lang, unit=" %"),
         )
         for i, r in worst.iterrows()
@@ -668,7 +669,7 @@ def plot_profile(
     cols = [shown] if len(shown) <= per_col else [shown[:per_col], shown[per_col:]]
     width = 0.37 / len(cols)
     for j, part in enumerate(cols):
-        lines = [textwrap.shorten(w, 44 if len(cols) == 1 else 30, placeholder="…") for w in part]
+        lines = [textwrap.shorten(w, 56 if len(cols) == 1 else 30, placeholder="…") for w in part]
         fig.text(0.58 + j * width, bottom - 0.03, "\n".join(lines), fontsize=7, va="top",
                  linespacing=1.45)  # fmt: skip
 
