@@ -58,6 +58,8 @@ PROFILE_DIR = "profil"
 SUMMARY_STEM = "ringkasan-kabupaten"
 #: Severity levels whose desa are listed by name (the two worst classes).
 WORST_LEVELS: tuple[int, ...] = (4, 5)
+#: Tolerance (m) of the simplified desa borders drawn (half a printed point at most).
+SIMPLIFY_M = 25.0
 #: Resolution of the raster parts of a profile (hatches, if any).
 PROFILE_DPI = 150
 
@@ -400,6 +402,8 @@ def prepare_profiles(
     """
     safe = publishable(analysis, k=k)
     areas = to_metric(safe.desa)
+    # Shared borders simplified together (no gaps): far below a printed point, smaller PDFs.
+    areas = areas.set_geometry(areas.geometry.simplify_coverage(SIMPLIFY_M))
     outlines = areas[["kecamatan", "kecamatan_code", areas.geometry.name]].dissolve(
         by="kecamatan_code", as_index=False, method="coverage"
     )
