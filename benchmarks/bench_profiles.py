@@ -22,7 +22,7 @@ from mapping import profiles
 from mapping.analysis import coverage_analysis
 from mapping.pipeline import _protect_synthetic, real_indicator_layers, synthetic_layers
 
-REPEAT = 3
+REPEAT = 2
 
 
 def _time(step, *args, **kwargs):  # type: ignore[no-untyped-def]
