@@ -175,7 +175,7 @@ def test_manifest_lists_every_file_with_checksums_that_hold(built) -> None:
 
 def test_progress_is_reported(built) -> None:
     _, _, messages = built
-    assert messages[0].startswith("[1/7]") and messages[-1].startswith("done in")
+    assert messages[0].startswith("[1/8]") and messages[-1].startswith("done in")
 
 
 def test_second_build_is_skipped_unless_something_changed(built) -> None:
@@ -234,7 +234,7 @@ def test_coverage_maps_and_shortlist_are_built_and_linked(built) -> None:
             "cakupan-desa-klaster-need.png", "sasaran-csr-sarulla.html"} <= maps  # fmt: skip
     index = result.index.read_text(encoding="utf-8")
     for path in result.tables:
-        assert f'href="{path.name}"' in index, path.name
+        assert f'href="{path.relative_to(out).as_posix()}"' in index, path.name
     assert "Analisis cakupan" in index and "Sasaran CSR" in index
     shortlist = pd.read_csv(out / "sasaran-csr-sarulla.csv", encoding="utf-8-sig")
     assert shortlist["rank"].min() == 1 and shortlist["reason"].str.len().min() > 10
@@ -286,3 +286,15 @@ def test_a_build_killed_mid_way_is_not_taken_as_up_to_date(built) -> None:
         assert "per 1,000 families" not in text and "Village" not in text, page.name
     assert "peta Kabupaten Tapanuli Utara" in (out / "index.html").read_text(encoding="utf-8")
     assert manifest.read_manifest(out)["config"]["language"] == "id"
+
+
+def test_kecamatan_profiles_and_summary_are_built_and_linked(built) -> None:
+    out, result, _ = built
+    pdfs = sorted((out / "profil").glob("*.pdf"))
+    assert len(pdfs) == 16 and (out / "profil" / "ringkasan-kabupaten.pdf") in pdfs
+    assert {"profil-tarutung.pdf", "profil-pahae-jae.pdf"} <= {p.name for p in pdfs}
+    assert set(pdfs) <= set(result.tables)
+    assert all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
+    index = result.index.read_text(encoding="utf-8")
+    assert 'href="profil/profil-pahae-jae.pdf">profil-pahae-jae</a>' in index
+    assert "Profil kecamatan untuk TKSK dan camat" in index

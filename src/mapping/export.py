@@ -241,11 +241,14 @@ h2 {{ font-size: 1.15rem; margin: 1.6rem 0 .6rem; border-bottom: 1px solid #ddd;
 
 
 def _file_links(files: Sequence[Path], root: Path) -> str:
-    """Relative links to `files`, each named by its format (HTML, PNG, CSV, XLSX...)."""
+    """Relative links to `files`, each named by its format (HTML, PNG, CSV, XLSX...), or by
+    its file name when several files have the same format (e.g. one PDF per kecamatan)."""
+    suffixes = [Path(f).suffix.lower() for f in files]
     return " · ".join(
         f'<a href="{html.escape(Path(os.path.relpath(f, root)).as_posix())}">'
-        f"{Path(f).suffix[1:].upper()}</a>"
-        for f in files
+        + html.escape(Path(f).stem if suffixes.count(sfx) > 1 else sfx[1:].upper())
+        + "</a>"
+        for f, sfx in zip(files, suffixes, strict=True)
     )
 
 

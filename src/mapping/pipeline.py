@@ -20,7 +20,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from mapping import export, manifest, privacy, reports
+from mapping import export, manifest, privacy, profiles, reports
 from mapping.analysis import coverage_analysis, new_sites, priority_components
 from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
 from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX
@@ -86,6 +86,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "cell_table": "Desa kebutuhan tinggi, kapasitas rendah (contoh sintetis)",
         "coverage_tables": "Tabel cakupan desa (kebutuhan, jangkauan, kesenjangan, akses, klaster)",
         "shortlist_tables": "Daftar pendek sasaran CSR Sarulla (peringkat, komponen, alasan)",
+        "profiles": "Profil kecamatan untuk TKSK dan camat (PDF A4, satu per kecamatan) dan "
+        "ringkasan kabupaten",
         "new_sites": "Lokasi program baru untuk kebutuhan yang belum terjangkau",
     },
     "en": {
@@ -127,6 +129,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "cell_table": "Villages with high need, low capacity (synthetic sample)",
         "coverage_tables": "Village coverage table (need, reach, gap, access, clusters)",
         "shortlist_tables": "Sarulla CSR shortlist (rank, components, reasons)",
+        "profiles": "Kecamatan profiles for the TKSK and camat (A4 PDF, one per kecamatan) and "
+        "the regency summary",
         "new_sites": "New programme sites for the unmet need",
     },
 }
@@ -446,13 +450,14 @@ def _build_bundled(
     say: Callable[[str], None],
     step: Callable[[], int],
     steps: int,
+    built_at: dt.datetime,
 ) -> tuple[
     list[export.GalleryItem],
     list[tuple[str, Sequence[Path]]],
     list[tuple[MatchReport, str, str]],
     list[str],
 ]:
-    """Steps 3-6 of the default build: the bundled map sets, coverage and CSR shortlist.
+    """Steps 3-7 of the default build: the bundled map sets, coverage, CSR shortlist, profiles.
 
     Returns the gallery items, the downloadable tables, the inputs to report on (match report,
     file name, what) and the sources.
@@ -474,6 +479,7 @@ def _build_bundled(
 
     say(f"[{step()}/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
     sdesa, skec, report_syn, sites = synthetic_layers(settings=s, language=lang)
+    raw_sdesa, raw_skec = sdesa, skec  # the profiles protect their own tables
     sdesa, skec = _protect_synthetic(sdesa, skec, **_privacy_options(config))
     syn_inds = [
         Indicator(_rate_name("pmks_total"), t["pmks_total"], per),
@@ -523,6 +529,13 @@ def _build_bundled(
             for ext in (".csv", ".xlsx")
         ]
         downloads.append((f"{t['new_sites']} ({config.csr.new_sites})", sited))
+
+    say(f"[{step()}/{steps}] kecamatan profiles and the regency summary (PDF)")
+    data = profiles.prepare_profiles(
+        analysis, raw_sdesa, raw_skec, published=skec, k=config.privacy.k
+    )
+    pdfs = profiles.write_profiles(data, out / profiles.PROFILE_DIR, built=built_at)
+    downloads.append((f"{t['profiles']} ({len(pdfs)})", pdfs))
 
     inputs = [
         (report_real, "indikator-desa", t["real_data"]),
@@ -587,7 +600,7 @@ def build_outputs(
     say = progress or (lambda msg: log.info("%s", msg))
     result = BuildResult()
     bundled = cfg.maps.bundled
-    steps = (5 if bundled else 1) + (1 if cfg.inputs else 0) + 2
+    steps = (6 if bundled else 1) + (1 if cfg.inputs else 0) + 2
     step = iter(range(1, steps + 1))
     t0 = time.perf_counter()
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -618,7 +631,7 @@ def build_outputs(
     inputs: list[tuple[MatchReport, str, str]] = []
     sources: list[str] = []
     if bundled:
-        bundle = _build_bundled(s, cfg, out, lang, dpi, say, lambda: next(step), steps)
+        bundle = _build_bundled(s, cfg, out, lang, dpi, say, lambda: next(step), steps, built_at)
         items, downloads, inputs, sources = bundle
     if cfg.inputs:
         say(f"[{next(step)}/{steps}] maps of the config's input files")
