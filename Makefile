@@ -33,9 +33,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# Every benchmark (long ones in their --quick mode: see each script), then RESULTS.md.
 bench: data
 	$(BIN)/python benchmarks/bench_html_size.py
 	$(BIN)/python benchmarks/bench_matching.py
+	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_validate.py --format csv > benchmarks/results-validate-csv.txt
+	$(BIN)/python benchmarks/bench_national.py
+	$(BIN)/python benchmarks/bench_points.py --quick
+	$(BIN)/python benchmarks/bench_build.py --quick
+	$(BIN)/python benchmarks/collect.py
 
 clean:
 	rm -rf outputs/* data/boundaries/*.gpkg data/boundaries/raw data/welfare .pytest_cache

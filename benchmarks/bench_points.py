@@ -37,7 +37,11 @@ CHUNK = 500_000
 #: The baseline reads this many chunks of the 1e7 file (all 20 with --full): plain sjoin on
 #: 1e7 points alone takes several minutes on a shared 2-core machine, beyond the time budget;
 #: its 1e7 time is then scaled from these chunks (and labelled so in the results).
-BASELINE_1E7_CHUNKS = 20 if "--full" in sys.argv else 4
+#: ``--quick`` (used by ``make bench``): the 1e7-point file repeats one random chunk of
+#: 500,000 points 20 times (drawing 1e7 distinct points takes minutes; counting costs the same
+#: per point either way) and the baseline joins 2 chunks, scaled.
+QUICK = "--quick" in sys.argv or os.environ.get("BENCH_QUICK") == "1"
+BASELINE_1E7_CHUNKS = 20 if "--full" in sys.argv else 2 if QUICK else 4
 
 
 class _Sampler:
@@ -97,10 +101,12 @@ def _case(which: str, n: int, outside: float, kind: str, folder: str) -> dict[st
 
             writer = None
             sampler = _Sampler(seed=1)
+            table = None
             for _ in range(n // CHUNK):
-                table = pa.Table.from_pandas(
-                    sampler.points(CHUNK, outside).to_wkb(), preserve_index=False
-                )
+                if table is None or not QUICK:
+                    table = pa.Table.from_pandas(
+                        sampler.points(CHUNK, outside).to_wkb(), preserve_index=False
+                    )
                 meta = {b"geo": json.dumps(_geo_meta()).encode()}
                 table = table.replace_schema_metadata(meta)
                 if writer is None:
@@ -164,6 +170,8 @@ def _run(which: str, case: tuple[str, int, float, str], folder: str) -> dict[str
 
 def main() -> None:
     started = time.perf_counter()
+    if QUICK:
+        os.environ["BENCH_QUICK"] = "1"  # seen by the case subprocesses
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for case in CASES:
@@ -192,7 +200,13 @@ def main() -> None:
         f"batches of {CHUNK:,}); baseline: `gpd.sjoin(points, desa, predicate='intersects')` "
         "+ `value_counts` (1e7: the same batches, summed; unless run with `--full`, only the "
         f"first {BASELINE_1E7_CHUNKS * CHUNK:,} points are joined and the time is scaled to "
-        "1e7, marked *scaled*)",
+        "1e7, marked *scaled*)"
+        + (
+            "; `--quick` run: the 1e7 file repeats one random chunk of "
+            f"{CHUNK:,} points {10_000_000 // CHUNK} times"
+            if QUICK
+            else ""
+        ),
         "",
         "| case | ours (s) | sjoin (s) | sjoin / ours | ours peak (MB) | sjoin peak (MB) | "
         "counted (equal) |",

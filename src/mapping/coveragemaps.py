@@ -203,6 +203,7 @@ def build_coverage_maps(
     dpi: int = export.PNG_DPI,
     date: dt.date | str | None = None,
     file_prefix: str = "cakupan-",
+    workers: int | None = None,
 ) -> list[export.GalleryItem]:
     """Write the PNG maps and one interactive HTML map of `analysis` into `out_dir`.
 
@@ -210,6 +211,7 @@ def build_coverage_maps(
     points, labelled "lokasi perkiraan") and one per cluster table, plus one HTML map with
     every layer. Captions state the sources, the caveat on "keluarga" and the methods. Values
     are those of :func:`mapping.analysis.publishable`: small counts and their rates show "< 5".
+    The PNGs are drawn in `workers` processes (:func:`mapping.export.save_figures`).
     """
     lang = check_language(analysis.language)
     t = _T[lang]
@@ -221,31 +223,40 @@ def build_coverage_maps(
     group = t["group"]
     inds = coverage_indicators(analysis)
     classes = {i.column: i.classify(desa[i.column], language=lang) for i in inds}
-    items: list[export.GalleryItem] = []
+    jobs: list[export.FigureJob] = []
+    titles: list[str] = []
     for ind in inds:
         is_access = ind.column.startswith("puskesmas")
-        fig = static.plot_choropleth(
-            desa, ind, classification=classes[ind.column], outlines=kecamatan,
-            points=points if is_access else None, point_category="jenis" if is_access else None,
-            source=t["source"], note=access_note if is_access else note, date=date,
-            synthetic=False, language=lang,
-        )  # fmt: skip
-        name = f"{file_prefix}desa-{ind.column.replace('_', '-')}.png"
-        png = export.save_figure(fig, out / name, dpi=dpi)
-        items.append(export.GalleryItem(ind.title, (png,), png, group=group))
+        jobs.append(export.FigureJob(
+            static.plot_choropleth, out / f"{file_prefix}desa-{ind.column.replace('_', '-')}.png",
+            (desa, ind), dict(
+                classification=classes[ind.column], outlines=kecamatan,
+                points=points if is_access else None,
+                point_category="jenis" if is_access else None, source=t["source"],
+                note=access_note if is_access else note, date=date, synthetic=False,
+                language=lang,
+            ), dpi,
+        ))  # fmt: skip
+        titles.append(ind.title)
     cluster_inds: list[Indicator] = []
     for key, result in analysis.clusters.items():
-        fig = clustermaps.plot_clusters(
-            desa, result, outlines=kecamatan, source=t["source"], date=date, synthetic=False,
-            language=lang,
-        )  # fmt: skip
         name = f"{file_prefix}desa-klaster-{key.replace('_', '-')}.png"
-        png = export.save_figure(fig, out / name, dpi=dpi)
+        jobs.append(export.FigureJob(
+            clustermaps.plot_clusters, out / name,
+            (desa, result), dict(
+                outlines=kecamatan, source=t["source"], date=date, synthetic=False, language=lang,
+            ), dpi,
+        ))  # fmt: skip
         title = clustermaps.cluster_title(result, language=lang)
-        items.append(export.GalleryItem(title, (png,), png, group=group))
+        titles.append(title)
         column = f"lisa_{key}"
         classes[column] = classify_clusters(result, language=lang)
         cluster_inds.append(Indicator(column, title, categories=CLUSTERS, colors=CLUSTER_COLORS))
+    pngs = export.save_figures(jobs, workers=workers)
+    items = [
+        export.GalleryItem(name, (png,), png, group=group)
+        for name, png in zip(titles, pngs, strict=True)
+    ]
     m = interactive.choropleth_map(
         desa, [*inds, *cluster_inds], classifications=classes, outlines=kecamatan,
         points=points, point_category="jenis", point_name="name",

@@ -8,12 +8,13 @@ half-written map or table behind.
 from __future__ import annotations
 
 import html
+import io
 import logging
 import math
 import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     import folium
     import pandas as pd
     from matplotlib.figure import Figure
+    from PIL.Image import Image as PILImage
 
     from mapping.targeting import Shortlist
 
@@ -45,19 +47,126 @@ FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 PNG_DPI = 300
 #: Metadata entries that would make every export differ (dates, software versions).
 _NO_DATES = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+#: zlib level of PNG exports: 1 encodes a 300-dpi map several times faster than Pillow's
+#: default 6 for files only slightly larger (measured in ``benchmarks/bench_build.py``).
+PNG_COMPRESS_LEVEL = 1
+#: Width in pixels of the gallery's thumbnails.
+THUMBNAIL_WIDTH = 480
+#: Thumbnails of the PNGs written by save_figure in this process, by (path, size, mtime).
+_THUMBNAILS: dict[tuple[str, int, int], bytes] = {}
+_MAX_THUMBNAILS = 256
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = PNG_DPI) -> Path:
-    """Save a matplotlib figure as PNG (300 dpi), SVG or PDF, chosen by `path`'s suffix."""
+def save_figure(
+    fig: Figure,
+    path: str | os.PathLike[str],
+    *,
+    dpi: int = PNG_DPI,
+    compress_level: int = PNG_COMPRESS_LEVEL,
+) -> Path:
+    """Save a matplotlib figure as PNG (300 dpi), SVG or PDF, chosen by `path`'s suffix.
+
+    A PNG is rendered once: its pixels are encoded with zlib level `compress_level` (0-9; see
+    :data:`PNG_COMPRESS_LEVEL`) and the gallery thumbnail is cut from the same pixels, so
+    :func:`make_thumbnail` need not decode the PNG again.
+    """
     target = Path(path)
     fmt = FIGURE_FORMATS.get(target.suffix.lower())
     if fmt is None:
         msg = f"Cannot save a figure as {target.name!r}; use a suffix of {list(FIGURE_FORMATS)}."
         raise InputError(msg)
-    with atomic_path(target) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_NO_DATES[fmt], facecolor="white")
+    if not 0 <= compress_level <= 9:
+        msg = f"compress_level must be 0-9 (zlib levels); got {compress_level!r}."
+        raise InputError(msg)
+    if fmt == "png":
+        image = _render(fig, dpi=dpi)
+        with atomic_path(target) as tmp:
+            image.save(tmp, format="png", dpi=(dpi, dpi), compress_level=compress_level)
+        _remember_thumbnail(target, image)
+    else:
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_NO_DATES[fmt], facecolor="white")
     log.info("wrote %s", target)
     return target
+
+
+def _render(fig: Figure, *, dpi: int) -> PILImage:
+    """`fig`'s pixels at `dpi` on white, as an RGB image (Agg renders; nothing is encoded)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=dpi, facecolor="white")
+    data = buf.getvalue()
+    # Agg's canvas is int(size in inches x dpi) pixels wide (see matplotlib's get_renderer).
+    width = int(fig.get_figwidth() * dpi)
+    height = len(data) // (4 * width)
+    if width * height * 4 != len(data):  # pragma: no cover - matplotlib changed its sizing
+        msg = f"Rendered {len(data)} bytes, not a whole number of {width}-pixel RGBA rows."
+        raise RuntimeError(msg)
+    return Image.frombuffer("RGBA", (width, height), data, "raw", "RGBA", 0, 1).convert("RGB")
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """A figure to draw and save as a PNG: ``make(*args, **kwargs)`` returns the figure.
+
+    `make` must be a module-level function (e.g. :func:`mapping.static.plot_choropleth`) and
+    its arguments picklable, so that :func:`save_figures` can draw it in another process.
+    """
+
+    make: Callable[..., Figure]
+    path: Path
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    dpi: int = PNG_DPI
+
+
+def default_workers() -> int:
+    """Processes :func:`save_figures` uses by default: the CPUs this process may run on, at
+    most 4 (``PETA_KESOS_WORKERS`` overrides; 1 draws every figure in this process)."""
+    env = os.environ.get("PETA_KESOS_WORKERS", "").strip()
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            msg = f"PETA_KESOS_WORKERS must be a whole number >= 1; got {env!r}."
+            raise InputError(msg)
+        return int(env)
+    affinity = getattr(os, "sched_getaffinity", None)
+    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return max(1, min(cpus, 4))
+
+
+def _draw_and_save(job: FigureJob) -> tuple[Path, bytes | None]:
+    """Draw `job`'s figure, save it, and return the path and the thumbnail made on the way."""
+    path = save_figure(job.make(*job.args, **job.kwargs), job.path, dpi=job.dpi)
+    return path, _THUMBNAILS.get(_file_key(path))
+
+
+def save_figures(jobs: Sequence[FigureJob], *, workers: int | None = None) -> list[Path]:
+    """Draw and save every job's figure as a PNG, in `workers` processes; the paths in order.
+
+    Figures are independent, so on two or more cores they are drawn side by side in a
+    :class:`concurrent.futures.ProcessPoolExecutor` (``workers=None``: :func:`default_workers`;
+    1: one after the other in this process). Each file's bytes do not depend on where it was
+    drawn, and the thumbnails made in the workers are kept for :func:`make_thumbnail`.
+    """
+    n = default_workers() if workers is None else workers
+    if n < 1:
+        raise InputError(f"workers must be >= 1 (or None for the default); got {workers!r}.")
+    if n == 1 or len(jobs) < 2:
+        return [_draw_and_save(job)[0] for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start with the modules already imported (no second import of
+    # geopandas and matplotlib per worker); forkserver where fork is not available.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=min(n, len(jobs)), mp_context=context) as pool:
+        done = list(pool.map(_draw_and_save, jobs))
+    for path, thumb in done:
+        if thumb is not None:
+            _remember(_file_key(path), thumb)
+    return [path for path, _ in done]
 
 
 def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:
@@ -148,15 +257,48 @@ class GalleryItem:
     group: str = ""
 
 
-def make_thumbnail(png: Path, out: Path, *, width: int = 480) -> Path:
-    """A `width`-pixel-wide PNG of `png` (smoothly resampled), written atomically to `out`."""
+def _thumbnail_png(image: PILImage, width: int) -> bytes:
+    """`image` resized to `width` pixels wide (Lanczos), as optimised PNG bytes."""
     from PIL import Image
 
-    with Image.open(png) as im:
-        small = im.convert("RGB")
-        small.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
+    small = image.convert("RGB")
+    small.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    small.save(buf, format="png", optimize=True)
+    return buf.getvalue()
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns
+
+
+def _remember_thumbnail(png: Path, image: PILImage) -> None:
+    """Keep the thumbnail of a PNG just written, for :func:`make_thumbnail`."""
+    _remember(_file_key(png), _thumbnail_png(image, THUMBNAIL_WIDTH))
+
+
+def _remember(key: tuple[str, int, int], thumbnail: bytes) -> None:
+    if len(_THUMBNAILS) >= _MAX_THUMBNAILS:  # a long notebook session: forget the oldest
+        del _THUMBNAILS[next(iter(_THUMBNAILS))]
+    _THUMBNAILS[key] = thumbnail
+
+
+def make_thumbnail(png: Path, out: Path, *, width: int = THUMBNAIL_WIDTH) -> Path:
+    """A `width`-pixel-wide PNG of `png` (smoothly resampled), written atomically to `out`.
+
+    When `png` was written by :func:`save_figure` in this process and has not changed since,
+    the thumbnail made from its pixels then is used; otherwise `png` is decoded.
+    """
+    from PIL import Image
+
+    data = _THUMBNAILS.get(_file_key(Path(png))) if width == THUMBNAIL_WIDTH else None
+    if data is None:
+        with Image.open(png) as im:
+            im.load()
+            data = _thumbnail_png(im, width)
     with atomic_path(out) as tmp:
-        small.save(tmp, format="png", optimize=True)
+        Path(tmp).write_bytes(data)
     return out
 
 

@@ -52,6 +52,7 @@ def build_map_set(
     dpi: int = export.PNG_DPI,
     file_prefix: str = "",
     k: int = privacy.DEFAULT_K,
+    workers: int | None = None,
 ) -> list[export.GalleryItem]:
     """Write the desa and kecamatan maps of `indicators` into `out_dir`; return gallery items.
 
@@ -64,6 +65,8 @@ def build_map_set(
 
     PNGs are written at `dpi` (300 for print); `file_prefix` starts every file name (to keep
     several map sets in one folder). Every written file is in exactly one returned item.
+    The PNGs are drawn in `workers` processes (see :func:`mapping.export.save_figures`; the
+    files are the same whatever the number).
     With ``synthetic=None`` every map is labelled "contoh sintetis" when the ``attrs`` of
     `desa_gdf`, `kecamatan_gdf` or `points` say the data are synthetic.
 
@@ -97,17 +100,18 @@ def build_map_set(
         level_name = text(level, lang)
         group = f"{heading} — {level_name}"
         classes = {i.column: i.classify(gdf[i.column], language=lang) for i in inds}
-        level_items: list[export.GalleryItem] = []
+        jobs: list[export.FigureJob] = []
+        titles: list[str] = []
         for ind in inds:
-            fig = static.plot_choropleth(
-                gdf, ind, classification=classes[ind.column], outlines=outlines,
-                subtitle=f"{heading} · {level_name}", source=source, date=date,
-                synthetic=synthetic, language=lang,
-            )  # fmt: skip
-            png = export.save_figure(
-                fig, out / f"{file_prefix}{level}-{slug(ind.column)}.png", dpi=dpi
-            )
-            level_items.append(export.GalleryItem(ind.title, (png,), png, group=group))
+            jobs.append(export.FigureJob(
+                static.plot_choropleth, out / f"{file_prefix}{level}-{slug(ind.column)}.png",
+                (gdf, ind), dict(
+                    classification=classes[ind.column], outlines=outlines,
+                    subtitle=f"{heading} · {level_name}", source=source, date=date,
+                    synthetic=synthetic, language=lang,
+                ), dpi,
+            ))  # fmt: skip
+            titles.append(ind.title)
         biv = None
         if bivariate is not None and level == "desa":
             need, capacity = bivariate
@@ -116,14 +120,19 @@ def build_map_set(
                 x_description=by_column[need].title if need in by_column else need,
                 y_description=by_column[capacity].title if capacity in by_column else capacity,
             )  # fmt: skip
-            fig = static.plot_bivariate(
-                gdf, biv, outlines=outlines, subtitle=f"{heading} · {level_name}", points=points,
-                point_category=point_category, source=source, date=date, synthetic=synthetic,
-                language=lang,
-            )  # fmt: skip
-            png = export.save_figure(fig, out / f"{file_prefix}desa-bivariat.png", dpi=dpi)
-            title_biv = f"{biv.x_label} × {biv.y_label}"
-            level_items.append(export.GalleryItem(title_biv, (png,), png, group=group))
+            jobs.append(export.FigureJob(
+                static.plot_bivariate, out / f"{file_prefix}desa-bivariat.png", (gdf, biv), dict(
+                    outlines=outlines, subtitle=f"{heading} · {level_name}", points=points,
+                    point_category=point_category, source=source, date=date,
+                    synthetic=synthetic, language=lang,
+                ), dpi,
+            ))  # fmt: skip
+            titles.append(f"{biv.x_label} × {biv.y_label}")
+        pngs = export.save_figures(jobs, workers=workers)
+        level_items = [
+            export.GalleryItem(name, (png,), png, group=group)
+            for name, png in zip(titles, pngs, strict=True)
+        ]
         m = interactive.choropleth_map(
             gdf, inds, classifications=classes, bivariate=biv, level=level,
             kecamatan_column="kecamatan" if level == "desa" else None,
@@ -176,6 +185,7 @@ class MapSetOptions(TypedDict, total=False):
     dpi: int
     file_prefix: str
     k: int
+    workers: int | None
 
 
 def build_default_maps(
