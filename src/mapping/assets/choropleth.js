@@ -265,14 +265,15 @@
       });
       var csv = "\ufeff" + [head].concat(rows).map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
       var name = (cfg.csvName || "peta") + "-" + slug(layer.title) + ".csv";
-      panel.innerHTML = '<div class="pk-table-head"><b>' + esc(layer.title) + "</b>" +
+      var badge = cfg.synthetic ? "<span class='pk-badge'>" + esc(t.syntheticBadge) + "</span> " : "";
+      panel.innerHTML = '<div class="pk-table-head"><b>' + badge + esc(layer.title) + "</b>" +
         '<a class="pk-csv" download="' + esc(name) + '" href="data:text/csv;charset=utf-8,' +
         encodeURIComponent(csv) + '">' + esc(t.csv) + "</a>" +
         '<button type="button" class="pk-table-close" aria-label="' + esc(t.close) + '">×</button></div>' +
-        '<div class="pk-table-scroll"><table class="pk-table"><thead><tr><th>#</th>' +
+        '<div class="pk-table-scroll"><table class="pk-table"><thead><tr>' +
         head.map(function (h) { return "<th>" + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" +
-        rows.map(function (r, n) {
-          return "<tr><td>" + (n + 1) + "</td>" + r.map(function (c) { return "<td>" + esc(c) + "</td>"; }).join("") + "</tr>";
+        rows.map(function (r) {
+          return "<tr>" + r.map(function (c) { return "<td>" + esc(c) + "</td>"; }).join("") + "</tr>";
         }).join("") + "</tbody></table></div>";
       panel.querySelector(".pk-table-close").addEventListener("click", close);
     }
