@@ -363,8 +363,8 @@ def _outline_data(
         for n, p in zip(names, points, strict=True)
     ]
     # Largest first: where two names collide on screen the map keeps the larger area's name.
-    order = np.argsort(-gpd.GeoSeries(polys.values, crs=CRS_STORAGE).to_crs(CRS_METRIC).area.values,
-                       kind="stable")  # fmt: skip
+    areas_m2 = gpd.GeoSeries(polys.values, crs=CRS_STORAGE).to_crs(CRS_METRIC).area.to_numpy()
+    order = np.argsort(-areas_m2, kind="stable")
     return _geojson(lines), [labels[i] for i in order]
 
 
@@ -557,6 +557,7 @@ def choropleth_map(
         xyzservices names offered besides "no base map", which is the default.
     """
     import folium
+    from branca.element import Figure
     from folium.plugins import Fullscreen
 
     lang = check_language(language)
@@ -669,7 +670,9 @@ def choropleth_map(
     # Only Leaflet itself: folium's default jQuery, Bootstrap and Font Awesome are not used.
     m.default_js = [js for js in folium.Map.default_js if js[0] == "leaflet"]
     m.default_css = [css for css in folium.Map.default_css if css[0] == "leaflet_css"]
-    m.get_root().title = html.escape(page_title(title, synthetic=synthetic, language=lang))
+    root = m.get_root()
+    if isinstance(root, Figure):  # always, for a folium.Map; branca writes it unescaped
+        root.title = html.escape(page_title(title, synthetic=synthetic, language=lang))
     m.fit_bounds([[south, west], [north, east]], padding=(12, 12))
     Fullscreen(position="topleft", title=text("fullscreen", lang),
                title_cancel=text("fullscreen_exit", lang)).add_to(m)  # fmt: skip
