@@ -325,6 +325,12 @@ def _open_at(browser, path: Path, size: str):
     page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
     page.goto(path.as_uri())
     page.wait_for_selector("path.pk-area")
+    # the first fitBounds may still be zooming: wait until the map rests
+    page.wait_for_function(
+        """() => { const m = Object.values(window).find((v) => v && v.pk);
+                   return m && !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); }"""
+    )
+    page.wait_for_function("document.querySelector('.leaflet-zoom-anim') === null")
     return page, problems
 
 
@@ -397,6 +403,7 @@ def test_layout_on_phone_and_desktop(browser, layout_file, size) -> None:
 def test_kecamatan_names_never_overlap(browser, layout_file, size) -> None:
     page, problems = _open_at(browser, layout_file, size)
     start = page.evaluate("Object.values(window).find((v) => v && v.pk).getZoom()")
+    assert _labels_overlapping(page)[1] == []  # as the page opens
     shown = {}
     for zoom in (start - 1, start, start + 0.5, start + 1, start + 2, start + 3):
         page.evaluate(
