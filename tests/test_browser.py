@@ -407,7 +407,7 @@ def test_kecamatan_names_never_overlap(browser, layout_file, size) -> None:
     shown = {}
     for zoom in (start - 1, start, start + 0.5, start + 1, start + 2, start + 3):
         page.evaluate(
-            "(z) => Object.values(window).find((v) => v && v.pk).setZoom(z, {animate: false})",
+            "(z) => { Object.values(window).find((v) => v && v.pk).setZoom(z, {animate: false}); }",
             zoom,
         )
         n, pairs = _labels_overlapping(page)
