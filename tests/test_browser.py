@@ -284,3 +284,199 @@ def test_payloads_in_names_and_titles_do_not_run(browser, desa, kecamatan, tmp_p
     assert page.evaluate("window.pkPwned") is None
     assert page.locator("img[src='x']").count() == 0
     assert problems == []
+
+
+# --- phone and desktop layout (issue 8, item 4) ---------------------------------------------
+
+VIEWPORTS = {"phone": (390, 844), "desktop": (1400, 1000)}
+
+#: Bounding boxes of the elements matching a selector that are shown (not display:none).
+_BOXES_JS = """(sel) => [...document.querySelectorAll(sel)]
+    .map((e) => e.getBoundingClientRect())
+    .filter((r) => r.width > 0 && r.height > 0)
+    .map((r) => [r.left, r.top, r.right, r.bottom])"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.fixture(scope="module")
+def layout_file(desa_values, kecamatan, tmp_path_factory) -> Path:
+    """A synthetic map with a protected person count (odha: "< 5" cells) and formula-like names."""
+    gdf = desa_values.copy()
+    gdf["odha"] = np.tile([0.0, 2.0, 7.0, 12.0, 30.0, 3.0], 42)
+    gdf.loc[gdf.index[10], "name"] = "=1+2"
+    gdf.loc[gdf.index[11], "name"] = "@SUM(A1)"
+    m = interactive.choropleth_map(
+        gdf, [Indicator("a", "Indikator A"), Indicator("odha", "ODHA")], outlines=kecamatan,
+        title="Uji <peta> & HP", source="Uji", date="2025-01-31", synthetic=True,
+    )  # fmt: skip
+    return export.save_html(m, tmp_path_factory.mktemp("html") / "peta-hp.html")
+
+
+def _open_at(browser, path: Path, size: str):
+    w, h = VIEWPORTS[size]
+    touch = size == "phone"  # a phone: taps, not mouse hovers
+    page = browser.new_page(viewport={"width": w, "height": h}, has_touch=touch, is_mobile=touch)
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.pk-area")
+    # the first fitBounds may still be zooming: wait until the map rests
+    page.wait_for_function(
+        """() => { const m = Object.values(window).find((v) => v && v.pk);
+                   return m && !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); }"""
+    )
+    page.wait_for_function("document.querySelector('.leaflet-zoom-anim') === null")
+    return page, problems
+
+
+def _covered(page) -> list[str]:
+    """Controls whose box overlaps the title box or the synthetic badge (must be none)."""
+    title = page.evaluate(_BOXES_JS, ".pk-title")
+    badge = page.evaluate(_BOXES_JS, ".pk-title .pk-badge")
+    assert len(title) == 1 and len(badge) == 1
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('.leaflet-control:not(.pk-title)')]
+            .filter((e) => e.getBoundingClientRect().width > 0).map((e) => e.className)"""
+    )
+    boxes = page.evaluate(_BOXES_JS, ".leaflet-control:not(.pk-title)")
+    return [n for n, b in zip(names, boxes, strict=True) if _overlap(b, title[0])]
+
+
+def _labels_overlapping(page) -> tuple[int, list[tuple[int, int]]]:
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.pk-label')]
+            .filter((e) => getComputedStyle(e).visibility !== 'hidden')
+            .map((e) => { const r = e.firstChild.getBoundingClientRect();
+                          return [r.left, r.top, r.right, r.bottom]; })"""
+    )
+    pairs = [(i, j) for i in range(len(boxes)) for j in range(i) if _overlap(boxes[i], boxes[j])]
+    return len(boxes), pairs
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_layout_on_phone_and_desktop(browser, layout_file, size) -> None:
+    page, problems = _open_at(browser, layout_file, size)
+    phone = size == "phone"
+    assert page.title() == "CONTOH SINTETIS · Uji <peta> & HP"  # escaped in the HTML
+    assert "<title>CONTOH SINTETIS · Uji &lt;peta&gt; &amp; HP</title>" in layout_file.read_text(
+        encoding="utf-8"
+    )
+    badge = page.locator(".pk-title .pk-badge")
+    assert badge.is_visible() and badge.inner_text() == "CONTOH SINTETIS"
+    w, h = VIEWPORTS[size]
+    box = badge.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= w and box["y"] >= 0
+    assert _covered(page) == []
+    # the layer list: folded into a button on the phone (opens on a tap), open on a desktop
+    layers = page.locator(".leaflet-control-layers").first
+    expanded = "leaflet-control-layers-expanded"
+    assert (expanded in (layers.get_attribute("class") or "")) is not phone
+    if phone:
+        assert not page.get_by_label("ODHA").is_visible()
+        layers.locator(".leaflet-control-layers-toggle").tap()
+        assert expanded in (layers.get_attribute("class") or "")
+        page.get_by_label("ODHA").check()
+        page.touchscreen.tap(w // 2, h - 120)  # a tap on the map folds it again
+        assert expanded not in (layers.get_attribute("class") or "")
+        assert _covered(page) == []
+    else:
+        page.get_by_label("ODHA").check()
+    # the legend folds into a button: folded on the phone, open on a desktop
+    legend = page.locator(".pk-legend").first
+    toggle = page.locator(".pk-legend-toggle")
+    assert legend.is_visible() is not phone
+    toggle.click()
+    assert legend.is_visible() is phone
+    assert "ODHA" in page.locator(".pk-legends").inner_text() or not phone
+    toggle.click()
+    assert legend.is_visible() is not phone
+    assert _covered(page) == []
+    assert problems == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_kecamatan_names_never_overlap(browser, layout_file, size) -> None:
+    page, problems = _open_at(browser, layout_file, size)
+    start = page.evaluate("Object.values(window).find((v) => v && v.pk).getZoom()")
+    assert _labels_overlapping(page)[1] == []  # as the page opens
+    shown = {}
+    for zoom in (start - 1, start, start + 0.5, start + 1, start + 2, start + 3):
+        page.evaluate(
+            "(z) => { Object.values(window).find((v) => v && v.pk).setZoom(z, {animate: false}); }",
+            zoom,
+        )
+        n, pairs = _labels_overlapping(page)
+        assert pairs == [], f"zoom {zoom}: labels {pairs} overlap"
+        shown[zoom] = n
+    assert shown[start] >= 8  # the larger kecamatan keep their names
+    assert shown[start + 2] >= shown[start - 1]  # zooming in shows more, not fewer
+    assert problems == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_popup_from_search_is_in_the_clear(browser, layout_file, desa, size) -> None:
+    page, problems = _open_at(browser, layout_file, size)
+    for name in (desa.iloc[40]["name"], desa.iloc[200]["name"], desa.iloc[3]["name"]):
+        box = page.locator(".pk-search input")
+        box.fill(name)
+        box.press("Enter")
+        popup = page.locator(".leaflet-popup")
+        popup.wait_for()
+        assert name in popup.inner_text()
+        r = page.evaluate(_BOXES_JS, ".leaflet-popup")[0]
+        w, h = VIEWPORTS[size]
+        assert r[0] >= 0 and r[1] >= 0 and r[2] <= w and r[3] <= h, f"{name}: popup {r} off screen"
+        controls = page.evaluate(_BOXES_JS, ".leaflet-control")
+        assert not [c for c in controls if _overlap(c, r)], f"{name}: popup under a control"
+        if name == desa.iloc[40]["name"]:  # after Leaflet's fade-in
+            page.wait_for_function(
+                "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+            )
+            _screenshot(page, f"browser-peta-{size}-popup.png")
+        page.locator(".leaflet-popup-close-button").click()
+        page.locator(".leaflet-popup").wait_for(state="detached")
+    assert problems == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_table_view_and_csv(browser, layout_file, size) -> None:
+    from urllib.parse import unquote
+
+    page, problems = _open_at(browser, layout_file, size)
+    _screenshot(page, f"browser-peta-{size}.png")
+    if size == "phone":
+        page.locator(".leaflet-control-layers-toggle").first.tap()
+    page.get_by_label("ODHA").check()
+    page.locator(".pk-table-button").click()
+    panel = page.locator(".pk-table-panel")
+    assert panel.is_visible() and "ODHA" in panel.locator(".pk-table-head").inner_text()
+    assert "CONTOH SINTETIS" in panel.locator(".pk-table-head").inner_text()
+    rows = panel.locator("table.pk-table tbody tr")
+    assert rows.count() == 252
+    header = panel.locator("table.pk-table thead th").all_inner_texts()
+    assert header == ["Desa/kelurahan", "Kecamatan", "Nilai", "Peringkat"]
+    first = rows.first.locator("td").all_inner_texts()
+    assert first[2:] == ["30", "1"]  # sorted: rank 1 (the highest value) first
+    last = rows.last.locator("td").all_inner_texts()
+    assert last[2] == "< 5" and last[3] == ""  # suppressed cells: shown as "< 5", no rank
+    assert "2" not in [r[2] for r in (rows.nth(i).locator("td").all_inner_texts()
+                                      for i in range(200, 252))]  # fmt: skip
+    _screenshot(page, f"browser-peta-{size}-tabel.png")
+    link = panel.locator("a.pk-csv")
+    assert link.get_attribute("download") == "uji-peta-hp-odha.csv"
+    href = link.get_attribute("href") or ""
+    assert href.startswith("data:text/csv;charset=utf-8,")
+    lines = unquote(href.split(",", 1)[1]).lstrip("\ufeff").splitlines()
+    assert lines[0] == '"Desa/kelurahan","Kecamatan","Nilai","Peringkat"'
+    assert len(lines) == 253
+    assert sum('"< 5"' in line for line in lines) == 42 * 2  # the 2s and 3s, never a number
+    assert any(line.startswith('"\'=1+2"') for line in lines)  # no formula in a spreadsheet
+    assert any(line.startswith('"\'@SUM(A1)"') for line in lines)
+    page.locator(".pk-table-close").click()
+    assert not panel.is_visible()
+    assert problems == []

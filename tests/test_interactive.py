@@ -312,3 +312,32 @@ def test_categorical_layer_has_labels_colours_and_no_ranks(desa_data) -> None:
     en = interactive.choropleth_map(gdf, [ind], language="en")
     _, config_en, _ = interactive.embedded_data(interactive.render_html(en))
     assert "High need, low capacity" in config_en["layers"][0]["legend"]
+
+
+def test_page_title_is_escaped_and_names_the_map(desa_data) -> None:
+    m = interactive.choropleth_map(desa_data, ["pkh"], title="PKH <b>&</b> BPNT", synthetic=True)
+    page = interactive.render_html(m)
+    assert page.count("<title>") == 1
+    assert "<title>CONTOH SINTETIS · PKH &lt;b&gt;&amp;&lt;/b&gt; BPNT</title>" in page
+    en = interactive.render_html(interactive.choropleth_map(desa_data, ["pkh"], language="en"))
+    assert "<title>Interactive map</title>" in en
+
+
+def test_kecamatan_names_come_largest_first(page, kecamatan) -> None:
+    """The browser hides the later of two colliding names, so the larger kecamatan wins."""
+    _, _, extra = interactive.embedded_data(page)
+    by_area = kecamatan.assign(a=kecamatan.to_crs(32647).area).sort_values("a", ascending=False)
+    assert [lab[0] for lab in extra["labels"]] == by_area["name"].tolist()
+
+
+def test_phone_texts_and_csv_name(page, desa_data) -> None:
+    _, config, _ = interactive.embedded_data(page)
+    texts = config["texts"]
+    assert (texts["legend"], texts["table"], texts["csv"]) == ("Legenda", "Tabel", "Unduh CSV")
+    assert texts["name"] == "Desa/kelurahan" and texts["layers"] == "Pilih lapisan"
+    assert config["csvName"] == "uji"
+    en = interactive.choropleth_map(desa_data, ["pkh"], title="PKH: 2025 / Q1", language="en")
+    _, config_en, _ = interactive.embedded_data(interactive.render_html(en))
+    assert config_en["csvName"] == "pkh-2025-q1"
+    assert config_en["texts"]["csv"] == "Download CSV"
+    assert config_en["texts"]["close"] == "Close"

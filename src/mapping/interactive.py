@@ -373,7 +373,10 @@ def _outline_data(
         [n, round(p.y, precision), round(p.x, precision)]
         for n, p in zip(names, points, strict=True)
     ]
-    return _geojson(lines), labels
+    # Largest first: where two names collide on screen the map keeps the larger area's name.
+    areas_m2 = gpd.GeoSeries(polys.values, crs=CRS_STORAGE).to_crs(CRS_METRIC).area.to_numpy()
+    order = np.argsort(-areas_m2, kind="stable")
+    return _geojson(lines), [labels[i] for i in order]
 
 
 def _points_data(
@@ -443,6 +446,31 @@ def _basemaps(names: Sequence[str]) -> list[dict[str, Any]]:
             "maxZoom": int(provider.get("max_zoom", 19)),
         })  # fmt: skip
     return out
+
+
+def page_title(title: str | None, *, synthetic: bool = False, language: str = "id") -> str:
+    """The page's ``<title>`` (browser tab, shared link preview): the map title, else
+    "Peta interaktif", with the synthetic-data badge in front for synthetic data.
+
+    >>> page_title("PMKS per desa", synthetic=True)
+    'CONTOH SINTETIS · PMKS per desa'
+    >>> page_title(None, language="en")
+    'Interactive map'
+    """
+    name = title or text("interactive", language)
+    return f"{text('synthetic_badge', language)} · {name}" if synthetic else name
+
+
+def csv_name(title: str | None, language: str = "id") -> str:
+    """File name stem of the table's CSV download: the title in lower-case ASCII words.
+
+    >>> csv_name("Fakir Miskin per 1.000 keluarga (2025)")
+    'fakir-miskin-per-1-000-keluarga-2025'
+    >>> csv_name(None, "en")
+    'interactive-map'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", (title or text("interactive", language)).lower())
+    return slug.strip("-")[:80] or "peta"
 
 
 def _element(data: str, config: str, extra: str) -> MacroElement:
@@ -540,6 +568,7 @@ def choropleth_map(
         xyzservices names offered besides "no base map", which is the default.
     """
     import folium
+    from branca.element import Figure
     from folium.plugins import Fullscreen
 
     lang = check_language(language)
@@ -638,7 +667,14 @@ def choropleth_map(
             "syntheticBadge": text("synthetic_badge", lang),
             "zoomIn": text("zoom_in", lang),
             "zoomOut": text("zoom_out", lang),
+            "legend": text("legend", lang),
+            "layers": text("layers_button", lang),
+            "table": text("table", lang),
+            "close": text("close", lang),
+            "csv": text("download_csv", lang),
+            "name": text("kecamatan" if level == "kecamatan" else "desa", lang),
         },
+        "csvName": csv_name(title, lang),
     }  # fmt: skip
     west, south, east, north = areas.total_bounds
     m = _map_class()(
@@ -648,6 +684,9 @@ def choropleth_map(
     # Only Leaflet itself: folium's default jQuery, Bootstrap and Font Awesome are not used.
     m.default_js = [js for js in folium.Map.default_js if js[0] == "leaflet"]
     m.default_css = [css for css in folium.Map.default_css if css[0] == "leaflet_css"]
+    root = m.get_root()
+    if isinstance(root, Figure):  # always, for a folium.Map; branca writes it unescaped
+        root.title = html.escape(page_title(title, synthetic=synthetic, language=lang))
     m.fit_bounds([[south, west], [north, east]], padding=(12, 12))
     Fullscreen(position="topleft", title=text("fullscreen", lang),
                title_cancel=text("fullscreen_exit", lang)).add_to(m)  # fmt: skip

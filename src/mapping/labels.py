@@ -61,6 +61,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "fullscreen_exit": {"id": "Keluar dari layar penuh", "en": "Exit full screen"},
     "zoom_in": {"id": "Perbesar", "en": "Zoom in"},
     "zoom_out": {"id": "Perkecil", "en": "Zoom out"},
+    "legend": {"id": "Legenda", "en": "Legend"},
+    "layers_button": {"id": "Pilih lapisan", "en": "Choose layer"},
+    "table": {"id": "Tabel", "en": "Table"},
+    "close": {"id": "Tutup", "en": "Close"},
+    "download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "suppressed": {"id": "Disembunyikan ({hidden})", "en": "Suppressed ({hidden})"},
     "internal": {
         "id": "INTERNAL — tidak untuk dipublikasikan",

@@ -170,35 +170,117 @@
       if (idx < 0) { msg.textContent = cfg.texts.notFound; return; }
       msg.textContent = "";
       var layer = active().getLayers()[idx];
-      map.fitBounds(layer.getBounds(), { maxZoom: 13 });
+      map.fitBounds(layer.getBounds(), { maxZoom: 13, animate: false });
       layer.openPopup(layer.getBounds().getCenter());
     }
     input.addEventListener("change", go);
     input.addEventListener("keydown", function (e) { if (e.key === "Enter") go(); });
   }
 
-  // After a popup opens, pan so it is not hidden under the controls in the top corners
-  // (the layer list); hover tooltips are hidden while it is open, as they would cover it.
-  function keepPopupsClear(map) {
+  // After a popup opens, pan so it lies in the band between the controls at the top (title,
+  // search, layer list) and those at the bottom (legend, caption) that it would overlap;
+  // hover tooltips are hidden while it is open, as they would cover it. `onOpen` runs first
+  // (on phones it folds the layer list and the legend).
+  function keepPopupsClear(map, onOpen) {
     var container = map.getContainer();
     map.on("popupclose", function () { L.DomUtil.removeClass(container, "pk-has-popup"); });
     map.on("popupopen", function (e) {
       L.DomUtil.addClass(container, "pk-has-popup");
+      onOpen();
       var src = e.popup._source;
       if (src && src.closeTooltip) src.closeTooltip();
       var box = e.popup.getElement();
       if (!box) return;
       var r = box.getBoundingClientRect();
-      var m = map.getContainer().getBoundingClientRect();
-      var dy = 0;
-      map.getContainer().querySelectorAll(".leaflet-top .leaflet-control").forEach(function (c) {
+      var m = container.getBoundingClientRect();
+      var top = m.top, bottom = m.bottom;
+      container.querySelectorAll(".leaflet-control").forEach(function (c) {
         var k = c.getBoundingClientRect();
-        var overlaps = r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
-        if (overlaps) dy = Math.max(dy, k.bottom - r.top + 8);
+        if (!k.width || k.left >= r.right || r.left >= k.right) return;
+        if (c.closest(".leaflet-top")) top = Math.max(top, k.bottom + 8);
+        else bottom = Math.min(bottom, k.top - 8);
       });
-      dy = Math.min(dy, Math.max(0, m.bottom - r.bottom));
-      if (dy > 0) map.panBy([0, -dy], { animate: false });
+      var dx = r.left < m.left + 4 ? m.left + 4 - r.left : Math.min(0, m.right - 4 - r.right);
+      var dy = 0;
+      if (r.top < top) dy = top - r.top;
+      else if (r.bottom > bottom) dy = Math.max(bottom - r.bottom, top - r.top);
+      if (dx || dy) map.panBy([-dx, -dy], { animate: false });
     });
+  }
+
+  // Hide the kecamatan names that would overlap a name already shown, the largest kecamatan
+  // first (the labels come sorted by area), after every zoom or move.
+  function declutter(map, group) {
+    var kept = [];
+    group.eachLayer(function (m) {
+      var el = m.getElement && m.getElement();
+      if (!el) return;
+      el.style.visibility = "";
+      var span = el.firstChild;
+      if (!span || !span.getBoundingClientRect) return;
+      var r = span.getBoundingClientRect();
+      var hit = kept.some(function (k) {
+        return r.left < k.right + 2 && k.left < r.right + 2 && r.top < k.bottom && k.top < r.bottom;
+      });
+      if (hit) el.style.visibility = "hidden";
+      else kept.push(r);
+    });
+  }
+
+  // One CSV field: quoted, and a leading = + - @ (or tab/CR) neutralised with an apostrophe
+  // so a spreadsheet never runs it as a formula.
+  function csvCell(v) {
+    var s = String(v === null || v === undefined ? "" : v);
+    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+    return '"' + s.replace(/"/g, '""') + '"';
+  }
+
+  function slug(s) {
+    return String(s).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+  }
+
+  // The rows of layer i: ranked areas by rank, then the others (no data, "< 5"), by name.
+  function tableRows(data, i) {
+    var rows = data.features.map(function (f) { return f.properties; });
+    return rows.slice().sort(function (a, b) {
+      var ra = ranked(a, i) ? a.r[i] : Infinity, rb = ranked(b, i) ? b.r[i] : Infinity;
+      if (ra !== rb) return ra < rb ? -1 : 1;
+      return a.n < b.n ? -1 : a.n > b.n ? 1 : 0;
+    });
+  }
+
+  // A panel over the map with the shown layer's values and a CSV of them built here from the
+  // embedded data (a data: URL: the file stays one self-contained page).
+  function tablePanel(map, data, cfg, activeIndex) {
+    var panel = L.DomUtil.create("div", "pk-table-panel", map.getContainer());
+    panel.setAttribute("role", "dialog");
+    L.DomEvent.disableClickPropagation(panel);
+    L.DomEvent.disableScrollPropagation(panel);
+    var t = cfg.texts, desa = cfg.level !== "kecamatan";
+    function fill() {
+      var i = activeIndex(), layer = cfg.layers[i];
+      var head = [t.name].concat(desa ? [t.kecamatan] : [], [t.value, t.rankShort]);
+      var rows = tableRows(data, i).map(function (p) {
+        return [p.n].concat(desa ? [p.k] : [], [p.v[i], ranked(p, i) ? p.r[i] : ""]);
+      });
+      var csv = "\ufeff" + [head].concat(rows).map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
+      var name = (cfg.csvName || "peta") + "-" + slug(layer.title) + ".csv";
+      var badge = cfg.synthetic ? "<span class='pk-badge'>" + esc(t.syntheticBadge) + "</span> " : "";
+      panel.innerHTML = '<div class="pk-table-head"><b>' + badge + esc(layer.title) + "</b>" +
+        '<a class="pk-csv" download="' + esc(name) + '" href="data:text/csv;charset=utf-8,' +
+        encodeURIComponent(csv) + '">' + esc(t.csv) + "</a>" +
+        '<button type="button" class="pk-table-close" aria-label="' + esc(t.close) + '">×</button></div>' +
+        '<div class="pk-table-scroll"><table class="pk-table"><thead><tr>' +
+        head.map(function (h) { return "<th>" + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" +
+        rows.map(function (r) {
+          return "<tr>" + r.map(function (c) { return "<td>" + esc(c) + "</td>"; }).join("") + "</tr>";
+        }).join("") + "</tbody></table></div>";
+      panel.querySelector(".pk-table-close").addEventListener("click", close);
+    }
+    function open() { map.closePopup(); fill(); L.DomUtil.addClass(panel, "pk-open"); }
+    function close() { L.DomUtil.removeClass(panel, "pk-open"); }
+    map.on("baselayerchange", function () { if (L.DomUtil.hasClass(panel, "pk-open")) fill(); });
+    return { open: open, close: close };
   }
 
   window.pkChoropleth = function (map, data, cfg, extra) {
@@ -217,7 +299,19 @@
     current.addTo(map);
 
     // One legend box per shown thing, in a fixed order: the indicator shown, then the sites.
-    var legendBox = control("bottomright", "pk-legends", "").addTo(map).getContainer();
+    // Below 600 px the layer list and the legends start folded into buttons.
+    var phone = map.getSize().x < 600;
+    var t = cfg.texts;
+    var legendBox = control("bottomright", "pk-legends" + (phone ? " pk-folded" : ""), "").addTo(map).getContainer();
+    var bar = L.DomUtil.create("div", "pk-legend-bar", legendBox);
+    bar.innerHTML = '<button type="button" class="pk-table-button">' + esc(t.table) + "</button>" +
+      '<button type="button" class="pk-legend-toggle" aria-expanded="' + !phone + '">' + esc(t.legend) + "</button>";
+    var legendToggle = bar.querySelector(".pk-legend-toggle");
+    function foldLegends(folded) {
+      L.DomUtil[folded ? "addClass" : "removeClass"](legendBox, "pk-folded");
+      legendToggle.setAttribute("aria-expanded", String(!folded));
+    }
+    legendToggle.addEventListener("click", function () { foldLegends(!L.DomUtil.hasClass(legendBox, "pk-folded")); });
     var legend = L.DomUtil.create("div", "pk-legend", legendBox);
     legend.innerHTML = cfg.layers[0].legend;
     var pointLegend = null;
@@ -228,6 +322,10 @@
     if (extra.outlines || extra.labels) {
       var outl = outlineLayer(extra.outlines, extra.labels).addTo(map);
       overlays[esc(cfg.texts.outlines)] = outl;
+      var tidy = function () { declutter(map, outl); };
+      map.on("zoomend moveend resize", tidy);
+      map.on("overlayadd", function (e) { if (e.layer === outl) tidy(); });
+      map.whenReady(tidy);
     }
     if (extra.points) {
       var pts = pointLayer(extra.points, cfg).addTo(map);
@@ -238,7 +336,9 @@
       map.on("overlayremove", function (e) { if (e.layer === pts) L.DomUtil.remove(pointLegend); });
       map.on("overlayadd", function (e) { if (e.layer === pts) legendBox.appendChild(pointLegend); });
     }
-    L.control.layers(base, overlays, { collapsed: false, position: "topright" }).addTo(map);
+    var layerList = L.control.layers(base, overlays, { collapsed: phone, position: "topright" }).addTo(map);
+    var toggle = layerList.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { toggle.title = t.layers; toggle.setAttribute("aria-label", t.layers); }
 
     map.on("baselayerchange", function (e) {
       if (e.layer.pkIndex === undefined) return;
@@ -261,7 +361,9 @@
     if (cfg.title || cfg.synthetic) {
       var sub = cfg.subtitle ? "<div class='pk-subtitle'>" + esc(cfg.subtitle) + "</div>" : "";
       var badge = cfg.synthetic ? "<div class='pk-badge'>" + esc(cfg.texts.syntheticBadge) + "</div>" : "";
-      control("topleft", "pk-title", badge + (cfg.title ? "<div class='pk-title-text'>" + esc(cfg.title) + "</div>" : "") + sub).addTo(map);
+      var head = control("topleft", "pk-title", badge + (cfg.title ? "<div class='pk-title-text'>" + esc(cfg.title) + "</div>" : "") + sub).addTo(map).getContainer();
+      // on a phone the title and the synthetic-data badge come first, above the buttons
+      if (phone) head.parentNode.insertBefore(head, head.parentNode.firstChild);
     }
     if (cfg.caption) {
       control("bottomleft", "pk-caption" + (cfg.synthetic ? " pk-synthetic" : ""), esc(cfg.caption)).addTo(map);
@@ -272,7 +374,13 @@
         var button = map.getContainer().querySelector(pair[0]);
         if (button && pair[1]) { button.title = pair[1]; button.setAttribute("aria-label", pair[1]); }
       });
-    keepPopupsClear(map);
-    map.pk = { layers: layers, legend: legend, current: function () { return current; } };
+    var table = tablePanel(map, data, cfg, activeIndex);
+    bar.querySelector(".pk-table-button").addEventListener("click", table.open);
+    keepPopupsClear(map, function () {
+      if (!phone) return;
+      layerList.collapse();
+      foldLegends(true);
+    });
+    map.pk = { layers: layers, legend: legend, table: table, current: function () { return current; } };
   };
 })();
