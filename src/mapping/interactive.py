@@ -615,10 +615,13 @@ def choropleth_map(
 
     areas = simplify_coverage(gdf.geometry, tolerance_m=tolerance_m, precision=precision)
     features = []
-    for pos, (idx, geom) in enumerate(areas.items()):
+    # whole columns at once: a per-row ``gdf.at`` copies the frame's attrs each time
+    area_names = gdf[name_column].astype(str).tolist()
+    area_kec = gdf[kecamatan_column].astype(str).tolist() if kecamatan_column else None
+    for pos, geom in enumerate(areas.to_numpy()):
         props = {
-            "n": str(gdf.at[idx, name_column]),
-            "k": str(gdf.at[idx, kecamatan_column]) if kecamatan_column else "",
+            "n": area_names[pos],
+            "k": area_kec[pos] if area_kec is not None else "",
             "c": [layer.classes[pos] for layer in layers],
             "v": [layer.values[pos] for layer in layers],
             "r": [layer.ranks[pos] for layer in layers],
