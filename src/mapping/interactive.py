@@ -450,14 +450,15 @@ def _basemaps(names: Sequence[str]) -> list[dict[str, Any]]:
 
 def page_title(title: str | None, *, synthetic: bool = False, language: str = "id") -> str:
     """The page's ``<title>`` (browser tab, shared link preview): the map title, else
-    "Peta interaktif", with the synthetic-data badge in front for synthetic data.
+    "Peta interaktif", with the synthetic-data badge in front for synthetic data. Line and
+    paragraph separators (U+2028/9) and other line breaks become spaces: a title is one line.
 
     >>> page_title("PMKS per desa", synthetic=True)
     'CONTOH SINTETIS · PMKS per desa'
     >>> page_title(None, language="en")
     'Interactive map'
     """
-    name = title or text("interactive", language)
+    name = " ".join((title or text("interactive", language)).split())
     return f"{text('synthetic_badge', language)} · {name}" if synthetic else name
 
 
