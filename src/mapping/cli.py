@@ -245,6 +245,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 def _cmd_shortlist(args: argparse.Namespace) -> int:
     from mapping.analysis import coverage_analysis, new_sites, priority_components
     from mapping.export import save_table, write_shortlist
+    from mapping.maps import slug
     from mapping.targeting import shortlist
 
     if args.output.suffix.lower() not in {".csv", ".xlsx"}:
@@ -270,7 +271,7 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() == ".csv":
         path = write_shortlist(sl, args.output)
         for name, table in extra:
-            save_table(table, args.output.with_name(f"{args.output.stem}-{_slug(name)}.csv"))
+            save_table(table, args.output.with_name(f"{args.output.stem}-{slug(name)}.csv"))
     else:
         path = write_shortlist(sl, args.output, extra_sheets=extra)
     top = sl.table[sl.table["shortlisted"]]
@@ -279,12 +280,6 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
     print(sl.sensitivity.message)
     print(f"Wrote {len(sl.table)} desa of the area of influence to {path}")
     return 0
-
-
-def _slug(name: str) -> str:
-    from mapping.maps import slug
-
-    return slug(name)
 
 
 def _folder(value: str) -> Path:

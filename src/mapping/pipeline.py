@@ -23,7 +23,7 @@ import pandas as pd
 from mapping import export, manifest, privacy, profiles, reports
 from mapping.analysis import coverage_analysis, new_sites, priority_components
 from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
-from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX
+from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX, column_title
 from mapping.classify import Indicator
 from mapping.config import MapLayer, ProjectConfig
 from mapping.coveragemaps import build_coverage_maps, build_shortlist_outputs, write_coverage_tables
@@ -334,10 +334,7 @@ def _high_need_low_capacity(
 
 def category_name(code: str, language: str = "id") -> str:
     """The catalogue name of a category in `language` (the code itself if unknown)."""
-    cat = CATEGORY_BY_CODE.get(code)
-    if cat is None:
-        return code
-    return cat.name_en if language == "en" else cat.name_id
+    return column_title(code, language=language) or code
 
 
 STAMP_NAME = ".build-stamp.json"
