@@ -24,9 +24,10 @@ import geopandas as gpd
 import pandas as pd
 
 from mapping import access, clusters, coverage
+from mapping.categories import CATEGORY_BY_CODE
 from mapping.errors import InputError, ProblemReport
 from mapping.labels import check_language
-from mapping.measures import add_measures, get_measure
+from mapping.measures import Measure, add_measures, get_measure
 from mapping.priority import Component
 from mapping.privacy import DEFAULT_K, is_person_count, protect
 from mapping.services import load_puskesmas
@@ -44,8 +45,9 @@ class AnalysisOptions:
         Count columns of the coverage gap: the people or families in need and those reached
         (default: families at risk of stunting and PKH recipients).
     need_measure, capacity_measure
-        Codes of the :mod:`mapping.measures` measures mapped as need and capacity (their
-        Empirical-Bayes rates go into the quadrants, the clusters and the priority).
+        The :mod:`mapping.measures` measures (built-in codes, or
+        :class:`~mapping.measures.Measure` objects of your own) mapped as need and capacity
+        (their Empirical-Bayes rates go into the quadrants, the clusters and the priority).
     denominator
         Column of the rates' denominator (families).
     smoothing
@@ -63,8 +65,8 @@ class AnalysisOptions:
 
     need: str = coverage.REAL_COVERAGE["need"]
     reached: str = coverage.REAL_COVERAGE["reached"]
-    need_measure: str = "risiko_stunting"
-    capacity_measure: str = "pendamping_desa"
+    need_measure: str | Measure = "risiko_stunting"
+    capacity_measure: str | Measure = "pendamping_desa"
     denominator: str = coverage.REAL_COVERAGE["denominator"]
     smoothing: str = "global"
     min_denominator: float = 50
@@ -325,6 +327,19 @@ def new_sites(
     )
 
 
+#: Measure units that count people or families (their counts are protected).
+PERSON_UNITS: frozenset[str] = frozenset({"orang", "keluarga", "anak"})
+
+
+def _counts_people(column: str, measures: list[Measure]) -> bool:
+    """Whether count `column` counts people: a catalogue column by the catalogue, a measure's
+    count by its unit, anything else (a measure of the user's not at hand) to be safe."""
+    if column in CATEGORY_BY_CODE:
+        return is_person_count(column)
+    unit = next((m.unit for m in measures if m.code == column), None)
+    return unit is None or unit in PERSON_UNITS
+
+
 def publishable(
     analysis: CoverageAnalysis, *, k: int = DEFAULT_K, enabled: bool = True
 ) -> CoverageAnalysis:
@@ -340,7 +355,8 @@ def publishable(
     opts = analysis.options
     frame = analysis.desa
     need_m = get_measure(opts.need_measure)
-    people = is_person_count(opts.need) or is_person_count(opts.reached)
+    measures = [need_m, get_measure(opts.capacity_measure)]
+    people = _counts_people(opts.need, measures) or _counts_people(opts.reached, measures)
     own = ["need", "reached", "gap", "surplus", need_m.columns.total] if people else []
     counts = [
         c

@@ -18,9 +18,12 @@ Group = Literal["pmks", "psks", "indicator"]
 Kind = Literal["count", "amount"]
 GROUPS: tuple[str, ...] = ("pmks", "psks", "indicator")
 
-#: Header match methods, in the order they are tried; the last two are not taken.
-HEADER_METHODS: tuple[str, ...] = ("code", "exact", "alias", "fuzzy", "ambiguous", "unmatched")
-HEADER_TAKEN: frozenset[str] = frozenset({"code", "exact", "alias", "fuzzy"})
+#: Header match methods, in the order they are tried; the last two are not taken. ``config``
+#: is a header the user mapped to a category by name (:func:`configured_header`).
+HEADER_METHODS: tuple[str, ...] = (
+    "config", "code", "exact", "alias", "fuzzy", "ambiguous", "unmatched",
+)  # fmt: skip
+HEADER_TAKEN: frozenset[str] = frozenset({"config", "code", "exact", "alias", "fuzzy"})
 HEADER_COLUMNS: list[str] = ["header", "category", "group", "method", "score", "candidates"]
 #: Lowest rapidfuzz score (0-100) of a fuzzy header match.
 FUZZY_CUTOFF = 85.0
@@ -615,6 +618,23 @@ def _groups_key(groups: Sequence[str] | None) -> tuple[str, ...]:
         msg = f"groups={list(groups)!r} is not a valid choice; use any of {list(GROUPS)}."
         raise InputError(msg)
     return key
+
+
+def configured_header(header: object, code: str) -> dict[str, object]:
+    """The match of a header the user mapped to catalogue `code` by name (method ``config``).
+
+    >>> configured_header("Orang tua terlantar", "lut")["method"]
+    'config'
+    """
+    if code not in CATEGORY_BY_CODE:
+        msg = (
+            f"category code {code!r} for header {header!r} is not in the catalogue; allowed: "
+            "codes such as fm, lut, pd, keluarga (see `peta-kesos categories`)."
+        )
+        raise InputError(msg)
+    group = CATEGORY_BY_CODE[code].group
+    return {"header": header, "category": code, "group": group, "method": "config",
+            "score": 100.0, "candidates": ""}  # fmt: skip
 
 
 def match_header(header: object, *, groups: Sequence[str] | None = None) -> dict[str, object]:

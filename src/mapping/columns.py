@@ -5,13 +5,19 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
-from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, match_header, match_headers
+from mapping.categories import (
+    CATEGORY_BY_CODE,
+    HEADER_TAKEN,
+    configured_header,
+    match_header,
+    match_headers,
+)
 from mapping.errors import InputError, Problem, ProblemReport
 from mapping.gazetteer import TAKEN_METHODS
 from mapping.names import fold, parse_code
@@ -68,11 +74,17 @@ class Columns:
 
 
 def find_columns(raw: RawTable, report: ProblemReport) -> Columns:
-    """The columns of `raw` by role; a second column of a key role is reported and ignored."""
+    """The columns of `raw` by role; a second column of a key role is reported and ignored.
+
+    A column the user named (``raw.role_overrides``) comes first in its role, so it is the one
+    used and a detected column of the same role is the one reported.
+    """
     roles = raw.roles()
     by_role: dict[str, list[str]] = {}
     for col, role in roles.items():
         by_role.setdefault(role, []).append(col)
+    for role, cols in by_role.items():
+        cols.sort(key=lambda c: c not in raw.role_overrides)  # stable: the user's first
 
     def first(role: str) -> str | None:
         cols = by_role.get(role, [])
@@ -93,7 +105,10 @@ def find_columns(raw: RawTable, report: ProblemReport) -> Columns:
         return cols[0] if cols else None
 
     codes = by_role.get("code", [])
-    kec_codes = [c for c in codes if "kec" in fold(c)]
+    kec_codes = [
+        *by_role.get("kecamatan_code", []),
+        *(c for c in codes if "kec" in fold(c) and c not in raw.role_overrides),
+    ]
     by_role["code"] = [c for c in codes if c not in kec_codes]
     kecamatan = first("kecamatan")
     name = first("desa") or first("area")
@@ -335,10 +350,24 @@ def _group_hint(raw: RawTable, column: str) -> tuple[str, ...] | None:
     return None
 
 
-def match_categories(raw: RawTable, cols: Columns, report: ProblemReport) -> pd.DataFrame:
-    """The category of each data column header; unknown and repeated categories reported."""
+def match_categories(
+    raw: RawTable,
+    cols: Columns,
+    report: ProblemReport,
+    *,
+    chosen: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The category of each data column header; unknown and repeated categories reported.
+
+    `chosen` maps headers to the catalogue code the user gave them (method ``config``); the
+    other headers are matched to the catalogue (:func:`mapping.categories.match_header`).
+    """
     rows = []
+    given = dict(chosen or {})
     for col in cols.data:
+        if col in given:
+            rows.append(configured_header(col, given[col]))
+            continue
         hint = _group_hint(raw, col)
         m = match_header(col, groups=hint)
         if m["method"] not in HEADER_TAKEN and hint is not None:
@@ -428,13 +457,20 @@ def long_values(
     value_col: str,
     totals: Sequence[bool],
     report: ProblemReport,
+    *,
+    chosen: Mapping[str, str] | None = None,
 ) -> Values:
     """Per row: the one (category, column, value) of a long table.
 
     A totals row whose category cell is blank or a total word ("Jumlah") totals every
-    category (:data:`ALL_CATEGORIES`); one naming a category totals that category.
+    category (:data:`ALL_CATEGORIES`); one naming a category totals that category. `chosen`
+    maps category labels, compared after :func:`mapping.names.fold`, to the catalogue code
+    the user gave them.
     """
-    cache: dict[str, dict[str, object]] = {}
+    given = {fold(label): code for label, code in (chosen or {}).items()}
+    cache: dict[str, dict[str, object]] = {
+        label: configured_header(label, code) for label, code in given.items()
+    }
     out: Values = []
     for i, (row, label, cell) in enumerate(
         zip(
@@ -445,7 +481,7 @@ def long_values(
         )
     ):
         key = "" if is_blank(label) else str(label).strip()
-        m = cache.get(key) or cache.setdefault(key, match_header(key))
+        m = cache.get(key) or cache.get(fold(key)) or cache.setdefault(key, match_header(key))
         taken = m["method"] in HEADER_TAKEN
         if totals[i]:
             cat = str(m["category"]) if taken and not is_total_label(key) else ALL_CATEGORIES

@@ -16,11 +16,13 @@ from __future__ import annotations
 import hashlib
 import re
 import typing
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -35,6 +37,7 @@ from mapping.access import CATCHMENT_KM, DETOUR_FACTOR
 from mapping.analysis import AnalysisOptions
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import PALETTES, SCHEMES
+from mapping.datasets import RAW_INDICATOR_COLUMNS
 from mapping.errors import PetaKesosError
 from mapping.influence import parse_site
 from mapping.measures import DEFAULT_MEASURES, Measure
@@ -54,25 +57,65 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _catalogue_code(code: str) -> str:
+    if code not in CATEGORY_BY_CODE:
+        raise ValueError(
+            f"unknown category code {code!r}; allowed: catalogue codes such as fm, lut, pd, "
+            "keluarga, penerima_pkh (see `peta-kesos categories`)"
+        )
+    return code
+
+
+class InputColumns(_Section):
+    """Which header holds each key of an input, when detection misses it or gets it wrong.
+
+    The keys are the roles of :data:`mapping.readers.KEY_ROLES`; a column named here wins
+    over the one detected.
+    """
+
+    desa: str | None = None
+    kecamatan: str | None = None
+    code: str | None = None
+    kecamatan_code: str | None = None
+    year: str | None = None
+    category: str | None = None
+    value: str | None = None
+
+    def roles(self) -> dict[str, str]:
+        """``{role: header}`` of the roles given."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 class InputFile(_Section):
     """One input table (CSV or XLSX) of PMKS/PSKS counts or indicators per area."""
 
     file: Path
     sheet: str | int | None = None
-    level: Literal["desa"] = "desa"
+    level: Literal["desa", "kecamatan"] = "desa"
     year: int | None = Field(default=None, ge=1990, le=2100)
     name: str | None = None
     source: str = ""
+    columns: InputColumns = Field(default_factory=InputColumns)
+    categories: dict[str, Annotated[str, AfterValidator(_catalogue_code)]] = Field(
+        default_factory=dict
+    )
 
-    @field_validator("level", mode="before")
-    @classmethod
-    def _desa_rows(cls, value: object) -> object:
-        if value != "desa":
+    @model_validator(mode="after")
+    def _key_or_category(self) -> InputFile:
+        keys = {h: role for role, h in self.columns.roles().items()}
+        both = [f"{h!r} (columns.{keys[h]})" for h in self.categories if h in keys]
+        if both:
             raise ValueError(
-                "allowed: desa (a build maps desa rows and sums them to kecamatan); for "
-                "kecamatan totals use `peta-kesos join FILE --level kecamatan`"
+                f"categories: header(s) {', '.join(both)} also named under columns; allowed: "
+                "a column is either a key (columns) or a category (categories)"
             )
-        return value
+        roles = list(self.columns.roles().values())
+        twice = sorted({h for h in roles if roles.count(h) > 1})
+        if twice:
+            raise ValueError(
+                f"columns: header(s) {twice} given to several keys; allowed: one key per column"
+            )
+        return self
 
     @property
     def label(self) -> str:
@@ -157,7 +200,12 @@ class Maps(_Section):
 
 
 class Coverage(_Section):
-    """Coverage analysis options (:class:`mapping.analysis.AnalysisOptions`)."""
+    """Coverage analysis options (:class:`mapping.analysis.AnalysisOptions`).
+
+    ``need``, ``reached`` and ``denominator`` name count columns: a catalogue code (a column
+    of the user's inputs, else of the real desa indicators) or a measure code (its count);
+    ``need_measure`` and ``capacity_measure`` name built-in measures or those of ``measures``.
+    """
 
     need: str = AnalysisOptions.need
     reached: str = AnalysisOptions.reached
@@ -273,6 +321,41 @@ class ProjectConfig(_Section):
     #: The config file's folder (relative paths start there) and its content's SHA-256.
     _base: Path = PrivateAttr(default=Path("."))
     _digest: str = PrivateAttr(default="")
+    #: The config's name in messages and the line of each key (see :meth:`where`).
+    _name: str = PrivateAttr(default=EXAMPLE_NAME)
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _inputs_of_one_level(self) -> ProjectConfig:
+        for i, item in enumerate(self.inputs):
+            if item.level != self.inputs[0].level:
+                raise ValueError(
+                    f"inputs[{i}].level: {item.level}, but inputs[0] is {self.inputs[0].level}; "
+                    "allowed: one level for every input of a build (make one config per level)"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _coverage_names_exist(self) -> ProjectConfig:
+        measures = [m.code for m in self.measures] + list(DEFAULT_MEASURES)
+        own = ", ".join(m.code for m in self.measures) or "none"
+        for key in ("need", "reached", "denominator"):
+            name = getattr(self.coverage, key)
+            if name not in CATEGORY_BY_CODE and name not in measures:
+                raise ValueError(
+                    f"coverage.{key}: {name!r} is neither a column nor a measure; allowed: a "
+                    "catalogue code naming a column of your inputs (e.g. fm, lut) or of the real "
+                    f"desa indicators ({', '.join(RAW_INDICATOR_COLUMNS)}), or a measure code "
+                    f"(under measures: {own}; built-in: {', '.join(DEFAULT_MEASURES)})"
+                )
+        for key in ("need_measure", "capacity_measure"):
+            name = getattr(self.coverage, key)
+            if name not in measures:
+                raise ValueError(
+                    f"coverage.{key}: unknown measure {name!r}; allowed: the codes under "
+                    f"measures ({own}) or built-in measures ({', '.join(DEFAULT_MEASURES)})"
+                )
+        return self
 
     @model_validator(mode="after")
     def _mapped_measures_exist(self) -> ProjectConfig:
@@ -303,6 +386,23 @@ class ProjectConfig(_Section):
     def user_measures(self) -> list[Measure]:
         """The measures of ``measures``, as :class:`~mapping.measures.Measure` objects."""
         return [m.measure() for m in self.measures]
+
+    def coverage_options(self) -> AnalysisOptions:
+        """The analysis options of ``coverage``; a measure of ``measures`` named as need or
+        capacity measure is passed as its :class:`~mapping.measures.Measure`."""
+        own = {m.code: m for m in self.user_measures()}
+        opts = self.coverage.options()
+        return replace(
+            opts,
+            need_measure=own.get(str(opts.need_measure), opts.need_measure),
+            capacity_measure=own.get(str(opts.capacity_measure), opts.capacity_measure),
+        )
+
+    def where(self, *loc: str | int) -> str:
+        """``NAME, line N, key K`` of the key at `loc` (e.g. ``"inputs", 0, "columns",
+        "desa"``), to name it in errors found after validation (the line of the nearest key
+        written in the file)."""
+        return f"{self._name}, line {_line_of(self._lines, loc)}, key {_dotted(loc)}"
 
     def signature(self) -> dict[str, object]:
         """What the build's up-to-date check hashes: the content and the input files."""
@@ -424,6 +524,8 @@ def parse_config(text: str, *, name: str = EXAMPLE_NAME, base: Path | None = Non
         raise ConfigError("\n".join(problems)) from None
     config._base = base or Path(".")
     config._digest = digest
+    config._name = name
+    config._lines = lines
     return config
 
 

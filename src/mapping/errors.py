@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -75,6 +75,25 @@ class BoundaryValidationError(PetaKesosError):
 
 class InputError(PetaKesosError):
     """A user's file or argument cannot be used as given."""
+
+
+class MissingColumns(InputError):
+    """Columns the user named (a config's ``columns`` or ``categories``) that a file lacks.
+
+    ``missing`` maps each naming key (``columns.desa``, ``categories.Lansia``) to the header
+    it names; ``found`` lists the file's headers. The message names the file and both.
+    """
+
+    def __init__(self, where: str, missing: dict[str, str], found: Sequence[str]) -> None:
+        self.where = where
+        self.missing = dict(missing)
+        self.found = tuple(found)
+        named = ", ".join(f"{key} {header!r}" for key, header in self.missing.items())
+        super().__init__(
+            f"Column(s) not found in {where}: {named}; headers found: {list(self.found)}. "
+            "Write each header as in the file's header row, or remove the key to let the "
+            "column be detected."
+        )
 
 
 def report_language(language: str) -> str:

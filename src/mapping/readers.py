@@ -6,7 +6,7 @@ import codecs
 import csv
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from mapping.errors import InputError, Problem
+from mapping.errors import InputError, MissingColumns, Problem
 from mapping.names import fold
 
 Cell = Any  # str, int, float, None as read from the file
@@ -146,6 +146,11 @@ _TOTAL_WORDS = frozenset(
     }
 )
 _TOTAL_PREFIXES = ("jumlah ", "total ", "sub total ", "subtotal ")
+#: Key roles a user can give a column by name (``columns:`` of a config input), overriding
+#: detection; ``kecamatan_code`` is the code of a desa's kecamatan.
+KEY_ROLES: tuple[str, ...] = (
+    "desa", "kecamatan", "code", "kecamatan_code", "year", "category", "value",
+)  # fmt: skip
 #: Roles of the columns that name the area of a row.
 _AREA_ROLES = frozenset({"code", "desa", "kecamatan", "area"})
 _FOOTNOTE_WORDS = frozenset({"sumber", "keterangan", "catatan", "ket", "note", "notes", "source"})
@@ -781,7 +786,9 @@ class RawTable:
     ``skipped`` lists rows that are not data (column-number and footnote rows) with the reason.
     ``uncalculated`` lists the header and data cells holding a formula without a calculated
     value, as (file row, column label, formula). ``notices`` are problems found while reading
-    (a hidden sheet skipped, a data cell merged across categories).
+    (a hidden sheet skipped, a data cell merged across categories). ``role_overrides`` gives
+    the role of the columns the user named (header label -> role; ``""`` for a data column),
+    which win over the roles read from the headers.
     """
 
     cells: pd.DataFrame
@@ -793,6 +800,7 @@ class RawTable:
     skipped: tuple[tuple[int, str], ...] = ()
     uncalculated: tuple[tuple[int, str, str], ...] = ()
     notices: tuple[Problem, ...] = ()
+    role_overrides: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -818,8 +826,8 @@ class RawTable:
         ]
 
     def roles(self) -> dict[str, str]:
-        """The role of each column (see :func:`column_role`)."""
-        return {c: column_role(c) for c in self.cells.columns}
+        """The role of each column: the user's (``role_overrides``), else :func:`column_role`."""
+        return {c: self.role_overrides.get(c, column_role(c)) for c in self.cells.columns}
 
 
 def _nonblank(row: Sequence[Cell]) -> list[Cell]:
@@ -1009,12 +1017,52 @@ def _labels(top: list[Cell], bottom: list[Cell] | None) -> tuple[list[str], dict
     return out, groups
 
 
-def locate_table(sheet: Sheet) -> RawTable:
+def named_headers(
+    named: Mapping[str, str], labels: Sequence[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels of `labels` that the headers of `named` name, and those named but not found:
+    ``({label: value}, {header: value})`` (a value is a role, or a category code).
+
+    A header names the label written the same (spaces around it aside), else the one label
+    equal to it after :func:`mapping.names.fold` (case, punctuation, spacing).
+
+    >>> named_headers({"Nama Desa/Kel": "desa", "Thn": "year"}, ["No", "NAMA DESA / KEL.", "X"])
+    ({'NAMA DESA / KEL.': 'desa'}, {'Thn': 'year'})
+    """
+    found: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for header, role in named.items():
+        text = str(header).strip()
+        folded = [label for label in labels if fold(label) == fold(text)]
+        if text in labels:
+            found[text] = role
+        elif len(folded) == 1:
+            found[folded[0]] = role
+        else:
+            missing[header] = role
+    return found, missing
+
+
+def _check_roles(roles: Mapping[str, str]) -> None:
+    wrong = {h: r for h, r in roles.items() if r not in (*KEY_ROLES, "")}
+    if wrong:
+        msg = f"roles={wrong} name unknown column roles; allowed: {list(KEY_ROLES)} or ''."
+        raise InputError(msg)
+
+
+def locate_table(sheet: Sheet, *, roles: Mapping[str, str] | None = None) -> RawTable:
     """Find the header (skipping title rows, joining a two-row header) and the data rows.
 
+    `roles` (header label -> one of :data:`KEY_ROLES`, or ``""`` for a data column) names
+    columns whose role detection would miss or get wrong: a row holding one of them is taken
+    as the header row, and their roles win over detection (see :meth:`RawTable.roles`).
+
     Raises :class:`~mapping.errors.InputError` when the file has no rows, or no data rows
-    under the header.
+    under the header, and :class:`~mapping.errors.MissingColumns` (keys ``columns.<role>``)
+    when a header of `roles` is not in the header row.
     """
+    named = dict(roles or {})
+    _check_roles(named)
     width = max((len(r) for r in sheet.rows), default=0)
     rows = [r if len(r) == width else [*r, *[None] * (width - len(r))] for r in sheet.rows]
     where = f"{sheet.file}" + (f" (sheet '{sheet.sheet}')" if sheet.sheet else "")
@@ -1022,7 +1070,12 @@ def locate_table(sheet: Sheet) -> RawTable:
         msg = f"{where} is empty: no cells with values."
         raise InputError(msg)
     search = range(min(len(rows), HEADER_SEARCH_ROWS))
-    header = next((i for i in search if _is_header_row(rows[i])), None)
+    wanted = {fold(h) for h in named}
+    header = next(
+        (i for i in search if wanted and wanted & {fold(c) for c in _nonblank(rows[i])}), None
+    )
+    if header is None:
+        header = next((i for i in search if _is_header_row(rows[i])), None)
     if header is None:
         header = next(i for i in range(len(rows)) if len(_nonblank(rows[i])) >= 1)
     title = tuple(
@@ -1036,7 +1089,11 @@ def locate_table(sheet: Sheet) -> RawTable:
         bottom = rows[header + 1]
         header_rows.append(header + 1)
     labels, groups = _labels(rows[header], bottom)
-    roles = [column_role(label) for label in labels]
+    overrides, missing = named_headers(named, labels)
+    if missing:
+        keys = {f"columns.{role}" if role else f"categories.{h}": h for h, role in missing.items()}
+        raise MissingColumns(where, keys, labels)
+    roles = [overrides.get(label, column_role(label)) for label in labels]
     notices = [*sheet.notices]
     if sheet.merged:
         notices += _merged_data_cells(sheet, rows, labels, roles, header_rows[-1] + 1)
@@ -1085,6 +1142,7 @@ def locate_table(sheet: Sheet) -> RawTable:
             if r in kept
         ),
         notices=tuple(notices),
+        role_overrides=overrides,
     )
 
 
@@ -1094,10 +1152,12 @@ def read_raw_table(
     sheet: str | int | None = None,
     include_hidden: bool = False,
     max_cells: int = MAX_CELLS,
+    roles: Mapping[str, str] | None = None,
 ) -> RawTable:
-    """:func:`read_cells` then :func:`locate_table`."""
+    """:func:`read_cells` then :func:`locate_table` (with the user's column `roles`)."""
     return locate_table(
-        read_cells(path, sheet=sheet, include_hidden=include_hidden, max_cells=max_cells)
+        read_cells(path, sheet=sheet, include_hidden=include_hidden, max_cells=max_cells),
+        roles=roles,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,10 @@ from mapping.columns import (
     total_rows,
     wide_values,
 )
-from mapping.errors import InputError, ProblemReport
+from mapping.errors import InputError, MissingColumns, ProblemReport
 from mapping.gazetteer import MATCH_COLUMNS, Gazetteer
 from mapping.names import fold
-from mapping.readers import RawTable, read_raw_table
+from mapping.readers import RawTable, is_blank, named_headers, read_raw_table
 from mapping.settings import Settings
 from mapping.validation import (
     area_problems,
@@ -147,6 +147,7 @@ def canonicalize(
     strict: bool = False,
     settings: Settings | None = None,
     gazetteer: Gazetteer | None = None,
+    categories: Mapping[str, str] | None = None,
 ) -> WelfareTable:
     """The canonical long table of a located raw table, validated.
 
@@ -166,15 +167,20 @@ def canonicalize(
         keeping the errors in ``report``.
     gazetteer
         A :class:`mapping.gazetteer.Gazetteer` of the level (loaded when None).
+    categories
+        ``{header: catalogue code}`` for headers the catalogue does not recognise (or gets
+        wrong); in a long table also ``{category label: code}`` for the labels in its category
+        column. A header or label named here that the table lacks raises
+        :class:`~mapping.errors.MissingColumns` (keys ``categories.<header>``).
     """
     report = ProblemReport([*raw.notices, *raw.uncalculated_problems()])
-    cols = find_columns(raw, report)
+    raw, cols, by_header, by_label = _with_categories(raw, categories or {}, report)
     where = raw.where
     if all(c is None for c in (cols.name, cols.code, cols.kecamatan, cols.kecamatan_code)):
         msg = (
             f"No area column found in {where}; found: {list(raw.cells.columns)}. Name the column "
             "of desa names 'Desa' or 'Kelurahan', of kecamatan names 'Kecamatan', or of codes "
-            "'Kode'."
+            "'Kode'; or name it with columns={'desa': HEADER} (`columns:` of a config input)."
         )
         raise InputError(msg)
     lvl = infer_level(raw, cols, level)
@@ -189,7 +195,7 @@ def canonicalize(
     elif gazetteer.level != lvl:
         msg = f"gazetteer is of level {gazetteer.level!r}; the table is read at level {lvl!r}."
         raise InputError(msg)
-    headers = match_categories(raw, cols, report)
+    headers = match_categories(raw, cols, report, chosen=by_header)
     years = row_years(raw, cols, year, report)
 
     n = len(raw.cells)
@@ -204,7 +210,7 @@ def canonicalize(
     code_name_conflicts(raw, _log_records(row_log), gazetteer, cols, lvl, report)
 
     if cols.category is not None and cols.value is not None:
-        values = long_values(raw, cols.category, cols.value, totals, report)
+        values = long_values(raw, cols.category, cols.value, totals, report, chosen=by_label)
     else:
         values = wide_values(raw, cols, headers, report)
     check_totals(raw, values, totals, report)
@@ -251,6 +257,26 @@ def canonicalize(
     if strict:
         report.raise_if_errors(context=where)
     return table
+
+
+def _with_categories(
+    raw: RawTable, categories: Mapping[str, str], report: ProblemReport
+) -> tuple[RawTable, Columns, dict[str, str], dict[str, str]]:
+    """`raw` with the headers of `categories` as data columns, its columns, and the user's
+    categories by header and (long tables) by category label."""
+    by_header, rest = named_headers(categories, list(raw.cells.columns))
+    if by_header:
+        data = dict.fromkeys(by_header, "")
+        raw = replace(raw, role_overrides={**data, **raw.role_overrides})
+    cols = find_columns(raw, report)
+    by_label: dict[str, str] = {}
+    if rest and cols.category is not None:
+        labels = {fold(c) for c in raw.cells[cols.category] if not is_blank(c)}
+        by_label = {h: code for h, code in rest.items() if fold(h) in labels}
+    missing = {f"categories.{h}": h for h in rest if h not in by_label}
+    if missing:
+        raise MissingColumns(raw.where, missing, list(raw.cells.columns))
+    return raw, cols, by_header, by_label
 
 
 def _canonical_values(
@@ -362,6 +388,8 @@ def read_welfare(
     settings: Settings | None = None,
     gazetteer: Gazetteer | None = None,
     include_hidden: bool = False,
+    columns: Mapping[str, str] | None = None,
+    categories: Mapping[str, str] | None = None,
 ) -> WelfareTable:
     """Read a PMKS/PSKS/indicator CSV or XLSX file into the validated canonical long table.
 
@@ -378,11 +406,40 @@ def read_welfare(
     are reported (a warning); ``include_hidden=True`` reads the first sheet even if hidden.
     Footers (notes, place and date, signature block) are not data: they are listed in
     ``skipped`` and in :meth:`WelfareTable.summary`.
+
+    When detection fails, name the columns: `columns` maps key roles
+    (:data:`mapping.readers.KEY_ROLES`: ``desa``, ``kecamatan``, ``code``, ``kecamatan_code``,
+    ``year``, ``category``, ``value``) to headers, e.g. ``{"desa": "Lokasi"}``, and
+    `categories` maps headers (or a long table's category labels) to catalogue codes, e.g.
+    ``{"Orang tua terlantar": "lut"}``. Named columns win over detection; one the file lacks
+    raises :class:`~mapping.errors.MissingColumns` naming the key, the header and the headers
+    found.
     """
-    raw = read_raw_table(path, sheet=sheet, include_hidden=include_hidden)
-    return canonicalize(
-        raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer
+    raw = read_raw_table(
+        path, sheet=sheet, include_hidden=include_hidden, roles=column_roles(columns)
     )
+    return canonicalize(
+        raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer,
+        categories=categories,
+    )  # fmt: skip
+
+
+def column_roles(columns: Mapping[str, str] | None) -> dict[str, str]:
+    """``{header: role}`` of ``{role: header}`` (a role named once, a header given one role).
+
+    >>> column_roles({"desa": "Lokasi", "year": "Thn"})
+    {'Lokasi': 'desa', 'Thn': 'year'}
+    """
+    out: dict[str, str] = {}
+    for role, header in (columns or {}).items():
+        if header in out:
+            msg = (
+                f"columns: header {header!r} is given two roles ({out[header]}, {role}); "
+                "give each role its own column."
+            )
+            raise InputError(msg)
+        out[header] = role
+    return out
 
 
 def from_frame(
