@@ -72,7 +72,39 @@ def _errors(text: str) -> str:
         ),
         (
             "inputs:\n  - file: a.csv\n    level: rt\n",
-            r"line 3, key inputs\[0\]\.level: allowed: desa .* \(found 'rt'\)",
+            r"line 3, key inputs\[0\]\.level: Input should be 'desa' or 'kecamatan' "
+            r"\(found 'rt'\)",
+        ),
+        (
+            "inputs:\n  - file: a.csv\n    columns:\n      nama: Lokasi\n",
+            r"line 4, key inputs\[0\]\.columns\.nama: unknown key; allowed: desa, kecamatan, "
+            r"code, kecamatan_code, year, category, value",
+        ),
+        (
+            "inputs:\n  - file: a.csv\n    categories:\n      KK: keluarga\n      Ortu: ortu\n",
+            r"line 5, key inputs\[0\]\.categories\.Ortu: unknown category code 'ortu'; "
+            r"allowed: catalogue codes",
+        ),
+        (
+            "inputs:\n  - file: a.csv\n    columns: {desa: Lokasi}\n"
+            "    categories: {Lokasi: fm}\n",
+            r"line 4, key inputs\[0\]\.categories: header\(s\) 'Lokasi' \(columns\.desa\) "
+            r"also named under columns",
+        ),
+        (
+            "inputs:\n  - file: a.csv\n  - file: b.csv\n    level: kecamatan\n",
+            r"line 4, key inputs\[1\]\.level: kecamatan, but inputs\[0\] is desa; allowed: one "
+            r"level",
+        ),
+        (
+            "coverage:\n  need: fm\n  reached: penerima_xyz\n",
+            r"line 3, key coverage\.reached: 'penerima_xyz' is neither a column nor a measure; "
+            r"allowed: a catalogue code .*penerima_pkh.* or a measure code",
+        ),
+        (
+            "coverage:\n  need_measure: lansia\n",
+            r"line 2, key coverage\.need_measure: unknown measure 'lansia'; allowed: the codes "
+            r"under measures \(none\)",
         ),
         ("inputs:\n  - sheet: PMKS\n", r"line 2, key inputs\[0\]\.file: missing"),
         (

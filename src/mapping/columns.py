@@ -83,7 +83,7 @@ def find_columns(raw: RawTable, report: ProblemReport) -> Columns:
     by_role: dict[str, list[str]] = {}
     for col, role in roles.items():
         by_role.setdefault(role, []).append(col)
-    for role, cols in by_role.items():
+    for cols in by_role.values():
         cols.sort(key=lambda c: c not in raw.role_overrides)  # stable: the user's first
 
     def first(role: str) -> str | None:

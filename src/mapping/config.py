@@ -209,8 +209,8 @@ class Coverage(_Section):
 
     need: str = AnalysisOptions.need
     reached: str = AnalysisOptions.reached
-    need_measure: str = AnalysisOptions.need_measure
-    capacity_measure: str = AnalysisOptions.capacity_measure
+    need_measure: str = str(AnalysisOptions.need_measure)
+    capacity_measure: str = str(AnalysisOptions.capacity_measure)
     denominator: str = AnalysisOptions.denominator
     smoothing: Literal["global", "spatial"] = "global"
     min_denominator: float = Field(default=AnalysisOptions.min_denominator, ge=0)

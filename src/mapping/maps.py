@@ -33,7 +33,7 @@ def slug(name: str) -> str:
 
 
 def build_map_set(
-    desa_gdf: gpd.GeoDataFrame,
+    desa_gdf: gpd.GeoDataFrame | None,
     kecamatan_gdf: gpd.GeoDataFrame,
     indicators: Sequence[str | Indicator],
     out_dir: str | Path,
@@ -55,6 +55,8 @@ def build_map_set(
     workers: int | None = None,
 ) -> list[export.GalleryItem]:
     """Write the desa and kecamatan maps of `indicators` into `out_dir`; return gallery items.
+
+    With ``desa_gdf=None`` (a table of kecamatan totals) only the kecamatan maps are drawn.
 
     For each level: one HTML map with every indicator as a switchable layer (plus the
     bivariate layer when `bivariate` = ``(need_column, capacity_column)`` is given) and one
@@ -84,19 +86,25 @@ def build_map_set(
         msg = f"A map set needs at least {max(min_indicators, 1)} indicators; got {len(inds)}."
         raise InputError(msg)
     columns = [i.column for i in inds]
-    desa_gdf, kecamatan_gdf = _protected(desa_gdf, kecamatan_gdf, k=k)
-    check_columns(desa_gdf, [*columns, "name", "kecamatan"], what="desa_gdf")
+    if desa_gdf is None:
+        if bivariate is not None:
+            msg = "bivariate maps are desa maps; pass desa_gdf, or bivariate=None."
+            raise InputError(msg)
+        kecamatan_gdf = _protected_alone(kecamatan_gdf, k=k)
+    else:
+        desa_gdf, kecamatan_gdf = _protected(desa_gdf, kecamatan_gdf, k=k)
+        check_columns(desa_gdf, [*columns, "name", "kecamatan"], what="desa_gdf")
     check_columns(kecamatan_gdf, [*columns, "name"], what="kecamatan_gdf (aggregate it first)")
-    if bivariate is not None:
+    if bivariate is not None and desa_gdf is not None:
         check_columns(desa_gdf, list(bivariate), what="desa_gdf")
     out = Path(out_dir)
     items: list[export.GalleryItem] = []
     heading = title or text("gallery_title", lang)
     by_column = {i.column: i for i in inds}
-    for level, gdf, outlines in (
-        ("desa", desa_gdf, kecamatan_gdf),
-        ("kecamatan", kecamatan_gdf, kecamatan_gdf),
-    ):
+    levels = [("kecamatan", kecamatan_gdf, kecamatan_gdf)]
+    if desa_gdf is not None:
+        levels.insert(0, ("desa", desa_gdf, kecamatan_gdf))
+    for level, gdf, outlines in levels:
         level_name = text(level, lang)
         group = f"{heading} — {level_name}"
         classes = {i.column: i.classify(gdf[i.column], language=lang) for i in inds}
@@ -168,6 +176,13 @@ def _protected(
         raise InputError(msg)
     desa, kec = privacy.protect(desa_gdf, kecamatan_gdf, k=k)
     return desa, kecamatan_gdf if kec is None else kec
+
+
+def _protected_alone(kecamatan_gdf: gpd.GeoDataFrame, *, k: int) -> gpd.GeoDataFrame:
+    """A kecamatan layer published without desa, protected (against the regency total)."""
+    if privacy.DISCLOSURE_ATTR in kecamatan_gdf.attrs:
+        return kecamatan_gdf
+    return privacy.protect(kecamatan_gdf, k=k)[0]
 
 
 class MapSetOptions(TypedDict, total=False):

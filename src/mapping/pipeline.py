@@ -21,14 +21,21 @@ import geopandas as gpd
 import pandas as pd
 
 from mapping import export, manifest, privacy, profiles, reports
-from mapping.analysis import coverage_analysis, new_sites, priority_components
+from mapping.analysis import (
+    AnalysisOptions,
+    CoverageAnalysis,
+    coverage_analysis,
+    new_sites,
+    priority_components,
+)
 from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
 from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX, column_title
 from mapping.classify import Indicator
-from mapping.config import MapLayer, ProjectConfig
+from mapping.config import ConfigError, MapLayer, ProjectConfig
 from mapping.coveragemaps import build_coverage_maps, build_shortlist_outputs, write_coverage_tables
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
 from mapping.datasets import SAMPLE_YEAR, build_welfare_datasets
+from mapping.errors import MissingColumns
 from mapping.files import write_text
 from mapping.indicators import Rate, add_rates
 from mapping.join import MatchReport, join_table
@@ -38,7 +45,7 @@ from mapping.maps import build_map_set, slug
 from mapping.measures import Measure, add_measures, get_measure
 from mapping.quickmap import families_table, quick_indicators
 from mapping.settings import Settings, default_output_dir, get_settings
-from mapping.tables import combine_tables, read_welfare
+from mapping.tables import WelfareTable, combine_tables, read_welfare
 from mapping.targeting import shortlist
 
 log = logging.getLogger(__name__)
@@ -89,6 +96,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "profiles": "Profil kecamatan untuk TKSK dan camat (PDF A4, satu per kecamatan) dan "
         "ringkasan kabupaten",
         "new_sites": "Lokasi program baru untuk kebutuhan yang belum terjangkau",
+        "coverage_inputs": "Analisis cakupan dan daftar pendek CSR memakai kolom dari berkas "
+        "Anda: {columns}",
     },
     "en": {
         "per_1000": "per 1,000 families",
@@ -132,6 +141,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "profiles": "Kecamatan profiles for the TKSK and camat (A4 PDF, one per kecamatan) and "
         "the regency summary",
         "new_sites": "New programme sites for the unmet need",
+        "coverage_inputs": "The coverage analysis and the CSR shortlist use columns of your "
+        "files: {columns}",
     },
 }
 
@@ -262,23 +273,45 @@ def _protect(
     return safe_desa, kec if safe_kec is None else safe_kec
 
 
+def read_input(
+    config: ProjectConfig, index: int, *, settings: Settings | None = None
+) -> WelfareTable:
+    """The canonical table of ``inputs[index]``, read with its ``columns`` and ``categories``.
+
+    A column the config names that the file lacks is a :class:`~mapping.config.ConfigError`
+    naming the config file, the key and its line, the file, and the headers found.
+    """
+    item = config.inputs[index]
+    try:
+        return read_welfare(
+            config.path(item.file), level=item.level, sheet=item.sheet, year=item.year,
+            columns=item.columns.roles(), categories=item.categories, settings=settings,
+        )  # fmt: skip
+    except MissingColumns as exc:
+        problems = [
+            f"{config.where('inputs', index, *key.split('.', 1))}: column {header!r} not found "
+            f"in {exc.where}; allowed: one of the headers found {list(exc.found)}"
+            for key, header in exc.missing.items()
+        ]
+        raise ConfigError("\n".join(problems)) from None
+
+
 def user_layers(
     config: ProjectConfig, *, settings: Settings | None = None
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, MatchReport, list[Measure]]:
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame, MatchReport, list[Measure]]:
     """Desa and kecamatan layers of the config's input files, with its measures added.
 
-    The inputs are read (:func:`mapping.tables.read_welfare`) and joined in one call; when
-    they give no number of families (``keluarga``), that of the real desa indicators is joined
-    with them, so rates per 1,000 families need no hidden denominator. Returns the layers, the
-    one match report of all inputs and the measures added (the config's, then the built-in
-    ones its maps name).
+    The inputs are read (:func:`read_input`) and joined in one call; when they give no number
+    of families (``keluarga``), that of the real desa indicators is joined with them, so rates
+    per 1,000 families need no hidden denominator. Returns the layers, the one match report of
+    all inputs and the measures added (the config's, then the built-in ones its maps name).
+    Inputs of kecamatan totals (``level: kecamatan``) give no desa layer (None): they are
+    joined to the 15 kecamatan, their families summed from the desa indicators.
     """
-    tables = [
-        read_welfare(config.path(i.file), level=i.level, sheet=i.sheet, year=i.year,
-                     settings=settings)
-        for i in config.inputs
-    ]  # fmt: skip
-    if not any(FAMILIES in set(t.data["category"]) for t in tables):
+    tables = [read_input(config, i, settings=settings) for i in range(len(config.inputs))]
+    by_desa = config.inputs[0].level == "desa"
+    own_families = any(FAMILIES in set(t.data["category"]) for t in tables)
+    if not own_families and by_desa:
         tables.append(families_table(settings=settings))
     combined = combine_tables(tables)
     year = next((i.year for i in config.inputs if i.year is not None), None)
@@ -292,6 +325,15 @@ def user_layers(
         for i in quick_indicators(categories)
         if i.column.endswith(PER_1000_SUFFIX)
     }
+    if not by_desa:
+        kec, report = join_table(combined, level="kecamatan", year=year, settings=settings)
+        if not own_families:
+            families, _ = join_table(families_table(settings=settings), level="kecamatan",
+                                     settings=settings)  # fmt: skip
+            by_code = families.set_index("code")[FAMILIES]
+            kec[FAMILIES] = by_code.reindex(kec["code"]).to_numpy()
+        kec = add_rates(kec, rates)
+        return None, add_measures(kec, measures)[0] if measures else kec, report, measures
     layers = []
     for level in ("desa", "kecamatan"):
         gdf, report = join_table(combined, level=level, year=year, rates=rates, settings=settings)
@@ -448,6 +490,7 @@ def _build_bundled(
     step: Callable[[], int],
     steps: int,
     built_at: dt.datetime,
+    user_desa: gpd.GeoDataFrame | None = None,
 ) -> tuple[
     list[export.GalleryItem],
     list[tuple[str, Sequence[Path]]],
@@ -456,7 +499,9 @@ def _build_bundled(
 ]:
     """Steps 3-7 of the default build: the bundled map sets, coverage, CSR shortlist, profiles.
 
-    Returns the gallery items, the downloadable tables, the inputs to report on (match report,
+    The coverage analysis takes the columns it names from `user_desa` (the desa layer of the
+    config's inputs) where it has them (see :func:`coverage_layer`). Returns the gallery
+    items, the downloadable tables, the inputs to report on (match report,
     file name, what) and the sources.
     """
     t = TEXTS[lang]
@@ -504,28 +549,11 @@ def _build_bundled(
     )
     downloads.append((f"{t['cell_table']} ({len(cell)})", cell_files))
 
-    say(f"[{step()}/{steps}] coverage analysis: gap, severity, access, clusters")
-    analysis = coverage_analysis(desa, language=lang, options=config.coverage.options())
-    items += build_coverage_maps(analysis, kec, out, dpi=dpi)
-    downloads.append((t["coverage_tables"], write_coverage_tables(analysis, out)))
-
-    say(f"[{step()}/{steps}] CSR shortlist around the Sarulla stand-in sites")
-    frame, components = priority_components(analysis, k=config.privacy.k)
-    sl = shortlist(frame, components=components, language=lang, **config.csr.shortlist_kwargs())
-    sl_items, sl_tables = build_shortlist_outputs(sl, desa, kec, out, dpi=dpi)
-    items += sl_items
-    downloads.append((t["shortlist_tables"], sl_tables))
-    if config.csr.new_sites:
-        siting = new_sites(
-            analysis, sl, n_sites=config.csr.new_sites, radius_km=config.csr.site_radius_km
-        )
-        stem = out / "csr-lokasi-baru"
-        sited = [
-            export.save_table(frame, stem.with_name(f"{stem.name}{part}{ext}"), language=lang)
-            for part, frame in (("", siting.sites), ("-ringkasan", siting.summary))
-            for ext in (".csv", ".xlsx")
-        ]
-        downloads.append((f"{t['new_sites']} ({config.csr.new_sites})", sited))
+    cov_items, cov_downloads, analysis = _build_coverage(
+        config, desa, kec, user_desa, out, lang, dpi, say, step, steps
+    )
+    items += cov_items
+    downloads += cov_downloads
 
     say(f"[{step()}/{steps}] kecamatan profiles and the regency summary (PDF)")
     data = profiles.prepare_profiles(
@@ -541,6 +569,114 @@ def _build_bundled(
     sources = [t[k] for k in ("source_boundaries", "source_indicators", "caveat_families")]
     sources += [t["source_puskesmas"], t["source_sarulla"], t["source_synthetic"]]
     return items, downloads, inputs, sources
+
+
+def coverage_inputs(user_desa: gpd.GeoDataFrame | None, options: AnalysisOptions) -> list[str]:
+    """The columns the coverage analysis takes from the desa layer of the user's inputs.
+
+    Every count it uses (``need``, ``reached``, the denominator, the categories of the need
+    and capacity measures, a measure's count named as need or reached) that the inputs have;
+    none when they only have the number of families (the portal's, or one not used with
+    anything of theirs).
+    """
+    if user_desa is None:
+        return []
+    need_m, cap_m = get_measure(options.need_measure), get_measure(options.capacity_measure)
+    used = dict.fromkeys([
+        options.need, options.reached, options.denominator, *need_m.categories,
+        need_m.denominator, *cap_m.categories, cap_m.denominator,
+    ])  # fmt: skip
+    taken = [c for c in used if c in user_desa.columns]
+    return taken if set(taken) - {options.denominator, FAMILIES} else []
+
+
+def coverage_layer(
+    desa: gpd.GeoDataFrame, user_desa: gpd.GeoDataFrame | None, config: ProjectConfig
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The desa layer the config's coverage analysis runs on, and the columns from the inputs.
+
+    `desa` is the real desa indicators layer (:func:`real_indicator_layers`); the columns of
+    :func:`coverage_inputs` replace or join its own, so a user's own need and reached counts
+    drive the coverage maps, tables and CSR shortlist. A count the coverage names that neither
+    has is a :class:`~mapping.config.ConfigError` naming the key and its line.
+    """
+    options = config.coverage_options()
+    taken = coverage_inputs(user_desa, options)
+    out = desa.copy()
+    if taken and user_desa is not None:
+        aligned = user_desa.set_index(user_desa["code"].astype(str)).reindex(
+            out["code"].astype(str)
+        )
+        for column in taken:
+            out[column] = aligned[column].to_numpy()
+    own = [] if user_desa is None else [c for c in user_desa.columns if c in CATEGORY_BY_CODE]
+    real = [c for c in desa.columns if c in CATEGORY_BY_CODE]
+    measured = {get_measure(options.need_measure).code, get_measure(options.capacity_measure).code}
+    wanted: list[tuple[str, str]] = [
+        (key, str(getattr(options, key))) for key in ("need", "reached", "denominator")
+    ]
+    for key in ("need_measure", "capacity_measure"):
+        m = get_measure(getattr(options, key))
+        wanted += [(key, c) for c in (*m.categories, m.denominator)]
+    problems = []
+    for key, column in wanted:
+        if column not in out.columns and column not in measured:
+            kec_note = (
+                " (your inputs are kecamatan totals; the coverage analysis needs desa rows)"
+                if config.inputs and config.inputs[0].level == "kecamatan"
+                else ""
+            )
+            problems.append(
+                f"{config.where('coverage', key)}: column {column!r} is in neither your inputs "
+                f"{own}{kec_note} nor the real desa indicators {real}; allowed: one of those "
+                "columns, or a measure code"
+            )
+    if problems:
+        raise ConfigError("\n".join(dict.fromkeys(problems)))
+    return out, taken
+
+
+def _build_coverage(
+    config: ProjectConfig,
+    desa: gpd.GeoDataFrame,
+    kec: gpd.GeoDataFrame,
+    user_desa: gpd.GeoDataFrame | None,
+    out: Path,
+    lang: str,
+    dpi: int,
+    say: Callable[[str], None],
+    step: Callable[[], int],
+    steps: int,
+) -> tuple[list[export.GalleryItem], list[tuple[str, Sequence[Path]]], CoverageAnalysis]:
+    """The coverage analysis and the CSR shortlist: their maps, tables and the analysis."""
+    t = TEXTS[lang]
+    layer, taken = coverage_layer(desa, user_desa, config)
+    from_inputs = f" (from your inputs: {', '.join(taken)})" if taken else ""
+    say(f"[{step()}/{steps}] coverage analysis: gap, severity, access, clusters{from_inputs}")
+    analysis = coverage_analysis(layer, language=lang, options=config.coverage_options())
+    items = build_coverage_maps(analysis, kec, out, dpi=dpi)
+    downloads: list[tuple[str, Sequence[Path]]] = [
+        (t["coverage_tables"], write_coverage_tables(analysis, out))
+    ]
+
+    say(f"[{step()}/{steps}] CSR shortlist around the Sarulla stand-in sites")
+    frame, components = priority_components(analysis, k=config.privacy.k)
+    sl = shortlist(frame, components=components, language=lang, **config.csr.shortlist_kwargs())
+    sl_items, sl_tables = build_shortlist_outputs(sl, layer, kec, out, dpi=dpi)
+    items += sl_items
+    downloads.append((t["shortlist_tables"], sl_tables))
+    if config.csr.new_sites:
+        siting = new_sites(
+            analysis, sl, n_sites=config.csr.new_sites, radius_km=config.csr.site_radius_km
+        )
+        stem = out / "csr-lokasi-baru"
+        sited = [
+            export.save_table(frame, stem.with_name(f"{stem.name}{part}{ext}"), language=lang)
+            for part, frame in (("", siting.sites), ("-ringkasan", siting.summary))
+            for ext in (".csv", ".xlsx")
+        ]
+        downloads.append((f"{t['new_sites']} ({config.csr.new_sites})", sited))
+    return items, downloads, analysis
 
 
 def _user_counts(desa: gpd.GeoDataFrame, measures: Sequence[Measure]) -> list[str]:
@@ -627,18 +763,37 @@ def build_outputs(
     downloads: list[tuple[str, Sequence[Path]]] = []
     inputs: list[tuple[MatchReport, str, str]] = []
     sources: list[str] = []
+    user = user_layers(cfg, settings=s) if cfg.inputs else None
+    udesa = user[0] if user is not None else None
+    taken = coverage_inputs(udesa, cfg.coverage_options())
     if bundled:
-        bundle = _build_bundled(s, cfg, out, lang, dpi, say, lambda: next(step), steps, built_at)
+        bundle = _build_bundled(
+            s, cfg, out, lang, dpi, say, lambda: next(step), steps, built_at, user_desa=udesa
+        )
         items, downloads, inputs, sources = bundle
-    if cfg.inputs:
-        say(f"[{next(step)}/{steps}] maps of the config's input files")
-        udesa, ukec, ureport, measures = user_layers(cfg, settings=s)
-        udesa, ukec = _protect(udesa, ukec, cfg, counts=_user_counts(udesa, measures),
-                               totals={m.code: list(m.categories) for m in measures})  # fmt: skip
+    if taken:
+        sources.append(t["coverage_inputs"].format(columns=", ".join(taken)))
+    if user is not None:
+        now = next(step)
+        say(f"[{now}/{steps}] maps of the config's input files")
+        if taken and not bundled:  # the coverage of the inputs, without the bundled map sets
+            desa, kec, _ = real_indicator_layers(settings=s)
+            cov_items, downloads, _ = _build_coverage(
+                cfg, desa, kec, udesa, out, lang, dpi, say, lambda: now, steps
+            )
+            items += cov_items
+        udesa, ukec, ureport, measures = user
+        layer = ukec if udesa is None else udesa
+        counts = _user_counts(layer, measures)
+        totals = {m.code: list(m.categories) for m in measures}
+        if udesa is None:
+            ukec, _ = privacy.protect(ukec, counts=counts, totals=totals, **_privacy_options(cfg))
+        else:
+            udesa, ukec = _protect(udesa, ukec, cfg, counts=counts, totals=totals)
         names = ", ".join(str(i.file) for i in cfg.inputs)
         usources = [i.source for i in cfg.inputs if i.source] or [names]
         items += build_map_set(
-            udesa, ukec, _user_indicators(cfg, udesa, measures, lang), out,
+            udesa, ukec, _user_indicators(cfg, layer, measures, lang), out,
             title=cfg.maps.title or names, source="; ".join(usources), language=lang, dpi=dpi,
             file_prefix="data-", min_indicators=1,
         )  # fmt: skip
@@ -663,6 +818,7 @@ def build_outputs(
     _remove_stale(out, previous, result)
     used: dict[str, object] = {"language": lang, "dpi": dpi, "year": SAMPLE_YEAR, "per": 1000}
     used |= {"real_rates": list(REAL_RATES), "synthetic_pmks": list(SYNTHETIC_PMKS)}
+    used["coverage_from_inputs"] = taken
     if config is not None:
         used["project_config"] = config.model_dump(mode="json")
     files = _manifest_inputs(s) + [("input", cfg.path(i.file), cfg.path(i.file).parent)

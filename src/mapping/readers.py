@@ -1093,10 +1093,10 @@ def locate_table(sheet: Sheet, *, roles: Mapping[str, str] | None = None) -> Raw
     if missing:
         keys = {f"columns.{role}" if role else f"categories.{h}": h for h, role in missing.items()}
         raise MissingColumns(where, keys, labels)
-    roles = [overrides.get(label, column_role(label)) for label in labels]
+    label_roles = [overrides.get(label, column_role(label)) for label in labels]
     notices = [*sheet.notices]
     if sheet.merged:
-        notices += _merged_data_cells(sheet, rows, labels, roles, header_rows[-1] + 1)
+        notices += _merged_data_cells(sheet, rows, labels, label_roles, header_rows[-1] + 1)
     body: list[list[Cell]] = []
     index: list[int] = []
     skipped: list[tuple[int, str]] = []
@@ -1108,7 +1108,7 @@ def locate_table(sheet: Sheet, *, roles: Mapping[str, str] | None = None) -> Raw
         if i == header_rows[-1] + 1 and _is_column_number_row(row):
             skipped.append((number, "column numbers under the header"))
             continue
-        reason = _footer_reason(row, roles, after_footer)
+        reason = _footer_reason(row, label_roles, after_footer)
         if reason:
             skipped.append((number, reason))
             after_footer = True

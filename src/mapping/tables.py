@@ -220,7 +220,7 @@ def canonicalize(
     # Big files: one (row, category, value) triple per value; the other columns are taken
     # from the row log by position, never as one Python list per column and value.
     positions: list[int] = []
-    categories: list[str] = []
+    value_codes: list[str] = []
     numbers: list[float] = []
     for i in data_idx:
         if row_log["method"][i] not in JOINED_METHODS:
@@ -228,12 +228,12 @@ def canonicalize(
         for category, _column, value in values[i]:
             if category is not None:
                 positions.append(i)
-                categories.append(category)
+                value_codes.append(category)
                 numbers.append(value)
     columns = {cat: col for row_values in values for cat, col, _ in row_values if cat}
     del values
-    frame = _canonical_values(positions, categories, numbers, row_log, years, lvl, raw.file)
-    del positions, categories, numbers
+    frame = _canonical_values(positions, value_codes, numbers, row_log, years, lvl, raw.file)
+    del positions, value_codes, numbers
     data = deduplicate(raw, frame, columns, report)
     missing_areas(raw, data, gazetteer, cols, lvl, report)
     # Column by column, each list freed once converted: never the log twice in memory.
