@@ -7,6 +7,7 @@ import filecmp
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mapping.analysis import AnalysisOptions
@@ -86,8 +87,7 @@ def _errors(text: str) -> str:
             r"allowed: catalogue codes",
         ),
         (
-            "inputs:\n  - file: a.csv\n    columns: {desa: Lokasi}\n"
-            "    categories: {Lokasi: fm}\n",
+            "inputs:\n  - file: a.csv\n    columns: {desa: Lokasi}\n    categories: {Lokasi: fm}\n",
             r"line 4, key inputs\[0\]\.categories: header\(s\) 'Lokasi' \(columns\.desa\) "
             r"also named under columns",
         ),
@@ -213,3 +213,215 @@ def test_example_config_builds_the_default_outputs(tmp_path: Path) -> None:
     same = [p for p in rel[0] if p.suffix in {".csv", ".png"}]
     _, mismatch, errors = filecmp.cmpfiles(tmp_path / "cfg", tmp_path / "default", same)
     assert not mismatch and not errors
+
+
+# --- the user's own data: named columns, kecamatan totals, coverage of their counts ---------
+
+
+def _messy_xlsx(desa, path: Path) -> Path:
+    """A workbook whose headers detection cannot read: a title row, the desa in 'Lokasi', the
+    kecamatan in 'Wil. Kec', the year in 'Periode', neglected elderly as 'Orang tua terlantar'
+    and families as 'KK'. Tarutung: 9 and 300 per desa; Sipoholon: 6 and 120."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Rekap"
+    ws.append(["Rekap data lapangan (uji)"])
+    ws.append(["Lokasi", "Wil. Kec", "Periode", "Orang tua terlantar", "KK"])
+    for kec, lut, kk in (("Tarutung", 9, 300), ("Sipoholon", 6, 120)):
+        for name in desa.loc[desa["kecamatan"] == kec, "name"]:
+            ws.append([name, kec, 2024, lut, kk])
+    wb.save(path)
+    return path
+
+
+MESSY_INPUT = (
+    "inputs:\n"
+    "  - file: lapangan.xlsx\n"
+    "    sheet: Rekap\n"
+    "    columns:\n"
+    "      desa: Lokasi\n"
+    "      kecamatan: Wil. Kec\n"
+    "      year: Periode\n"
+    "    categories:\n"
+    "      Orang tua terlantar: lut\n"
+    "      KK: keluarga\n"
+)
+
+
+def test_named_columns_and_categories_read_a_messy_workbook(desa, tmp_path: Path) -> None:
+    from mapping.pipeline import read_input, user_layers
+
+    _messy_xlsx(desa, tmp_path / "lapangan.xlsx")
+    plain = parse_config("inputs:\n  - file: lapangan.xlsx\n", base=tmp_path)
+    with pytest.raises(ValueError, match=r"No area column found in .*'Lokasi', 'Wil\. Kec'"):
+        read_input(plain, 0)
+    config = parse_config(MESSY_INPUT, base=tmp_path)
+    table = read_input(config, 0)
+    used = dict(zip(table.headers["header"], table.headers["category"], strict=True))
+    assert used == {"Orang tua terlantar": "lut", "KK": "keluarga"}
+    assert set(table.headers["method"]) == {"config"}
+    n = int((desa["kecamatan"].isin(["Tarutung", "Sipoholon"])).sum())
+    assert len(table.rows) == n and (table.rows["method"] != "unmatched").all()
+    assert set(table.rows["year"]) == {2024}
+    layer, kec, _, _ = user_layers(config)
+    assert layer is not None
+    tarutung = layer[layer["kecamatan"] == "Tarutung"]
+    assert (tarutung["lut"] == 9).all() and (tarutung["keluarga"] == 300).all()
+    assert (tarutung["lut_per_1000"] == 30).all()  # the file's own families, not the portal's
+    sip = kec.set_index("name").loc["Sipoholon"]
+    assert sip["lut_per_1000"] == pytest.approx(50)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("desa: Lokasi", "desa: Nama Desa"),
+            r"line 5, key inputs\[0\]\.columns\.desa: column 'Nama Desa' not found in "
+            r"lapangan\.xlsx \(sheet 'Rekap'\); allowed: one of the headers found \['Lokasi', "
+            r"'Wil\. Kec', 'Periode', 'Orang tua terlantar', 'KK'\]",
+        ),
+        (
+            ("KK: keluarga", "Jumlah KK: keluarga"),
+            r"line 10, key inputs\[0\]\.categories\.Jumlah KK: column 'Jumlah KK' not found in "
+            r"lapangan\.xlsx .*headers found \['Lokasi'",
+        ),
+    ],
+)
+def test_a_named_column_the_file_lacks_names_key_line_and_headers(
+    desa, tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    from mapping.pipeline import read_input
+
+    _messy_xlsx(desa, tmp_path / "lapangan.xlsx")
+    config = parse_config(MESSY_INPUT.replace(*change), name="proyek.yaml", base=tmp_path)
+    with pytest.raises(ConfigError, match=r"^proyek\.yaml, " + expected):
+        read_input(config, 0)
+
+
+def test_kecamatan_totals_are_mapped_at_kecamatan_level(kecamatan, tmp_path: Path) -> None:
+    """15 kecamatan totals of fakir miskin (10 x the row number); no families in the file, so
+    they are summed from the desa indicators."""
+    from mapping.pipeline import real_indicator_layers, user_layers
+
+    path = tmp_path / "kec.csv"
+    names = sorted(kecamatan["name"])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Nama Kec", "Fakir Miskin"])
+        writer.writerows([name, 10 * (i + 1)] for i, name in enumerate(names))
+    text = (
+        "inputs:\n  - file: kec.csv\n    level: kecamatan\n    columns: {kecamatan: Nama Kec}\n"
+        f"maps:\n  dpi: 50\n  bundled: false\noutputs:\n  folder: {tmp_path / 'hasil'}\n"
+    )
+    config = parse_config(text, base=tmp_path)
+    layer, kec, report, _ = user_layers(config)
+    assert layer is None and len(kec) == 15
+    by_name = kec.set_index("name")
+    assert [by_name.loc[n, "fm"] for n in names] == [10 * (i + 1) for i in range(15)]
+    real = real_indicator_layers()[1].set_index("name")
+    assert by_name.loc[names[0], "keluarga"] == real.loc[names[0], "keluarga"]
+    assert by_name.loc[names[0], "fm_per_1000"] == pytest.approx(
+        10_000 / real.loc[names[0], "keluarga"]
+    )
+    result = build_outputs(config=config, progress=lambda _m: None)
+    built = {p.name for p in result.maps}
+    assert {"data-peta-kecamatan.html", "data-kecamatan-fm-per-1000.png"} <= built
+    assert not any(n.startswith("data-desa") or n == "data-peta-desa.html" for n in built)
+    assert not any(n.startswith("cakupan-") for n in built)  # coverage is per desa
+
+
+def _need_reached_csv(desa, path: Path) -> Path:
+    """Families in need ('Keluarga Sasaran', 40 per desa) and reached ('Sudah Dibantu': 30 in
+    Tarutung, 10 in Sipoholon) of every desa of the two kecamatan."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Desa", "Kecamatan", "Keluarga Sasaran", "Sudah Dibantu"])
+        for kec, reached in (("Tarutung", 30), ("Sipoholon", 10)):
+            for name in desa.loc[desa["kecamatan"] == kec, "name"]:
+                writer.writerow([name, kec, 40, reached])
+    return path
+
+
+COVERAGE_INPUT = (
+    "inputs:\n  - file: sasaran.csv\n"
+    "    categories: {Keluarga Sasaran: fm, Sudah Dibantu: penerima_pkh}\n"
+    "coverage:\n  need: fm\n  reached: penerima_pkh\n  clusters: false\n"
+    "csr:\n  sites: ['Tarutung=2.0167,98.9667']\n  radius_km: 1\n"
+    "  kecamatan: [Tarutung, Sipoholon]\n"
+)
+
+
+def test_coverage_and_shortlist_use_the_users_need_and_reached(desa, tmp_path: Path) -> None:
+    from mapping.analysis import coverage_analysis, coverage_table, priority_components
+    from mapping.pipeline import coverage_layer, real_indicator_layers, user_layers
+    from mapping.targeting import shortlist
+
+    _need_reached_csv(desa, tmp_path / "sasaran.csv")
+    config = parse_config(COVERAGE_INPUT, base=tmp_path)
+    real = real_indicator_layers()[0]
+    frame, taken = coverage_layer(real, user_layers(config)[0], config)
+    assert taken == ["fm", "penerima_pkh"]  # the families are the portal's: not "yours"
+    assert (frame["keluarga"].to_numpy() == real["keluarga"].to_numpy()).all()
+    analysis = coverage_analysis(frame, options=config.coverage_options())
+    table = coverage_table(analysis).set_index("name")
+    tarutung = desa.loc[desa["kecamatan"] == "Tarutung", "name"].iloc[0]
+    sipoholon = desa.loc[desa["kecamatan"] == "Sipoholon", "name"].iloc[0]
+    assert (table.loc[tarutung, "need"], table.loc[tarutung, "reached"]) == (40, 30)
+    assert table.loc[tarutung, "coverage_pct"] == pytest.approx(75)
+    assert table.loc[sipoholon, "coverage_pct"] == pytest.approx(25)
+    assert table.loc[~table["kecamatan"].isin(["Tarutung", "Sipoholon"]), "need"].isna().all()
+    components_frame, components = priority_components(analysis, k=config.privacy.k)
+    sl = shortlist(components_frame, components=components, **config.csr.shortlist_kwargs())
+    listed = sl.table.set_index("name")
+    assert set(listed["kecamatan"]) == {"Tarutung", "Sipoholon"}
+    assert listed.loc[sipoholon, "coverage_component"] == pytest.approx(25)
+    assert listed.loc[tarutung, "coverage_component"] == pytest.approx(75)
+
+
+@pytest.mark.slow
+def test_a_build_maps_the_coverage_of_the_users_counts(desa, tmp_path: Path) -> None:
+    _need_reached_csv(desa, tmp_path / "sasaran.csv")
+    text = COVERAGE_INPUT + "maps:\n  dpi: 50\n  bundled: false\noutputs:\n  folder: hasil\n"
+    messages: list[str] = []
+    result = build_outputs(config=parse_config(text, base=tmp_path), progress=messages.append)
+    assert any("from your inputs: fm, penerima_pkh)" in m for m in messages)
+    names = {p.name for p in result.files}
+    assert {"cakupan-desa.csv", "cakupan-peta-desa.html", "sasaran-csr-sarulla.csv"} <= names
+    assert {"data-peta-desa.html", "data-desa-fm-per-1000.png"} <= names
+    table = pd.read_csv(tmp_path / "hasil" / "cakupan-desa.csv", dtype={"code": str})
+    inside = table["kecamatan"].isin(["Tarutung", "Sipoholon"])
+    assert (table.loc[inside, "need"] == 40).all() and table.loc[~inside, "need"].isna().all()
+    doc = json.loads((tmp_path / "hasil" / "manifest.json").read_text(encoding="utf-8"))
+    assert doc["config"]["coverage_from_inputs"] == ["fm", "penerima_pkh"]
+
+
+def test_a_coverage_count_in_neither_inputs_nor_indicators_names_key_and_line(
+    desa, tmp_path: Path
+) -> None:
+    from mapping.pipeline import coverage_layer, real_indicator_layers, user_layers
+
+    _need_reached_csv(desa, tmp_path / "sasaran.csv")
+    text = (
+        "inputs:\n  - file: sasaran.csv\n"
+        "    categories: {Keluarga Sasaran: fm, Sudah Dibantu: penerima_pkh}\n"
+        "coverage:\n  need: lut\n"
+    )
+    config = parse_config(text, name="proyek.yaml", base=tmp_path)
+    user = user_layers(config)[0]
+    real = real_indicator_layers()[0]
+    with pytest.raises(
+        ConfigError,
+        match=r"proyek\.yaml, line 5, key coverage\.need: column 'lut' is in neither your "
+        r"inputs \[.*'fm'.*\] nor the real desa indicators \[.*'penerima_pkh'.*\]; allowed:",
+    ):
+        coverage_layer(real, user, config)
+    # the default coverage (stunting risk, PKH) takes the inputs' PKH recipients, the rest
+    # from the real desa indicators
+    frame, taken = coverage_layer(
+        real, user, parse_config(text.replace("coverage:\n  need: lut\n", ""))
+    )
+    assert taken == ["penerima_pkh"]
+    assert frame["keluarga_berisiko_stunting"].equals(real["keluarga_berisiko_stunting"])

@@ -51,6 +51,9 @@ from mapping.targeting import shortlist
 log = logging.getLogger(__name__)
 
 FAMILIES = "keluarga"
+#: ``attrs`` key of the user's desa layer: where its number of families comes from
+#: (``inputs`` or ``portal``, the real desa indicators).
+FAMILIES_ATTR = "families_source"
 #: The build's own texts in each language (map texts come from :mod:`mapping.labels`).
 TEXTS: dict[str, dict[str, str]] = {
     "id": {
@@ -341,6 +344,7 @@ def user_layers(
             gdf, _ = add_measures(gdf, measures)
         layers.append((gdf, report))
     (desa, report), (kec, _) = layers
+    desa.attrs[FAMILIES_ATTR] = "inputs" if own_families else "portal"
     return desa, kec, report, measures
 
 
@@ -575,9 +579,9 @@ def coverage_inputs(user_desa: gpd.GeoDataFrame | None, options: AnalysisOptions
     """The columns the coverage analysis takes from the desa layer of the user's inputs.
 
     Every count it uses (``need``, ``reached``, the denominator, the categories of the need
-    and capacity measures, a measure's count named as need or reached) that the inputs have;
-    none when they only have the number of families (the portal's, or one not used with
-    anything of theirs).
+    and capacity measures, a measure's count named as need or reached) that the inputs have,
+    except the number of families the inputs took from the real desa indicators; none when
+    the inputs give only the number of families.
     """
     if user_desa is None:
         return []
@@ -586,7 +590,8 @@ def coverage_inputs(user_desa: gpd.GeoDataFrame | None, options: AnalysisOptions
         options.need, options.reached, options.denominator, *need_m.categories,
         need_m.denominator, *cap_m.categories, cap_m.denominator,
     ])  # fmt: skip
-    taken = [c for c in used if c in user_desa.columns]
+    portal = user_desa.attrs.get(FAMILIES_ATTR) == "portal"
+    taken = [c for c in used if c in user_desa.columns and not (portal and c == FAMILIES)]
     return taken if set(taken) - {options.denominator, FAMILIES} else []
 
 
