@@ -32,6 +32,18 @@ def test_example_config_is_the_default_build() -> None:
     )
 
 
+def test_the_commented_input_example_is_valid() -> None:
+    """The example's commented ``inputs`` entry, uncommented, is a valid input."""
+    block = EXAMPLE.read_text(encoding="utf-8").split("inputs: []\n")[1].split("\n\n")[0]
+    text = "inputs:\n" + "\n".join(line.removeprefix("#") for line in block.splitlines())
+    (item,) = parse_config(text).inputs
+    assert item.columns.roles() == {
+        "desa": "Nama Desa/Kel", "kecamatan": "Kec.", "code": "Kode Wilayah",
+        "kecamatan_code": "Kd Kec", "year": "Tahun", "category": "Jenis", "value": "Jumlah",
+    }  # fmt: skip
+    assert item.categories == {"Lansia Terlantar 60+": "lut", "Jml KK": "keluarga"}
+
+
 def test_csr_and_privacy_settings_become_the_api_options() -> None:
     config = parse_config(
         "csr:\n  sites: ['Kantor=1.84,99.09']\n  radius_km: 15\n  how: intersection\n"

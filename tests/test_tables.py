@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from mapping.columns import JOINED_METHODS, TOTAL_ROW
-from mapping.errors import InputError, Problem, ValidationFailed
+from mapping.errors import InputError, MissingColumns, Problem, ValidationFailed
 from mapping.gazetteer import Gazetteer
 from mapping.join import join_table
 from mapping.tables import (
@@ -98,6 +98,36 @@ def test_long_layout_with_codes_and_year_column(tmp_path: Path, gz_desa: Gazette
         "odha": "pmks",
         "kartar": "psks",
     }
+
+
+def test_named_columns_of_a_long_table_win_over_detection(
+    tmp_path: Path, gz_desa: Gazetteer
+) -> None:
+    """'Nama' would be the area, 'Jenis' the category and 'Jumlah' the value; the user says the
+    desa are in 'Lokasi', the categories in 'Masalah' and the counts in 'Banyaknya', and that
+    the label 'Ortu telantar' is lut (the catalogue does not know it)."""
+    path = _csv(
+        tmp_path,
+        (
+            "Nama,Lokasi,Kec,Masalah,Banyaknya,Jenis,Jumlah\n"
+            "Petugas A,Huta Toruan VII,Tarutung,Ortu telantar,7,x,1\n"
+            "Petugas A,Hutapea Banuarea,Tarutung,Fakir Miskin,4,x,1\n"
+        ),
+    )
+    columns = {"desa": "Lokasi", "kecamatan": "Kec", "category": "Masalah", "value": "Banyaknya"}
+    chosen = {"ORTU TELANTAR": "lut"}
+    t = read_welfare(path, gazetteer=gz_desa, columns=columns, categories=chosen)
+    assert t.layout == "long"
+    got = t.data[["area_code", "category", "value"]].values.tolist()
+    assert got == [["12.02.01.1004", "lut", 7.0], ["12.02.01.2010", "fm", 4.0]]
+    assert list(t.rows["input_name"]) == ["Huta Toruan VII", "Hutapea Banuarea"]
+    second = [p for p in t.report if p.kind == "extra-key-column"]
+    assert {p.column for p in second} == {"Jenis", "Jumlah"}  # detected, not used
+    with pytest.raises(MissingColumns, match=r"categories\.Lansia 'Lansia'; headers found: "):
+        read_welfare(path, gazetteer=gz_desa, columns=columns, categories={"Lansia": "lut"})
+    twice = {"desa": "Lokasi", "kecamatan": "Lokasi"}
+    with pytest.raises(InputError, match=r"header 'Lokasi' is given two roles \(desa, kecamatan"):
+        read_welfare(path, gazetteer=gz_desa, columns=twice)
 
 
 def test_kecamatan_level(tmp_path: Path, gz_kec: Gazetteer) -> None:
