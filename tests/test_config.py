@@ -343,6 +343,14 @@ def test_kecamatan_totals_are_mapped_at_kecamatan_level(kecamatan, tmp_path: Pat
     assert {"data-peta-kecamatan.html", "data-kecamatan-fm-per-1000.png"} <= built
     assert not any(n.startswith("data-desa") or n == "data-peta-desa.html" for n in built)
     assert not any(n.startswith("cakupan-") for n in built)  # coverage is per desa
+    # a coverage of counts only the inputs could give is refused, never silently left out
+    wants = parse_config(text + "coverage:\n  need: fm\n", name="kec.yaml", base=tmp_path)
+    with pytest.raises(
+        ConfigError,
+        match=r"kec\.yaml, line 11, key coverage\.need: column 'fm' is in neither your inputs "
+        r"\(kecamatan totals: the coverage analysis needs desa rows\) nor the real desa",
+    ):
+        build_outputs(config=wants, progress=lambda _m: None)
 
 
 def _need_reached_csv(desa, path: Path) -> Path:

@@ -34,7 +34,7 @@ from mapping.classify import Indicator
 from mapping.config import ConfigError, MapLayer, ProjectConfig
 from mapping.coveragemaps import build_coverage_maps, build_shortlist_outputs, write_coverage_tables
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
-from mapping.datasets import SAMPLE_YEAR, build_welfare_datasets
+from mapping.datasets import RAW_INDICATOR_COLUMNS, SAMPLE_YEAR, build_welfare_datasets
 from mapping.errors import MissingColumns
 from mapping.files import write_text
 from mapping.indicators import Rate, add_rates
@@ -623,18 +623,17 @@ def coverage_layer(
     for key in ("need_measure", "capacity_measure"):
         m = get_measure(getattr(options, key))
         wanted += [(key, c) for c in (*m.categories, m.denominator)]
+    by_kecamatan = bool(config.inputs) and config.inputs[0].level == "kecamatan"
+    yours = (
+        "(kecamatan totals: the coverage analysis needs desa rows)" if by_kecamatan else str(own)
+    )
     problems = []
     for key, column in wanted:
         if column not in out.columns and column not in measured:
-            kec_note = (
-                " (your inputs are kecamatan totals; the coverage analysis needs desa rows)"
-                if config.inputs and config.inputs[0].level == "kecamatan"
-                else ""
-            )
             problems.append(
                 f"{config.where('coverage', key)}: column {column!r} is in neither your inputs "
-                f"{own}{kec_note} nor the real desa indicators {real}; allowed: one of those "
-                "columns, or a measure code"
+                f"{yours} nor the real desa indicators {real}; allowed: one of those columns, "
+                "or a measure code"
             )
     if problems:
         raise ConfigError("\n".join(dict.fromkeys(problems)))
@@ -781,12 +780,15 @@ def build_outputs(
     if user is not None:
         now = next(step)
         say(f"[{now}/{steps}] maps of the config's input files")
+        own = {cfg.coverage.need, cfg.coverage.reached} - set(RAW_INDICATOR_COLUMNS)
         if taken and not bundled:  # the coverage of the inputs, without the bundled map sets
             desa, kec, _ = real_indicator_layers(settings=s)
             cov_items, downloads, _ = _build_coverage(
                 cfg, desa, kec, udesa, out, lang, dpi, say, lambda: now, steps
             )
             items += cov_items
+        elif own and not bundled:  # counts only inputs can give, which they lack: say so
+            coverage_layer(real_indicator_layers(settings=s)[0], udesa, cfg)
         udesa, ukec, ureport, measures = user
         layer = ukec if udesa is None else udesa
         counts = _user_counts(layer, measures)
