@@ -368,7 +368,9 @@ def _need_reached_csv(desa, path: Path) -> Path:
 COVERAGE_INPUT = (
     "inputs:\n  - file: sasaran.csv\n"
     "    categories: {Keluarga Sasaran: fm, Sudah Dibantu: penerima_pkh}\n"
+    "measures:\n  - {code: sasaran, name_id: Keluarga sasaran, categories: [fm]}\n"
     "coverage:\n  need: fm\n  reached: penerima_pkh\n  clusters: false\n"
+    "  need_measure: sasaran\n"
     "csr:\n  sites: ['Tarutung=2.0167,98.9667']\n  radius_km: 1\n"
     "  kecamatan: [Tarutung, Sipoholon]\n"
 )
@@ -399,6 +401,12 @@ def test_coverage_and_shortlist_use_the_users_need_and_reached(desa, tmp_path: P
     assert set(listed["kecamatan"]) == {"Tarutung", "Sipoholon"}
     assert listed.loc[sipoholon, "coverage_component"] == pytest.approx(25)
     assert listed.loc[tarutung, "coverage_component"] == pytest.approx(75)
+    # the need rate (maps, quadrants, the shortlist's need) is the user's measure
+    assert components[0].label_id == "Keluarga sasaran per 1.000 keluarga (EB)"
+    rates = analysis.desa.set_index("name")
+    families = rates.loc[tarutung, "keluarga"]
+    assert rates.loc[tarutung, "sasaran_per_1000"] == pytest.approx(40_000 / families)
+    assert rates["need_rate"].equals(rates["sasaran_per_1000_eb"])
 
 
 @pytest.mark.slow
