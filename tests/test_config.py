@@ -418,7 +418,7 @@ def test_a_build_maps_the_coverage_of_the_users_counts(desa, tmp_path: Path) -> 
     assert any("from your inputs: fm, penerima_pkh)" in m for m in messages)
     names = {p.name for p in result.files}
     assert {"cakupan-desa.csv", "cakupan-peta-desa.html", "sasaran-csr-sarulla.csv"} <= names
-    assert {"data-peta-desa.html", "data-desa-fm-per-1000.png"} <= names
+    assert {"data-peta-desa.html", "data-desa-sasaran-per-1000.png"} <= names
     table = pd.read_csv(tmp_path / "hasil" / "cakupan-desa.csv", dtype={"code": str})
     inside = table["kecamatan"].isin(["Tarutung", "Sipoholon"])
     assert (table.loc[inside, "need"] == 40).all() and table.loc[~inside, "need"].isna().all()
