@@ -22,7 +22,8 @@ from mapping.datasets import SARULLA_POINT, sarulla_sites
 from mapping.errors import InputError
 from mapping.gazetteer import Gazetteer
 from mapping.labels import check_language
-from mapping.settings import CRS_METRIC, CRS_STORAGE, KABUPATEN_NAME
+from mapping.regions import metric_crs_of
+from mapping.settings import CRS_STORAGE, KABUPATEN_NAME
 
 #: Radius of the area of influence when neither a radius nor kecamatan are given, km.
 DEFAULT_RADIUS_KM = 15.0
@@ -127,7 +128,7 @@ def default_sites(desa: gpd.GeoDataFrame, *, language: str = "id") -> list[Site]
     codes = sarulla_sites(desa)
     by_code = desa.set_index("code")
     julu = by_code.loc[codes["namora_i_langit"]]
-    julu_pt = gpd.GeoSeries([julu.geometry], crs=desa.crs).to_crs(CRS_METRIC)
+    julu_pt = gpd.GeoSeries([julu.geometry], crs=desa.crs).to_crs(metric_crs_of(desa))
     pt = julu_pt.representative_point().to_crs(CRS_STORAGE).iloc[0]
     note = STAND_IN_NOTE[lang]
     return [
@@ -222,13 +223,13 @@ def area_of_influence(
             f"radius_km={radius_km:g} is not allowed; expected a distance of 0 km or more."
         )
     kec_codes = _kecamatan_codes(kecamatan, problems) if kecamatan else None
-    metric = desa.to_crs(CRS_METRIC)
-    site_pts = gpd.GeoSeries([s.point for s in site_list], crs=CRS_STORAGE).to_crs(CRS_METRIC)
+    metric = desa.to_crs(metric_crs_of(desa))
+    site_pts = gpd.GeoSeries([s.point for s in site_list], crs=CRS_STORAGE).to_crs(metric.crs)
     dist = np.column_stack([metric.geometry.distance(p).to_numpy() / 1000 for p in site_pts])
     if regency is None:  # the distance to a union is the least distance to its parts
         outside = dist.min(axis=0)
     else:
-        outline = gpd.GeoSeries([regency], crs=CRS_STORAGE).to_crs(CRS_METRIC).iloc[0]
+        outline = gpd.GeoSeries([regency], crs=CRS_STORAGE).to_crs(metric.crs).iloc[0]
         outside = site_pts.distance(outline).to_numpy() / 1000
     problems += _sites_outside(site_list, outside)
     if problems:
