@@ -62,7 +62,7 @@ def area_points(areas: gpd.GeoDataFrame, *, id_column: str = "code") -> gpd.GeoS
     so a service placed at a desa is at distance 0 from that desa.
 
     >>> import shapely
-    >>> sq = gpd.GeoDataFrame({"code": ["a"]}, geometry=[shapely.box(0, 0, 2, 2)], crs=CRS_METRIC)
+    >>> sq = gpd.GeoDataFrame({"code": ["a"]}, geometry=[shapely.box(0, 0, 2, 2)], crs="EPSG:32647")
     >>> area_points(sq)["a"].wkt
     'POINT (1 1)'
     """
@@ -257,7 +257,7 @@ def services_from_counts(
     >>> sq = gpd.GeoDataFrame(
     ...     {"code": ["a", "b"], "name": ["A", "B"], "kecamatan_code": ["k", "k"],
     ...      "kecamatan": ["K", "K"]},
-    ...     geometry=[shapely.box(0, 0, 2, 2), shapely.box(2, 0, 4, 2)], crs=CRS_METRIC)
+    ...     geometry=[shapely.box(0, 0, 2, 2), shapely.box(2, 0, 4, 2)], crs="EPSG:32647")
     >>> pts = services_from_counts(pd.Series({"a": 2, "b": 0}), kind="posyandu", desa=sq)
     >>> pts[["id", "capacity", "desa_code"]].to_dict("records")
     [{'id': 'posyandu-a', 'capacity': 2.0, 'desa_code': 'a'}]
