@@ -388,3 +388,36 @@ def test_coverage_analysis(
     assert out["severity_label"].notna().all()
     assert out["quadrant_label"].notna().all()
     assert result.severity_counts().sum() == 18
+
+
+# --- CSR sites and their area of influence ----------------------------------------------------
+
+
+def test_area_of_influence_uses_the_regions_sites(
+    layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame], region: Region
+) -> None:
+    from dataclasses import replace
+
+    from mapping.influence import area_of_influence, default_sites
+
+    desa = layers[0]
+    # a site at the centre of Sidoagung (grid cell 2,1; 6 decimals of a degree: within 0.1 m):
+    # its 8 neighbours lie 1 km (sides) or
+    # sqrt(2) km (corners) away, the next ring 3 km or more
+    centre = gpd.GeoSeries([_square(1, 2).centroid], crs=UTM_49S).to_crs("EPSG:4326").iloc[0]
+    with_sites = replace(region, sites=(f"Kantor CSR={centre.y:.6f},{centre.x:.6f}",))
+    assert [s.name for s in default_sites(desa, region=with_sites)] == ["Kantor CSR"]
+    with pytest.raises(InputError, match="Kabupaten Merapi Kidul has no default sites"):
+        default_sites(desa, region=region)
+
+    near = area_of_influence(desa, radius_km=1.5, region=with_sites)
+    assert near["in_area"].sum() == 9
+    assert near.set_index("code").at["34.90.02.2003", "distance_km"] == pytest.approx(0, abs=1e-3)
+    assert near.set_index("code").at["34.90.02.2004", "distance_km"] == pytest.approx(1.0, abs=1e-3)
+    assert area_of_influence(desa, radius_km=0.9, region=with_sites)["in_area"].sum() == 1
+    by_kec = area_of_influence(desa, kecamatan=["Kec. Tegalrejo Wetan"], region=with_sites)
+    assert sorted(by_kec.loc[by_kec["in_area"], "name"]) == sorted(n for _, n in DESA["34.90.03"])
+    with pytest.raises(InputError, match="'Pahae Jae' is not a kecamatan of Merapi Kidul"):
+        area_of_influence(desa, kecamatan=["Pahae Jae"], region=with_sites)
+    with pytest.raises(InputError, match="km outside Kabupaten Merapi Kidul"):
+        area_of_influence(desa, ["Jauh=-7.0,110.4"], radius_km=5, region=with_sites)
