@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +24,7 @@ from mapping.analysis import coverage_analysis
 from mapping.areas import region_from_areas, region_from_desa
 from mapping.errors import BoundaryValidationError, InputError
 from mapping.gazetteer import Gazetteer
+from mapping.influence import area_of_influence, default_sites
 from mapping.interactive import choropleth_map, render_html
 from mapping.join import join_table
 from mapping.layers import area_km2, region_layers
@@ -226,8 +228,6 @@ def test_layers_report_codes_outside_the_region(
 def test_layers_check_the_regions_expectations(
     boundaries: gpd.GeoDataFrame, region: Region
 ) -> None:
-    from dataclasses import replace
-
     expecting = replace(region, expected_area_km2=100.0)
     with pytest.raises(BoundaryValidationError, match=r"72\.0 km2 is not within 1% of 100\.0"):
         region_layers(boundaries, region=expecting, code="KDEPUM")
@@ -365,6 +365,9 @@ def test_coverage_analysis(
     services = as_services(points, kind="puskesmas", name_column="nama", desa=desa)
     assert services["desa_code"].tolist() == ["34.90.01.2001", "34.90.03.2005"]
 
+    with pytest.raises(InputError, match=r"puskesmas of Kabupaten Tapanuli Utara, but desa "
+                       r"\['34\.90\.01\.2001'"):  # fmt: skip
+        coverage_analysis(desa, clusters=False)  # never measured to Sumatran puskesmas
     # local Moran needs 30 areas or more: the 18 desa are refused with a reason, then the
     # analysis runs without clusters
     with pytest.raises(InputError, match="needs at least 30 areas; gdf has 18"):
@@ -396,10 +399,6 @@ def test_coverage_analysis(
 def test_area_of_influence_uses_the_regions_sites(
     layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame], region: Region
 ) -> None:
-    from dataclasses import replace
-
-    from mapping.influence import area_of_influence, default_sites
-
     desa = layers[0]
     # a site at the centre of Sidoagung (grid cell 2,1; 6 decimals of a degree: within 0.1 m):
     # its 8 neighbours lie 1 km (sides) or
