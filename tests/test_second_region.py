@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -26,8 +27,9 @@ from mapping.errors import BoundaryValidationError, InputError
 from mapping.gazetteer import Gazetteer
 from mapping.influence import area_of_influence, default_sites
 from mapping.interactive import choropleth_map, render_html
-from mapping.join import join_table
+from mapping.join import aggregate_to_kecamatan, join_table
 from mapping.layers import area_km2, region_layers
+from mapping.matchfile import match_file
 from mapping.regions import Region, RegionError, metric_crs_of, tapanuli_utara, utm_crs
 from mapping.services import as_services
 from mapping.static import plot_choropleth
@@ -303,11 +305,41 @@ def test_join_matches_and_reports(joined: tuple[gpd.GeoDataFrame, object]) -> No
     assert "Tapanuli" not in texts
 
 
+def test_join_at_kecamatan_level(
+    layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame], gazetteer: Gazetteer
+) -> None:
+    desa, kec, _ = layers
+    table = from_frame(_welfare(), level="desa", gazetteer=gazetteer)
+    by_kec, report = join_table(table, level="kecamatan", layer=kec, desa=desa)
+    assert by_kec["name"].tolist() == list(KECAMATAN.values())
+    assert by_kec["n_desa_data"].tolist() == [3, 1, 2]
+    # no kecamatan has all 6 desa: a sum would undercount, so it stays missing
+    assert by_kec["lut"].isna().all()
+    assert report.n_joined == 6
+    summed = aggregate_to_kecamatan(
+        join_table(table, layer=desa)[0], columns=["lut"], kecamatan=kec, partial="sum"
+    )
+    assert summed["lut"].tolist() == [12 + 7 + 30, 21, 9 + 15]
+
+
+def test_match_file(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    path = tmp_path / "daftar.csv"
+    _welfare().to_csv(path, index=False)
+    matched = match_file(path, gazetteer=gazetteer)
+    assert matched["code"].tolist() == [
+        "34.90.01.2001", "34.90.01.2002", "34.90.01.2006", "34.90.03.2003", "34.90.03.2001",
+        "34.90.02.2006", "",
+    ]  # fmt: skip
+    assert matched["method"].iloc[-1] == "unmatched"
+    with pytest.raises(InputError, match="gazetteer is of level 'desa'"):
+        match_file(path, level="kecamatan", gazetteer=gazetteer)
+
+
 # --- maps -------------------------------------------------------------------------------------
 
 
 def test_static_map(
-    joined: tuple[gpd.GeoDataFrame, object], region: Region, tmp_path: object
+    joined: tuple[gpd.GeoDataFrame, object], region: Region, tmp_path: Path
 ) -> None:
     gdf, _ = joined
     title = f"Lanjut usia terlantar, {region.title()} (contoh sintetis)"
@@ -319,7 +351,7 @@ def test_static_map(
     x0, x1 = ax.get_xlim()
     # drawn in UTM 49S: the grid's eastings, 430-442 km
     assert 425_000 < x0 < 430_000 and 442_000 < x1 < 447_000
-    path = tmp_path / "lansia.png"  # type: ignore[operator]
+    path = tmp_path / "lansia.png"
     fig.savefig(path)
     assert path.stat().st_size > 10_000
 
