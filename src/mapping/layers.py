@@ -18,7 +18,7 @@ from mapping.data import CROSSWALK_DESA, fetch_raw, load_manifest, load_referenc
 from mapping.errors import BoundaryValidationError, DataSourceError
 from mapping.files import write_text
 from mapping.names import desa_kind
-from mapping.regions import Region, default_region, metric_crs_of
+from mapping.regions import DEFAULT_REGION_FILE, Region, default_region, metric_crs_of
 from mapping.settings import CRS_STORAGE, Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -276,9 +276,10 @@ def layers_stamp_path(settings: Settings) -> Path:
 
 def _inputs_signature() -> str:
     """A hash of what the layers are built from: the raw files' checksums (verified by
-    :func:`fetch_raw`), this builder's code and the shipped crosswalk."""
+    :func:`fetch_raw`), this builder's code, the shipped crosswalk and the region file."""
     parts = [f"{f.name}:{f.sha256}" for f in load_manifest()]
-    parts += [hashlib.sha256(p.read_bytes()).hexdigest() for p in (Path(__file__), CROSSWALK_DESA)]
+    files = (Path(__file__), CROSSWALK_DESA, DEFAULT_REGION_FILE)
+    parts += [hashlib.sha256(p.read_bytes()).hexdigest() for p in files]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -305,7 +306,10 @@ def layers_damage(*, settings: Settings | None = None) -> str | None:
             f"the stamp says {recorded[:12]}...)"
         )
     if inputs != _inputs_signature():
-        return "the raw files, the layer builder or the crosswalk changed since the last build"
+        return (
+            "the raw files, the layer builder, the crosswalk or the region file changed since "
+            "the last build"
+        )
     return None
 
 
