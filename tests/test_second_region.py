@@ -30,6 +30,7 @@ from mapping.interactive import choropleth_map, render_html
 from mapping.join import aggregate_to_kecamatan, join_table
 from mapping.layers import area_km2, region_layers
 from mapping.matchfile import match_file
+from mapping.points import count_points
 from mapping.regions import Region, RegionError, metric_crs_of, tapanuli_utara, utm_crs
 from mapping.services import as_services
 from mapping.static import plot_choropleth
@@ -452,3 +453,18 @@ def test_area_of_influence_uses_the_regions_sites(
         area_of_influence(desa, kecamatan=["Pahae Jae"], region=with_sites)
     with pytest.raises(InputError, match="km outside Kabupaten Merapi Kidul"):
         area_of_influence(desa, ["Jauh=-7.0,110.4"], radius_km=5, region=with_sites)
+
+
+def test_count_points(layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]) -> None:
+    desa = layers[0]
+    inside = [_square(0, 0).centroid, _square(0, 0).centroid, _square(1, 2).centroid]
+    pts = gpd.GeoSeries(inside, crs=UTM_49S).to_crs("EPSG:4326").tolist()
+    pts.append(shapely.Point(106.8, -6.2))  # Jakarta
+    points = gpd.GeoDataFrame(geometry=pts, crs="EPSG:4326")
+    table = count_points(points, category="lks", desa=desa)
+    counts = table.data.set_index("area_code")["value"]
+    assert counts["34.90.01.2001"] == 2 and counts["34.90.02.2003"] == 1
+    assert counts.sum() == 3 and len(counts) == 18  # every desa counted, 0 if none
+    (outside,) = [p for p in table.report if p.kind == "outside"]
+    assert outside.message == "point lies outside every desa"
+    assert "nearest desa" in outside.suggestion and "Tapanuli" not in str(outside)
