@@ -83,8 +83,12 @@ def test_load_region_file(tmp_path: Path) -> None:
 
 
 def test_load_region_file_errors(tmp_path: Path) -> None:
-    path = _write(tmp_path, {"name": "Merapi Kidul"})
-    with pytest.raises(RegionError, match=r"lacks key\(s\) \['code', 'kecamatan_crosswalk'\]"):
+    path = _write(tmp_path, {"name": "Merapi Kidul", "centre_lon": 110.4})
+    with pytest.raises(RegionError, match=r"lacks key\(s\) \['code'\] or has unknown key\(s\) "
+                       r"\['centre_lon'\]"):  # fmt: skip
+        load_region(path)
+    path = _write(tmp_path, {"code": "34.90", "name": "X", "areas": "desa.csv"})
+    with pytest.raises(RegionError, match="no 'kecamatan_crosswalk'.*mapping.areas.read_region"):
         load_region(path)
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(RegionError, match="Cannot read region file .*expected JSON"):

@@ -9,6 +9,7 @@ columns), then loaded without any download, matched, joined, mapped and analysed
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import replace
@@ -22,8 +23,8 @@ import shapely
 
 from mapping import access
 from mapping.analysis import coverage_analysis
-from mapping.areas import region_from_areas, region_from_desa
-from mapping.errors import BoundaryValidationError, InputError
+from mapping.areas import read_region, region_from_areas, region_from_desa
+from mapping.errors import BoundaryValidationError, InputError, ValidationFailed
 from mapping.gazetteer import Gazetteer
 from mapping.influence import area_of_influence, default_sites
 from mapping.interactive import choropleth_map, render_html
@@ -157,6 +158,35 @@ def test_region_from_desa(region: Region) -> None:
         "34.90.01.2006",
         "34.90.03.2003",
     ]
+
+
+def test_region_file_with_a_table_of_areas(
+    tmp_path: Path, boundaries: gpd.GeoDataFrame, region: Region
+) -> None:
+    # the same region as data only: a JSON file and a CSV of its desa
+    table = pd.DataFrame(
+        {
+            "code": boundaries["KDEPUM"], "name": boundaries["NAMOBJ"],
+            "parent_code": boundaries["KDCPUM"], "parent": boundaries["WADMKC"],
+            "aliases": ["Wonokerto Lor;Wanakerta", *[""] * 17],
+        }
+    )  # fmt: skip
+    table.to_csv(tmp_path / "desa-merapi-kidul.csv", index=False)
+    doc = {"code": "34.90", "name": "Merapi Kidul", "centre": list(region.centre or ()),
+           "areas": "desa-merapi-kidul.csv", "expected_area_km2": 72.0,
+           "sites": ["Kantor CSR=-7.8,110.4"]}  # fmt: skip
+    (tmp_path / "merapi-kidul.json").write_text(json.dumps(doc), encoding="utf-8")
+    from_file = read_region(tmp_path / "merapi-kidul.json")
+    assert from_file.metric_crs == UTM_49S and from_file.expected_area_km2 == 72.0
+    assert from_file.kecamatan == region.kecamatan
+    assert from_file.desa_by_code["34.90.01.2001"].aliases == ("Wonokerto Lor", "Wanakerta")
+    assert Gazetteer.from_region(from_file).match_one("wanakerta").code == "34.90.01.2001"
+    desa, _, kab = region_layers(boundaries, region=from_file, code="KDEPUM")
+    assert kab.loc[0, "area_km2"] == pytest.approx(72.0, rel=1e-6)
+    table.loc[3, "name"] = ""
+    table.to_csv(tmp_path / "desa-merapi-kidul.csv", index=False)
+    with pytest.raises(ValidationFailed, match="row 4, column 'name'.*the name is blank"):
+        read_region(tmp_path / "merapi-kidul.json")
 
 
 def test_region_overrides_the_crs(boundaries: gpd.GeoDataFrame) -> None:

@@ -15,6 +15,7 @@ import shutil
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,7 +23,14 @@ import pandas as pd
 import pooch
 
 from mapping.errors import ChecksumError, DataSourceError, InputError, Problem, ValidationFailed
-from mapping.regions import Desa, Kecamatan, Region
+from mapping.regions import (
+    Desa,
+    Kecamatan,
+    Region,
+    load_region,
+    read_region_file,
+    region_options,
+)
 from mapping.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -324,3 +332,30 @@ def region_from_desa(
         table, code=code, name=name, kind=kind, bps_code=bps_code, crs=crs,
         centre=(float(centre[0]), float(centre[1])), sites=sites, source=source,
     )  # fmt: skip
+
+
+def read_region(path: Path) -> Region:
+    """A region from its JSON region file: any region, defined as data.
+
+    The file has the keys of :data:`mapping.regions.REGION_FILE_KEYS` (``code`` and ``name``
+    required) and either ``areas``, a CSV table of its desa in the format of
+    :data:`AREA_COLUMNS` (read with :func:`read_areas`, names relative to the region file), or
+    the crosswalks of :func:`mapping.regions.load_region`. For example::
+
+        {"code": "34.90", "name": "Merapi Kidul", "centre": [110.4, -7.8],
+         "areas": "desa-merapi-kidul.csv", "sites": ["Kantor CSR=-7.80,110.40"]}
+
+    Raises
+    ------
+    RegionError
+        The file is not JSON, lacks a key, has an unknown key, or defines an unusable region.
+    ValidationFailed
+        The table of areas has blank cells, repeated codes or parent conflicts.
+    """
+    path = Path(path)
+    doc = read_region_file(path)
+    if "areas" not in doc:
+        return load_region(path)
+    region = region_from_areas(read_areas(path.parent / str(doc["areas"])), **region_options(doc))
+    counts = {k: doc[k] for k in ("expected_n_desa", "expected_n_kecamatan") if k in doc}
+    return replace(region, **counts) if counts else region

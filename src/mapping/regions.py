@@ -4,7 +4,8 @@ Everything specific to one kabupaten/kota lives in a :class:`Region`. The defaul
 Kabupaten Tapanuli Utara (:func:`tapanuli_utara`), is read from package data: the region file
 ``reference/region-tapanuli-utara.json`` and the shipped code/name crosswalks. Another region is
 made from its desa boundaries or from a table of areas (:func:`mapping.areas.region_from_desa`,
-:func:`mapping.areas.region_from_areas`) or from a region file (:func:`load_region`).
+:func:`mapping.areas.region_from_areas`), or read from a region file: a small JSON file naming
+a CSV table of its desa (:func:`mapping.areas.read_region`) or crosswalks (:func:`load_region`).
 
 Areas and distances are measured in the region's metric CRS: the one its definition names, or
 else the WGS 84 / UTM zone of its centre (:func:`utm_crs`). Functions given only a frame use
@@ -252,41 +253,77 @@ def desa_from_crosswalk(rows: list[dict[str, str]]) -> tuple[Desa, ...]:
     )
 
 
-def load_region(path: Path) -> Region:
-    """A region from its JSON region file; crosswalk file names are relative to the file.
+#: Keys of a region file besides the region's kecamatan and desa (see :func:`load_region`).
+REGION_FILE_KEYS: tuple[str, ...] = (
+    "code", "name", "kind", "bps_code", "crs", "centre", "expected_area_km2", "expected_n_desa",
+    "expected_n_kecamatan", "sites", "source",
+)  # fmt: skip
 
-    Keys: ``code``, ``name``, ``kind``, ``bps_code``, ``crs`` (or null), ``centre``
-    ``[lon, lat]``, ``expected_area_km2``, ``expected_n_desa``, ``expected_n_kecamatan``,
-    ``sites`` (``NAME=LAT,LON`` strings), ``source``, ``kecamatan_crosswalk`` and
-    ``desa_crosswalk`` (CSV files with the columns of :data:`mapping.data.DESA_CROSSWALK_COLUMNS`
-    and :data:`mapping.data.KECAMATAN_CROSSWALK_COLUMNS`).
-    """
+
+def read_region_file(path: Path) -> dict[str, Any]:
+    """The JSON document of a region file, checked for ``code`` and ``name``."""
     path = Path(path)
     try:
-        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         msg = f"Cannot read region file {path} ({type(exc).__name__}: {exc}); expected JSON."
         raise RegionError(msg) from exc
-    missing = [k for k in ("code", "name", "kecamatan_crosswalk") if k not in doc]
-    if missing:
-        msg = f"Region file {path} lacks key(s) {missing}; found {sorted(doc)}."
+    if not isinstance(doc, dict):
+        msg = f"Region file {path} holds a {type(doc).__name__}; expected a JSON object."
+        raise RegionError(msg)
+    missing = [k for k in ("code", "name") if k not in doc]
+    unknown = sorted(set(doc) - {*REGION_FILE_KEYS, "kecamatan_crosswalk", "desa_crosswalk",
+                                 "areas"})  # fmt: skip
+    if missing or unknown:
+        msg = (
+            f"Region file {path} lacks key(s) {missing} or has unknown key(s) {unknown}; "
+            f"expected {list(REGION_FILE_KEYS)} and either 'areas' or 'kecamatan_crosswalk'."
+        )
+        raise RegionError(msg)
+    return doc
+
+
+def region_options(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The :class:`Region` arguments a region file gives besides its kecamatan and desa."""
+    centre = doc.get("centre")
+    return {
+        "code": str(doc["code"]),
+        "name": str(doc["name"]),
+        "bps_code": str(doc.get("bps_code", "")),
+        "kind": str(doc.get("kind", "Kabupaten")),
+        "crs": doc.get("crs"),
+        "centre": (float(centre[0]), float(centre[1])) if centre else None,
+        "expected_area_km2": doc.get("expected_area_km2"),
+        "sites": tuple(doc.get("sites", ())),
+        "source": str(doc.get("source", "")),
+    }
+
+
+def load_region(path: Path) -> Region:
+    """A region from a JSON region file naming its crosswalks (relative to the file).
+
+    Keys: :data:`REGION_FILE_KEYS` (``code`` and ``name`` required; ``crs`` null or absent
+    means the UTM zone of ``centre`` ``[lon, lat]``; ``sites`` are ``NAME=LAT,LON`` strings),
+    ``kecamatan_crosswalk`` and ``desa_crosswalk`` (CSV files with the columns of
+    :data:`mapping.data.KECAMATAN_CROSSWALK_COLUMNS` and
+    :data:`mapping.data.DESA_CROSSWALK_COLUMNS`, as for Tapanuli Utara). A region file with a
+    plain table of areas (``areas``) is read by :func:`mapping.areas.read_region`.
+    """
+    path = Path(path)
+    doc = read_region_file(path)
+    if "kecamatan_crosswalk" not in doc:
+        msg = (
+            f"Region file {path} names no 'kecamatan_crosswalk'; a region file with 'areas' is "
+            "read with mapping.areas.read_region."
+        )
         raise RegionError(msg)
     desa_file = doc.get("desa_crosswalk")
-    centre = doc.get("centre")
     return Region(
-        code=str(doc["code"]),
-        name=str(doc["name"]),
         kecamatan=kecamatan_from_crosswalk(_read_rows(path.parent / doc["kecamatan_crosswalk"])),
         desa=desa_from_crosswalk(_read_rows(path.parent / desa_file)) if desa_file else (),
-        bps_code=str(doc.get("bps_code", "")),
-        kind=str(doc.get("kind", "Kabupaten")),
-        crs=doc.get("crs"),
-        centre=(float(centre[0]), float(centre[1])) if centre else None,
-        expected_area_km2=doc.get("expected_area_km2"),
         expected_n_desa=doc.get("expected_n_desa"),
         expected_n_kecamatan=doc.get("expected_n_kecamatan"),
-        sites=tuple(doc.get("sites", ())),
-        source=str(doc.get("source", "")),
+        **region_options(doc),
     )
 
 
