@@ -30,6 +30,7 @@ from mapping.labels import check_language
 from mapping.measures import Measure, add_measures, get_measure
 from mapping.priority import Component
 from mapping.privacy import DEFAULT_K, is_person_count, protect
+from mapping.regions import tapanuli_utara
 from mapping.services import load_puskesmas
 from mapping.siting import SitingResult, select_sites
 from mapping.targeting import Shortlist
@@ -131,10 +132,11 @@ def coverage_analysis(
 ) -> CoverageAnalysis:
     """The coverage analysis of joined desa data (one row per desa, counts as columns).
 
-    `services` are the service points (``kind``, ``capacity``; default the 17 puskesmas at
-    their approximate locations, :func:`mapping.services.load_puskesmas`). `options` (or
-    keyword `changes` of :class:`AnalysisOptions`, e.g. ``catchment_km=5``) choose the columns
-    and the methods. The input is not changed.
+    `services` are the service points (``kind``, ``capacity``; default the 17 puskesmas of
+    Tapanuli Utara at their approximate locations, :func:`mapping.services.load_puskesmas`;
+    desa of another region need their own, e.g. from :func:`mapping.services.read_services`).
+    `options` (or keyword `changes` of :class:`AnalysisOptions`, e.g. ``catchment_km=5``)
+    choose the columns and the methods. The input is not changed.
 
     Example::
 
@@ -169,6 +171,16 @@ def coverage_analysis(
     )  # fmt: skip
     out = coverage.quadrants(out, need="need_rate", capacity="capacity_rate", language=lang)
 
+    if services is None:
+        tu = tapanuli_utara()
+        foreign = sorted(c for c in desa["code"].astype(str) if not c.startswith(tu.code + "."))
+        if foreign:
+            msg = (
+                f"services=None uses the puskesmas of {tu.title()}, but desa {foreign[:3]} are "
+                "not in it. Pass the region's service points as services= (read them with "
+                "mapping.services.read_services or as_services)."
+            )
+            raise InputError(msg)
     points = load_puskesmas() if services is None else services
     demand = pd.Series(
         pd.to_numeric(out[opts.denominator], errors="coerce").fillna(0).to_numpy(),

@@ -10,7 +10,8 @@ import geopandas as gpd
 
 from mapping.errors import DataSourceError
 from mapping.layers import build_layers, layers_damage, layers_stamp_path
-from mapping.settings import CRS_METRIC, Settings, get_settings
+from mapping.regions import Region, metric_crs_of
+from mapping.settings import Settings, get_settings
 
 Level = Literal["desa", "kecamatan", "kabupaten"]
 LEVELS: tuple[str, ...] = ("desa", "kecamatan", "kabupaten")
@@ -75,6 +76,10 @@ def load_kabupaten(*, settings: Settings | None = None) -> gpd.GeoDataFrame:
     return load_layer("kabupaten", settings=settings)
 
 
-def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A copy of `gdf` in the project's metric CRS (UTM 47N), for areas and distances."""
-    return gdf.to_crs(CRS_METRIC)
+def to_metric(gdf: gpd.GeoDataFrame, *, region: Region | None = None) -> gpd.GeoDataFrame:
+    """A copy of `gdf` in a metric CRS, for areas and distances.
+
+    `region`'s metric CRS when given, else the UTM zone of `gdf`'s centre
+    (:func:`mapping.regions.metric_crs_of`): UTM 47N for Tapanuli Utara.
+    """
+    return gdf.to_crs(metric_crs_of(gdf, region=region))

@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 import geopandas as gpd
 
 from mapping.errors import InputError
-from mapping.settings import CRS_METRIC
+from mapping.regions import Region, metric_crs_of
 
 #: Okabe-Ito colours for point categories (colour-blind safe), in order of appearance.
 POINT_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
@@ -25,12 +25,17 @@ def point_style(i: int) -> tuple[str, str]:
     return POINT_COLORS[i % len(POINT_COLORS)], POINT_MARKERS[i % len(POINT_MARKERS)]
 
 
-def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """`gdf` in UTM zone 47N (EPSG:32647), for drawing and measuring in metres."""
+def to_metric(gdf: gpd.GeoDataFrame, *, region: Region | None = None) -> gpd.GeoDataFrame:
+    """`gdf` in its metric CRS, for drawing and measuring in metres.
+
+    The CRS is :func:`mapping.regions.metric_crs_of`: `region`'s when given, else `gdf`'s own
+    UTM CRS, else the UTM zone of its centre (47N, EPSG:32647, for Tapanuli Utara; 49S for
+    Yogyakarta).
+    """
     if gdf.crs is None:
         msg = "The GeoDataFrame has no CRS; set it (e.g. gdf.set_crs('EPSG:4326')) before mapping."
         raise InputError(msg)
-    return gdf.to_crs(CRS_METRIC)
+    return gdf.to_crs(metric_crs_of(gdf, region=region))
 
 
 #: What a map function's ``outlines`` takes: a layer, ``None`` (the default: the kecamatan of
@@ -71,18 +76,18 @@ def resolve_outlines(
 def label_points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """Where to write each area's name: the point of its largest part farthest from the edge.
 
-    Computed in UTM 47N (within 50 m) and returned in `gdf`'s CRS. Unlike
+    Computed in the metric CRS (within 50 m) and returned in `gdf`'s CRS. Unlike
     ``representative_point`` it keeps names off the borders of long, thin areas.
     """
     from shapely.ops import polylabel
 
     metric = to_metric(gdf).geometry
-    points = []
+    points: list[object] = []
     for geom in metric.values:
         parts = list(getattr(geom, "geoms", [geom]))
         largest = max(parts, key=lambda g: g.area)
         points.append(polylabel(largest, tolerance=50.0))
-    return gpd.GeoSeries(points, index=gdf.index, crs=CRS_METRIC).to_crs(gdf.crs)
+    return gpd.GeoSeries(points, index=gdf.index, crs=metric.crs).to_crs(gdf.crs)
 
 
 def is_synthetic(synthetic: bool | None, **frames: Any) -> bool:

@@ -115,7 +115,8 @@ def _check_options(
             "so few areas each has only a handful of neighbours, the permutation test cannot "
             "give p-values that survive a false-discovery-rate cut-off, and one area's "
             "neighbourhood covers much of the regency, so 'clusters' would mean nothing. Run it "
-            "at desa level (the 252 desa/kelurahan) instead of kecamatan level."
+            "at desa level instead of kecamatan level; a region with fewer desa is too small "
+            "for clusters (run the coverage analysis with clusters=False)."
         )
         raise InputError(msg)
 

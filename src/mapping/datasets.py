@@ -13,7 +13,8 @@ import shapely
 
 from mapping.categories import CATEGORY_BY_CODE, INDICATORS, PMKS, PSKS
 from mapping.files import atomic_path, write_layer
-from mapping.settings import CRS_METRIC, Settings, get_settings
+from mapping.regions import metric_crs_of
+from mapping.settings import Settings, get_settings
 from mapping.tables import SYNTHETIC_LABEL, canonical_frame
 
 log = logging.getLogger(__name__)
@@ -175,8 +176,8 @@ PMKS_RATES: dict[str, tuple[float, float, bool]] = {
 
 def _poverty_field(desa: gpd.GeoDataFrame, rng: np.random.Generator) -> np.ndarray:
     """A smooth multiplier around 1: higher far from Tarutung, a kecamatan effect, desa noise."""
-    pts = desa.geometry.to_crs(CRS_METRIC).representative_point()
-    capital = gpd.GeoSeries([shapely.Point(98.967, 2.017)], crs="EPSG:4326").to_crs(CRS_METRIC)
+    pts = desa.geometry.to_crs(metric_crs_of(desa)).representative_point()
+    capital = gpd.GeoSeries([shapely.Point(98.967, 2.017)], crs="EPSG:4326").to_crs(pts.crs)
     dist_km = pts.distance(capital.iloc[0]).to_numpy() / 1000
     z = (dist_km - dist_km.mean()) / dist_km.std()
     kec = desa["kecamatan_code"].to_numpy()
@@ -187,7 +188,7 @@ def _poverty_field(desa: gpd.GeoDataFrame, rng: np.random.Generator) -> np.ndarr
 
 def _disaster_field(desa: gpd.GeoDataFrame, rng: np.random.Generator) -> np.ndarray:
     """Two seeded hotspots (e.g. a landslide and a flood) fading over about 8 km."""
-    pts = desa.geometry.to_crs(CRS_METRIC).representative_point()
+    pts = desa.geometry.to_crs(metric_crs_of(desa)).representative_point()
     centres = pts.iloc[rng.choice(len(desa), size=2, replace=False)]
     field = np.zeros(len(desa))
     for c in centres:
@@ -207,7 +208,7 @@ def _seat(desa: gpd.GeoDataFrame, families: pd.Series) -> pd.Series:
 
 def sarulla_sites(desa: gpd.GeoDataFrame) -> dict[str, str]:
     """Desa codes of the Sarulla plant: Silangkitang and the Namora-I-Langit stand-in."""
-    metric = desa.to_crs(CRS_METRIC).set_index("code")
+    metric = desa.to_crs(metric_crs_of(desa)).set_index("code")
     silang = metric.geometry[SARULLA_SILANGKITANG]
     julu = metric[metric["kecamatan_code"] == PAHAE_JULU]
     dist = julu.geometry.distance(silang).round(0)

@@ -7,8 +7,9 @@ that fits several areas equally is ``ambiguous``; a fuzzy match is taken only wi
 margin over the runner-up, otherwise it is reported.
 
 The gazetteer of Tapanuli Utara comes from the canonical layers (:meth:`Gazetteer.load`); any
-other region, up to the national Kepmendagri list, from a table of areas
-(:meth:`Gazetteer.from_table`, :mod:`mapping.areas`). Matching is made for that scale: each
+other region from its definition (:meth:`Gazetteer.from_region`, :mod:`mapping.regions`) or,
+up to the national Kepmendagri list, from a table of areas (:meth:`Gazetteer.from_table`,
+:mod:`mapping.areas`). Matching is made for that scale: each
 distinct cell is read once, each distinct input matched once, lookups go through dicts kept per
 kecamatan, and fuzzy inputs without a kecamatan are scored in batches with
 :func:`rapidfuzz.process.cdist` against the spellings of a close length only."""
@@ -32,7 +33,7 @@ from mapping.areas import validate_areas
 from mapping.boundaries import load_desa
 from mapping.data import load_reference_desa
 from mapping.names import fold, name_tokens, normalize_name
-from mapping.regions import KECAMATAN
+from mapping.regions import KECAMATAN, Kecamatan, Region
 from mapping.settings import Settings
 
 MatchLevel = Literal["desa", "kecamatan"]
@@ -284,6 +285,35 @@ class Gazetteer:
             for r in rows.itertuples(index=False)
         )
         return cls(desa, level="desa", parent=kec, region=region)
+
+    @classmethod
+    def from_region(cls, region: Region, *, level: MatchLevel = "desa") -> Gazetteer:
+        """The gazetteer of `region` at `level`, from its definition (no layers needed).
+
+        Kecamatan are matched by name, BIG spelling and BPS code; desa (scoped by their
+        kecamatan) by name, the other spellings of the region's crosswalk and BPS code.
+        `region.name` names the region in notes.
+        """
+        if level not in ("desa", "kecamatan"):
+            msg = f"level={level!r} cannot be matched; expected 'desa' or 'kecamatan'."
+            raise ValueError(msg)
+        kec = cls(kecamatan_areas(kecamatan=region.kecamatan), level="kecamatan",
+                  region=region.name)  # fmt: skip
+        if level == "kecamatan":
+            return kec
+        names = {k.code: k.name for k in region.kecamatan}
+        desa = (
+            Area(
+                d.code,
+                d.name,
+                d.kecamatan_code,
+                names[d.kecamatan_code],
+                aliases=d.aliases,
+                other_codes=(d.bps_code,) if d.bps_code else (),
+            )  # fmt: skip
+            for d in region.desa
+        )
+        return cls(desa, level="desa", parent=kec, region=region.name)
 
     @classmethod
     def load(cls, level: MatchLevel = "desa", *, settings: Settings | None = None) -> Gazetteer:
@@ -607,8 +637,11 @@ def _text(value: object) -> str:
     return "" if _blank(value) else str(value).strip()
 
 
-def kecamatan_areas(reference: pd.DataFrame | None = None) -> list[Area]:
-    """The 15 kecamatan as :class:`Area` with their known spellings and BPS codes."""
+def kecamatan_areas(
+    reference: pd.DataFrame | None = None, *, kecamatan: Sequence[Kecamatan] = KECAMATAN
+) -> list[Area]:
+    """The `kecamatan` (default the 15 of Tapanuli Utara) as :class:`Area` with their known
+    spellings (BIG's, and those of the desa `reference` table when given) and BPS codes."""
     extra: dict[str, set[str]] = defaultdict(set)
     if reference is not None:
         for _, r in reference.iterrows():
@@ -622,9 +655,9 @@ def kecamatan_areas(reference: pd.DataFrame | None = None) -> list[Area]:
             kecamatan_code=k.code,
             kecamatan=k.name,
             aliases=tuple(sorted(({k.name_big} | extra[k.code]) - {k.name})),
-            other_codes=(k.bps_code,),
+            other_codes=(k.bps_code,) if k.bps_code else (),
         )
-        for k in KECAMATAN
+        for k in kecamatan
     ]
 
 

@@ -1,8 +1,10 @@
 """Sites and their area of influence: which desa lie within R km of a site or in listed kecamatan.
 
 Sites are ``NAME=LAT,LON`` strings or :class:`Site` objects; by default the Sarulla geothermal
-plant's units at stand-in points (:func:`default_sites`). The distance from a site to a desa is
-the distance to the desa polygon (0 when the site is inside it), measured in UTM 47N.
+plant's units at stand-in points (:func:`default_sites`), or the sites of another region's
+definition (:attr:`mapping.regions.Region.sites`). The distance from a site to a desa is the
+distance to the desa polygon (0 when the site is inside it), measured in the region's metric
+CRS (UTM 47N for Tapanuli Utara).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from mapping.datasets import SARULLA_POINT, sarulla_sites
 from mapping.errors import InputError
 from mapping.gazetteer import Gazetteer
 from mapping.labels import check_language
-from mapping.settings import CRS_METRIC, CRS_STORAGE, KABUPATEN_NAME
+from mapping.regions import Region, default_region, metric_crs_of, tapanuli_utara
+from mapping.settings import CRS_STORAGE
 
 #: Radius of the area of influence when neither a radius nor kecamatan are given, km.
 DEFAULT_RADIUS_KM = 15.0
@@ -112,8 +115,12 @@ def parse_sites(items: Sequence[Site | str]) -> list[Site]:
     return sites
 
 
-def default_sites(desa: gpd.GeoDataFrame, *, language: str = "id") -> list[Site]:
-    """The Sarulla geothermal plant's units at stand-in points (no plant coordinates exist).
+def default_sites(
+    desa: gpd.GeoDataFrame, *, language: str = "id", region: Region | None = None
+) -> list[Site]:
+    """The default sites of `region`: its definition's ``sites``, and for Tapanuli Utara (the
+    default) the Sarulla geothermal plant's units at stand-in points (no plant coordinates
+    exist):
 
     - Unit 1 at Silangkitang (Pahae Jae, desa 12.02.06.2004): the centre of the desa
       (:data:`mapping.datasets.SARULLA_POINT`).
@@ -121,13 +128,23 @@ def default_sites(desa: gpd.GeoDataFrame, *, language: str = "id") -> list[Site]
       representative point of the nearest Pahae Julu desa
       (:func:`mapping.datasets.sarulla_sites`, Sitolu Ama).
 
-    Both are labelled "lokasi pengganti, bukan lokasi pembangkit".
+    Both are labelled "lokasi pengganti, bukan lokasi pembangkit". A region without sites
+    raises :class:`~mapping.errors.InputError` (pass the sites instead).
     """
     lang = check_language(language)
+    reg = default_region(region)
+    if reg.sites:
+        return parse_sites(reg.sites)
+    if reg.code != tapanuli_utara().code:
+        msg = (
+            f"{reg.title()} has no default sites; pass sites as NAME=LAT,LON (e.g. "
+            f"{_SITE_EXAMPLE!r}) or add them to the region's definition (sites=...)."
+        )
+        raise InputError(msg)
     codes = sarulla_sites(desa)
     by_code = desa.set_index("code")
     julu = by_code.loc[codes["namora_i_langit"]]
-    julu_pt = gpd.GeoSeries([julu.geometry], crs=desa.crs).to_crs(CRS_METRIC)
+    julu_pt = gpd.GeoSeries([julu.geometry], crs=desa.crs).to_crs(metric_crs_of(desa))
     pt = julu_pt.representative_point().to_crs(CRS_STORAGE).iloc[0]
     note = STAND_IN_NOTE[lang]
     return [
@@ -180,11 +197,13 @@ def area_of_influence(
     kecamatan: Sequence[str] | None = None,
     how: Literal["union", "intersection"] = "union",
     regency: BaseGeometry | None = None,
+    region: Region | None = None,
 ) -> gpd.GeoDataFrame:
     """`desa` with each desa's distance to the nearest site and whether it is in the area.
 
     The distance from a site to a desa is the distance to the desa polygon (0 when the site is
-    inside it), measured in UTM 47N. A desa is in the area of influence when it is within
+    inside it), measured in `region`'s metric CRS (default: the UTM zone of `desa`, 47N for
+    Tapanuli Utara). A desa is in the area of influence when it is within
     `radius_km` of any site and/or lies in one of the listed `kecamatan` (names matched like
     people type them: "Pahae Jae", "pahae-jae", "Kec. Pahae Jae"); ``how="union"`` takes
     either, ``"intersection"`` both. With neither a radius nor kecamatan, the radius is
@@ -198,6 +217,9 @@ def area_of_influence(
         :class:`Site` objects or ``NAME=LAT,LON`` strings; default :func:`default_sites`.
     regency
         The outline sites must lie in (EPSG:4326); default the union of `desa`.
+    region
+        The region of `desa` (default Tapanuli Utara): its kecamatan names, default sites
+        and name in messages.
 
     Returns
     -------
@@ -210,7 +232,7 @@ def area_of_influence(
         A site outside the regency (saying how far), a negative radius, an unknown kecamatan,
         or an area of influence that holds no desa. Every problem is listed in one message.
     """
-    site_list = parse_sites(sites) if sites is not None else default_sites(desa)
+    site_list = parse_sites(sites) if sites is not None else default_sites(desa, region=region)
     if kecamatan is not None and isinstance(kecamatan, str):
         kecamatan = [kecamatan]
     if how not in ("union", "intersection"):
@@ -221,16 +243,16 @@ def area_of_influence(
         problems.append(
             f"radius_km={radius_km:g} is not allowed; expected a distance of 0 km or more."
         )
-    kec_codes = _kecamatan_codes(kecamatan, problems) if kecamatan else None
-    metric = desa.to_crs(CRS_METRIC)
-    site_pts = gpd.GeoSeries([s.point for s in site_list], crs=CRS_STORAGE).to_crs(CRS_METRIC)
+    kec_codes = _kecamatan_codes(kecamatan, problems, region=region) if kecamatan else None
+    metric = desa.to_crs(metric_crs_of(desa, region=region))
+    site_pts = gpd.GeoSeries([s.point for s in site_list], crs=CRS_STORAGE).to_crs(metric.crs)
     dist = np.column_stack([metric.geometry.distance(p).to_numpy() / 1000 for p in site_pts])
     if regency is None:  # the distance to a union is the least distance to its parts
         outside = dist.min(axis=0)
     else:
-        outline = gpd.GeoSeries([regency], crs=CRS_STORAGE).to_crs(CRS_METRIC).iloc[0]
+        outline = gpd.GeoSeries([regency], crs=CRS_STORAGE).to_crs(metric.crs).iloc[0]
         outside = site_pts.distance(outline).to_numpy() / 1000
-    problems += _sites_outside(site_list, outside)
+    problems += _sites_outside(site_list, outside, region=default_region(region))
     if problems:
         raise InputError("\n".join(problems))
 
@@ -283,9 +305,15 @@ def _empty_message(
     )
 
 
-def _kecamatan_codes(names: Sequence[str], problems: list[str]) -> set[str]:
-    """Kecamatan codes of `names`; unknown names are added to `problems`."""
-    gz = Gazetteer.load("kecamatan")
+def _kecamatan_codes(
+    names: Sequence[str], problems: list[str], *, region: Region | None
+) -> set[str]:
+    """Kecamatan codes of `names` in `region`; unknown names are added to `problems`."""
+    gz = (
+        Gazetteer.load("kecamatan")
+        if region is None
+        else Gazetteer.from_region(region, level="kecamatan")
+    )
     codes = set()
     allowed = sorted(a.name for a in gz.areas.values())
     for name in names:
@@ -299,21 +327,21 @@ def _kecamatan_codes(names: Sequence[str], problems: list[str]) -> set[str]:
             else ""
         )
         problems.append(
-            f"kecamatan {name!r} is not a kecamatan of {KABUPATEN_NAME}; expected one of "
+            f"kecamatan {name!r} is not a kecamatan of {gz.region}; expected one of "
             f"{allowed}.{hint}"
         )
     return codes
 
 
-def _sites_outside(sites: Sequence[Site], outside_km: np.ndarray) -> list[str]:
+def _sites_outside(sites: Sequence[Site], outside_km: np.ndarray, *, region: Region) -> list[str]:
     """One problem line per site that lies more than the tolerance outside the regency."""
     problems = []
     for site, km in zip(sites, outside_km, strict=True):
         if km <= SITE_TOLERANCE_KM:
             continue
         problems.append(
-            f"site {site.name!r} ({site.lat}, {site.lon}) is {km:,.1f} km outside Kabupaten "
-            f"{KABUPATEN_NAME}; expected a point inside the regency (NAME=LAT,LON, decimal "
+            f"site {site.name!r} ({site.lat}, {site.lon}) is {km:,.1f} km outside "
+            f"{region.title()}; expected a point inside the regency (NAME=LAT,LON, decimal "
             f"degrees, e.g. {_SITE_EXAMPLE!r})."
         )
     return problems

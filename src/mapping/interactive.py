@@ -42,7 +42,8 @@ from mapping.privacy import (
     is_internal,
     legend_entries,
 )
-from mapping.settings import CRS_METRIC, CRS_STORAGE
+from mapping.regions import metric_crs_of
+from mapping.settings import CRS_STORAGE
 
 if TYPE_CHECKING:
     import folium
@@ -172,9 +173,9 @@ def simplify_coverage(
     """
     if geometry.crs is None:
         raise InputError("The geometry has no CRS; set it before making an interactive map.")
-    metric = geometry.to_crs(CRS_METRIC)
+    metric = geometry.to_crs(metric_crs_of(geometry))
     simple = shapely.coverage_simplify(metric.values, tolerance_m) if tolerance_m > 0 else metric
-    back = gpd.GeoSeries(simple, index=geometry.index, crs=CRS_METRIC).to_crs(CRS_STORAGE)
+    back = gpd.GeoSeries(simple, index=geometry.index, crs=metric.crs).to_crs(CRS_STORAGE)
     return _round(back, precision)
 
 
@@ -374,7 +375,8 @@ def _outline_data(
         for n, p in zip(names, points, strict=True)
     ]
     # Largest first: where two names collide on screen the map keeps the larger area's name.
-    areas_m2 = gpd.GeoSeries(polys.values, crs=CRS_STORAGE).to_crs(CRS_METRIC).area.to_numpy()
+    polys = gpd.GeoSeries(polys.values, crs=CRS_STORAGE)
+    areas_m2 = polys.to_crs(metric_crs_of(polys)).area.to_numpy()
     order = np.argsort(-areas_m2, kind="stable")
     return _geojson(lines), [labels[i] for i in order]
 

@@ -300,6 +300,7 @@ def join_table(
     layer: gpd.GeoDataFrame | None = None,
     rates: Mapping[str, Rate] | None = None,
     settings: Settings | None = None,
+    desa: gpd.GeoDataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, MatchReport]:
     """Join a canonical table to the desa or kecamatan layer.
 
@@ -322,6 +323,11 @@ def join_table(
         (the real indicators) are kept.
     layer
         The layer of `level` (the canonical one is loaded when None).
+    desa
+        The desa layer desa data is joined to before it is summed per kecamatan (at
+        ``level='kecamatan'``); default `layer` at desa level, else the canonical one. Give
+        it, with `layer`, for a region other than Tapanuli Utara
+        (:func:`mapping.layers.region_layers`).
     rates
         Rate columns to add, computed from the joined (or summed) counts.
     """
@@ -338,11 +344,12 @@ def join_table(
         raise InputError(msg)
     from mapping.boundaries import load_layer
 
-    base = (
-        layer.copy()
-        if (layer is not None and t.level == level)
-        else load_layer(t.level, settings=settings)
-    )
+    if layer is not None and t.level == level:
+        base = layer.copy()
+    elif desa is not None and t.level == "desa":
+        base = desa.copy()
+    else:
+        base = load_layer(t.level, settings=settings)
     data = _of_year(t.data, year)
     wide = _wide(data)
     joined = base.merge(wide, how="left", left_on="code", right_index=True)

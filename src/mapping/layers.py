@@ -18,19 +18,8 @@ from mapping.data import CROSSWALK_DESA, fetch_raw, load_manifest, load_referenc
 from mapping.errors import BoundaryValidationError, DataSourceError
 from mapping.files import write_text
 from mapping.names import desa_kind
-from mapping.regions import KECAMATAN, KECAMATAN_BY_CODE
-from mapping.settings import (
-    CRS_METRIC,
-    CRS_STORAGE,
-    EXPECTED_AREA_KM2,
-    EXPECTED_N_DESA,
-    EXPECTED_N_KECAMATAN,
-    KABUPATEN_BPS_CODE,
-    KABUPATEN_CODE,
-    KABUPATEN_NAME,
-    Settings,
-    get_settings,
-)
+from mapping.regions import DEFAULT_REGION_FILE, Region, default_region, metric_crs_of
+from mapping.settings import CRS_STORAGE, Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +27,8 @@ DESA_COLUMNS = ["code", "name", "kind", "kecamatan_code", "kecamatan", "bps_code
 KECAMATAN_COLUMNS = ["code", "name", "bps_code", "n_desa", "area_km2"]
 #: Overlap between two desa, in km2, above which the layer is refused.
 OVERLAP_TOLERANCE_KM2 = 0.01
-#: Relative tolerance of the regency's total area against :data:`EXPECTED_AREA_KM2`.
+#: Relative tolerance of the regency's total area against its expected area
+#: (:attr:`mapping.regions.Region.expected_area_km2`).
 AREA_TOLERANCE = 0.01
 
 
@@ -65,20 +55,26 @@ def read_raw_desa(paths: Sequence[Path]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(raw, geometry="geometry", crs=frames[0].crs).to_crs(CRS_STORAGE)
 
 
-def area_km2(gdf: gpd.GeoDataFrame) -> pd.Series:
-    """Area of each geometry in km2, measured in UTM 47N."""
-    return gdf.geometry.to_crs(CRS_METRIC).area / 1e6
+def area_km2(gdf: gpd.GeoDataFrame, *, region: Region | None = None) -> pd.Series:
+    """Area of each geometry in km2, measured in `region`'s metric CRS (when given) or in the
+    UTM zone of `gdf`'s centre (:func:`mapping.regions.metric_crs_of`; 47N for Tapanuli Utara).
+    """
+    return gdf.geometry.to_crs(metric_crs_of(gdf, region=region)).area / 1e6
 
 
 def canonical_desa(
-    raw: gpd.GeoDataFrame, *, reference: pd.DataFrame | None = None
+    raw: gpd.GeoDataFrame,
+    *,
+    reference: pd.DataFrame | None = None,
+    region: Region | None = None,
 ) -> gpd.GeoDataFrame:
     """The canonical desa layer from raw BIG polygons (see README for the schema).
 
     Display names are the Kemendagri 2025 spellings when the crosswalk is given (the build
     always gives it), otherwise BIG's ``NAMOBJ``. ``bps_code`` comes from the crosswalk (else
-    missing).
+    missing). Kecamatan names are those of `region` (default Tapanuli Utara).
     """
+    reg = default_region(region)
     raw = raw.copy()
     code = raw["KDEPUM"].astype(str).str.strip()
     kec_code = code.str.slice(0, 8)
@@ -96,7 +92,7 @@ def canonical_desa(
             "name": name,
             "kind": kinds,
             "kecamatan_code": kec_code,
-            "kecamatan": kec_code.map({k.code: k.name for k in KECAMATAN}),
+            "kecamatan": kec_code.map({k.code: k.name for k in reg.kecamatan}),
             "bps_code": bps,
             "area_km2": 0.0,
             "kdcpum": raw["KDCPUM"].astype(str).str.strip(),
@@ -127,30 +123,34 @@ def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str
     return gdf, notes
 
 
-def validate_desa(desa: gpd.GeoDataFrame) -> None:
+def validate_desa(desa: gpd.GeoDataFrame, *, region: Region | None = None) -> None:
     """Raise :class:`BoundaryValidationError` listing every broken check of the desa layer.
 
-    Checks: 252 unique codes of the form 12.02.KK.NNNN, 15 kecamatan, every geometry valid and
-    non-empty, no overlap between desa above :data:`OVERLAP_TOLERANCE_KM2`, each desa's code
-    agreeing with its BIG kecamatan code (``KDCPUM``) and with the kecamatan of the file it came
-    from (manifest), total area within 1% of 3,895.6 km2.
+    Checks, against `region` (default Tapanuli Utara): unique codes of the form
+    ``<region code>.KK.NNNN`` (12.02.KK.NNNN), as many desa and kecamatan as the region expects
+    (252 and 15), every kecamatan one of the region's, every geometry valid and non-empty, no
+    overlap between desa above :data:`OVERLAP_TOLERANCE_KM2`, each desa's code agreeing with its
+    BIG kecamatan code (``KDCPUM``) and with the kecamatan of the file it came from (manifest),
+    total area within 1% of the expected area (3,895.6 km2). Expectations the region leaves
+    out (``None``) are not checked.
     """
+    reg = default_region(region)
     problems: list[str] = []
     codes = desa["code"]
-    pattern = codes.str.fullmatch(r"12\.02\.\d{2}\.[12]\d{3}")
+    pattern = codes.str.fullmatch(reg.desa_code_pattern)
     for i in desa.index[~pattern.fillna(False)]:
         problems.append(
-            f"row {i}: code {codes[i]!r} is not a Tapanuli Utara desa code 12.02.KK.NNNN"
+            f"row {i}: code {codes[i]!r} is not a {reg.name} desa code {reg.code}.KK.NNNN"
         )
     dup = codes[codes.duplicated(keep=False)]
     if len(dup):
         problems.append(f"duplicate desa codes: {sorted(set(dup))}")
-    if codes.nunique() != EXPECTED_N_DESA:
-        problems.append(f"{codes.nunique()} unique desa codes; expected {EXPECTED_N_DESA}")
+    if reg.expected_n_desa is not None and codes.nunique() != reg.expected_n_desa:
+        problems.append(f"{codes.nunique()} unique desa codes; expected {reg.expected_n_desa}")
     n_kec = desa["kecamatan_code"].nunique()
-    if n_kec != EXPECTED_N_KECAMATAN:
-        problems.append(f"{n_kec} kecamatan; expected {EXPECTED_N_KECAMATAN}")
-    unknown_kec = sorted(set(desa["kecamatan_code"]) - set(KECAMATAN_BY_CODE))
+    if reg.expected_n_kecamatan is not None and n_kec != reg.expected_n_kecamatan:
+        problems.append(f"{n_kec} kecamatan; expected {reg.expected_n_kecamatan}")
+    unknown_kec = sorted(set(desa["kecamatan_code"]) - set(reg.kecamatan_by_code))
     if unknown_kec:
         problems.append(f"unknown kecamatan codes {unknown_kec}")
     if "source_file" in desa.columns:
@@ -177,20 +177,19 @@ def validate_desa(desa: gpd.GeoDataFrame) -> None:
         reason = shapely.is_valid_reason(desa.geometry[i])
         problems.append(f"desa {codes[i]} has an invalid geometry ({reason})")
     if not problems:
-        problems.extend(_overlap_problems(desa))
-        total = float(area_km2(desa).sum())
-        if abs(total - EXPECTED_AREA_KM2) > AREA_TOLERANCE * EXPECTED_AREA_KM2:
-            problems.append(
-                f"total area {total:,.1f} km2 is not within 1% of {EXPECTED_AREA_KM2:,.1f} km2"
-            )
+        problems.extend(_overlap_problems(desa, region=reg))
+        total = float(area_km2(desa, region=reg).sum())
+        expected = reg.expected_area_km2
+        if expected is not None and abs(total - expected) > AREA_TOLERANCE * expected:
+            problems.append(f"total area {total:,.1f} km2 is not within 1% of {expected:,.1f} km2")
     if problems:
         msg = "The desa boundary layer failed validation:\n  " + "\n  ".join(problems)
         msg += "\nCheck the raw files in data/boundaries/raw (run 'peta-kesos fetch --force')."
         raise BoundaryValidationError(msg)
 
 
-def _overlap_problems(desa: gpd.GeoDataFrame) -> list[str]:
-    metric = desa.geometry.to_crs(CRS_METRIC).reset_index(drop=True)
+def _overlap_problems(desa: gpd.GeoDataFrame, *, region: Region) -> list[str]:
+    metric = desa.geometry.to_crs(region.metric_crs).reset_index(drop=True)
     left, right = metric.sindex.query(metric, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
@@ -206,12 +205,17 @@ def _overlap_problems(desa: gpd.GeoDataFrame) -> list[str]:
     ]
 
 
-def dissolve_kecamatan(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Kecamatan polygons dissolved from their desa, so the two layers tile exactly."""
+def dissolve_kecamatan(desa: gpd.GeoDataFrame, *, region: Region | None = None) -> gpd.GeoDataFrame:
+    """Kecamatan polygons dissolved from their desa, so the two layers tile exactly.
+
+    Names and BPS codes are those of `region`'s kecamatan (default Tapanuli Utara).
+    """
+    reg = default_region(region)
+    by_code = reg.kecamatan_by_code
     groups = desa.groupby("kecamatan_code", sort=True)
     rows = []
     for code, part in groups:
-        k = KECAMATAN_BY_CODE[code]
+        k = by_code[str(code)]
         rows.append(
             {
                 "code": code,
@@ -222,32 +226,39 @@ def dissolve_kecamatan(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             }
         )
     kec = gpd.GeoDataFrame(rows, geometry="geometry", crs=desa.crs)
-    kec["area_km2"] = area_km2(kec)
+    kec["area_km2"] = area_km2(kec, region=reg)
     return kec[[*KECAMATAN_COLUMNS, "geometry"]]
 
 
-def dissolve_kabupaten(kecamatan: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The regency as one polygon dissolved from its kecamatan."""
+def dissolve_kabupaten(
+    kecamatan: gpd.GeoDataFrame, *, region: Region | None = None
+) -> gpd.GeoDataFrame:
+    """The regency (`region`, default Tapanuli Utara) as one polygon dissolved from its
+    kecamatan, with the region's code, name and BPS code."""
+    reg = default_region(region)
     geom = shapely.union_all(kecamatan.geometry.values)
     kab = gpd.GeoDataFrame(
         {
-            "code": [KABUPATEN_CODE],
-            "name": [KABUPATEN_NAME],
-            "bps_code": [KABUPATEN_BPS_CODE],
+            "code": [reg.code],
+            "name": [reg.name],
+            "bps_code": [reg.bps_code],
             "n_kecamatan": [len(kecamatan)],
             "n_desa": [int(kecamatan["n_desa"].sum())],
         },
         geometry=[geom],
         crs=kecamatan.crs,
     )
-    kab["area_km2"] = area_km2(kab)
+    kab["area_km2"] = area_km2(kab, region=reg)
     return kab
 
 
-def check_desa_within_kecamatan(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame) -> None:
+def check_desa_within_kecamatan(
+    desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame, *, region: Region | None = None
+) -> None:
     """Raise unless every desa lies inside the kecamatan its code names (1 m tolerance)."""
-    kec = kecamatan.set_index("code").geometry.to_crs(CRS_METRIC).buffer(1.0)
-    metric = desa.geometry.to_crs(CRS_METRIC)
+    crs = default_region(region).metric_crs
+    kec = kecamatan.set_index("code").geometry.to_crs(crs).buffer(1.0)
+    metric = desa.geometry.to_crs(crs)
     outside = [
         c
         for c, kc, g in zip(desa["code"], desa["kecamatan_code"], metric, strict=True)
@@ -265,9 +276,10 @@ def layers_stamp_path(settings: Settings) -> Path:
 
 def _inputs_signature() -> str:
     """A hash of what the layers are built from: the raw files' checksums (verified by
-    :func:`fetch_raw`), this builder's code and the shipped crosswalk."""
+    :func:`fetch_raw`), this builder's code, the shipped crosswalk and the region file."""
     parts = [f"{f.name}:{f.sha256}" for f in load_manifest()]
-    parts += [hashlib.sha256(p.read_bytes()).hexdigest() for p in (Path(__file__), CROSSWALK_DESA)]
+    files = (Path(__file__), CROSSWALK_DESA, DEFAULT_REGION_FILE)
+    parts += [hashlib.sha256(p.read_bytes()).hexdigest() for p in files]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -294,7 +306,10 @@ def layers_damage(*, settings: Settings | None = None) -> str | None:
             f"the stamp says {recorded[:12]}...)"
         )
     if inputs != _inputs_signature():
-        return "the raw files, the layer builder or the crosswalk changed since the last build"
+        return (
+            "the raw files, the layer builder, the crosswalk or the region file changed since "
+            "the last build"
+        )
     return None
 
 
@@ -318,13 +333,7 @@ def build_layers(*, settings: Settings | None = None, force: bool = False) -> Pa
     stamp.unlink(missing_ok=True)
     raw = read_raw_desa(paths)
     desa = canonical_desa(raw, reference=load_reference_desa(settings=s))
-    desa, _notes = repair_geometries(desa)
-    validate_desa(desa)
-    desa["area_km2"] = area_km2(desa)
-    desa = desa.sort_values("code").reset_index(drop=True)
-    kec = dissolve_kecamatan(desa)
-    check_desa_within_kecamatan(desa, kec)
-    kab = dissolve_kabupaten(kec)
+    desa, kec, kab = finish_layers(desa)
     tmp = out.with_suffix(".tmp.gpkg")
     tmp.unlink(missing_ok=True)
     desa[[*DESA_COLUMNS, "geometry"]].to_file(tmp, layer="desa", driver="GPKG")
@@ -335,3 +344,84 @@ def build_layers(*, settings: Settings | None = None, force: bool = False) -> Pa
     write_text(json.dumps(doc, indent=1), stamp)
     log.info("wrote %s", out)
     return out
+
+
+def finish_layers(
+    desa: gpd.GeoDataFrame, *, region: Region | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The desa, kecamatan and kabupaten layers from a canonical desa frame of `region`.
+
+    Repairs invalid geometries, validates the desa (:func:`validate_desa`), measures their
+    areas in the region's metric CRS, sorts them by code, dissolves the kecamatan and the
+    kabupaten and checks that each desa lies in its kecamatan.
+    """
+    reg = default_region(region)
+    desa, _notes = repair_geometries(desa)
+    validate_desa(desa, region=reg)
+    desa["area_km2"] = area_km2(desa, region=reg)
+    desa = desa.sort_values("code").reset_index(drop=True)
+    kec = dissolve_kecamatan(desa, region=reg)
+    check_desa_within_kecamatan(desa, kec, region=reg)
+    return desa, kec, dissolve_kabupaten(kec, region=reg)
+
+
+def region_layers(
+    boundaries: gpd.GeoDataFrame, *, region: Region, code: str = "code"
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The desa, kecamatan and kabupaten layers of `region` from its desa polygons, no download.
+
+    `boundaries` holds one polygon per desa with the desa's code in column `code`; names,
+    kinds, kecamatan and BPS codes come from ``region.desa`` (see
+    :func:`mapping.areas.region_from_desa` to make a region from the same frame). The layers
+    have the columns of the canonical layers (:data:`DESA_COLUMNS`, :data:`KECAMATAN_COLUMNS`)
+    in EPSG:4326, areas measured in the region's metric CRS, and are checked like the
+    Tapanuli Utara layers (:func:`validate_desa` with the region's expectations).
+
+    Raises
+    ------
+    BoundaryValidationError
+        A column is missing, a code is not one of the region's desa (or a desa of the region
+        has no polygon), or a check of :func:`validate_desa` fails; every problem is listed.
+    """
+    problems: list[str] = []
+    if boundaries.crs is None:
+        problems.append("the boundaries have no CRS (set it, e.g. .set_crs('EPSG:4326'))")
+    if code not in boundaries.columns:
+        found = [str(c) for c in boundaries.columns if c != boundaries.geometry.name]
+        problems.append(f"column {code!r} (the desa code) not found; found: {found}")
+    if problems:
+        raise BoundaryValidationError("Cannot build the layers: " + "; ".join(problems) + ".")
+    codes = boundaries[code].astype(str).str.strip()
+    known = region.desa_by_code
+    unknown = sorted(set(codes) - set(known))
+    if unknown:
+        problems.append(f"codes {unknown[:10]} are not desa of {region.title()}")
+    no_polygon = sorted(set(known) - set(codes))
+    if no_polygon:
+        problems.append(f"desa {no_polygon[:10]} of {region.title()} have no polygon")
+    if problems:
+        msg = (
+            "Cannot build the layers: " + "; ".join(problems) + ". Give one polygon per desa "
+            "of the region, with the codes of its definition."
+        )
+        raise BoundaryValidationError(msg)
+    kec_names = {k.code: k.name for k in region.kecamatan}
+    desa_list = [known[c] for c in codes]
+    desa = gpd.GeoDataFrame(
+        {
+            "code": codes.to_numpy(),
+            "name": [d.name for d in desa_list],
+            "kind": [
+                d.kind or (desa_kind(d.code) if d.code[-4:-3] in {"1", "2"} else "")
+                for d in desa_list
+            ],
+            "kecamatan_code": [d.kecamatan_code for d in desa_list],
+            "kecamatan": [kec_names[d.kecamatan_code] for d in desa_list],
+            "bps_code": pd.array([d.bps_code or pd.NA for d in desa_list], dtype="string"),
+            "area_km2": 0.0,
+        },
+        geometry=shapely.force_2d(boundaries.geometry.values),
+        crs=boundaries.crs,
+    ).to_crs(CRS_STORAGE)
+    desa, kec, kab = finish_layers(desa, region=region)
+    return desa[[*DESA_COLUMNS, "geometry"]], kec, kab

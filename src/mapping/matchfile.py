@@ -80,12 +80,15 @@ def match_file(
     code_col: str | None = None,
     sheet: str | int | None = None,
     settings: Settings | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> pd.DataFrame:
     """Match every data row of a CSV/XLSX file; one output row per input row.
 
     Columns are those of :data:`mapping.gazetteer.MATCH_COLUMNS`; ``row`` is the 1-based data
     row. A totals row (``Jumlah``, ``Total``) gets method ``total-row`` and is not matched.
-    Options name the columns; otherwise they are recognised from their headers.
+    Options name the columns; otherwise they are recognised from their headers. `gazetteer`
+    (of `level`) matches another region's names (default: Tapanuli Utara's,
+    :meth:`~mapping.gazetteer.Gazetteer.load`).
     """
     table = read_raw_table(path, sheet=sheet).cells
     columns = [str(c) for c in table.columns]
@@ -126,7 +129,10 @@ def match_file(
 
     totals = [total(names[i]) or total(no[i]) for i in range(n)]
     keep = [i for i in range(n) if not totals[i]]
-    gz = Gazetteer.load(level, settings=settings)
+    gz = Gazetteer.load(level, settings=settings) if gazetteer is None else gazetteer
+    if gz.level != level:
+        msg = f"gazetteer is of level {gz.level!r}; the file is matched at level {level!r}."
+        raise InputError(msg)
     matched = gz.match(
         [names[i] for i in keep],
         kecamatan=[kecs[i] for i in keep],

@@ -38,7 +38,8 @@ from mapping.categories import HEADER_TAKEN, match_header
 from mapping.errors import InputError
 from mapping.names import fold
 from mapping.readers import check_input_file, is_blank
-from mapping.settings import CRS_METRIC, CRS_STORAGE, Settings
+from mapping.regions import metric_crs_of
+from mapping.settings import CRS_STORAGE, Settings
 
 Engine = Literal["pandas", "dask"]
 LAT_NAMES = ("lat", "latitude", "lintang", "y")
@@ -105,7 +106,8 @@ class DesaIndex:
         self.codes = self.desa["code"].astype(str).to_numpy()
         self.names = self.desa["name"].astype(str).to_numpy()
         self._geoms = np.asarray(self.desa.geometry.array)
-        self._metric = np.asarray(self.desa.geometry.to_crs(CRS_METRIC).array)
+        self._metric_crs = metric_crs_of(self.desa)
+        self._metric = np.asarray(self.desa.geometry.to_crs(self._metric_crs).array)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -169,11 +171,11 @@ class DesaIndex:
 
     @cached_property
     def _to_metric(self) -> pyproj.Transformer:
-        return pyproj.Transformer.from_crs(CRS_STORAGE, CRS_METRIC, always_xy=True)
+        return pyproj.Transformer.from_crs(CRS_STORAGE, self._metric_crs, always_xy=True)
 
     def __getstate__(self) -> dict[str, Any]:
         # prepared polygons, trees and transformers are rebuilt where unpickled (Dask workers)
-        keep = ("desa", "codes", "names", "_geoms", "_metric")
+        keep = ("desa", "codes", "names", "_geoms", "_metric", "_metric_crs")
         return {k: v for k, v in self.__dict__.items() if k in keep}
 
     def locate(self, geoms: np.ndarray) -> pd.DataFrame:

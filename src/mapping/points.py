@@ -171,9 +171,9 @@ def count_points(
 
     The category is `category` for all points, or read from `category_column` (matched to the
     catalogue like a header; guessed from 'kategori'/'jenis' when neither is given). Points
-    outside Tapanuli Utara, without a geometry or with an unknown category are not counted and
-    each gets a problem (with the nearest desa and the distance, in UTM 47N, for points
-    outside) and a row-log line.
+    outside every desa (of Tapanuli Utara by default, of `desa` when given), without a geometry
+    or with an unknown category are not counted and each gets a problem (with the nearest desa
+    and the distance, in the desa's UTM zone, for points outside) and a row-log line.
 
     The join is one vectorised query (:class:`mapping.pointcount.DesaIndex`); a point on a
     border shared by several desa is counted once, in the first of them in the desa layer. For
@@ -279,7 +279,7 @@ def count_points(
                 int(row),
                 Problem(
                     "outside",
-                    "point lies outside Tapanuli Utara",
+                    "point lies outside every desa",
                     file=file,
                     sheet=sheet,
                     row=int(row),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,7 @@ from mapping.coverage import SEVERITY, caveat
 from mapping.errors import InputError
 from mapping.labels import check_language, format_date, format_number
 from mapping.maps import slug
+from mapping.regions import Region, default_region, tapanuli_utara
 from mapping.static import (
     A4_PORTRAIT,
     OUTLINE,
@@ -66,8 +67,8 @@ PROFILE_DPI = 150
 _T: dict[str, dict[str, str]] = {
     "id": {
         "title": "Profil Kecamatan {name}",
-        "subtitle": "Kabupaten Tapanuli Utara · untuk TKSK dan camat · dibuat {date}",
-        "summary_title": "Ringkasan Kabupaten Tapanuli Utara",
+        "subtitle": "{region} · untuk TKSK dan camat · dibuat {date}",
+        "summary_title": "Ringkasan {region}",
         "summary_subtitle": "{n} kecamatan, {d} desa/kelurahan · dibuat {date}",
         "map": "Keluarga berisiko stunting per 1.000 keluarga (Empirical Bayes)",
         "other": "Kecamatan lain",
@@ -112,8 +113,8 @@ _T: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Kecamatan profile: {name}",
-        "subtitle": "Kabupaten Tapanuli Utara · for the TKSK and the camat · made {date}",
-        "summary_title": "Summary of Kabupaten Tapanuli Utara",
+        "subtitle": "{region} · for the TKSK and the camat · made {date}",
+        "summary_title": "Summary of {region}",
         "summary_subtitle": "{n} kecamatan, {d} villages · made {date}",
         "map": "Families at risk of stunting per 1,000 families (Empirical Bayes)",
         "other": "Other kecamatan",
@@ -364,6 +365,8 @@ class ProfileData:
         The need map's classes over every desa of the regency (the same bins on every page).
     regency
         The regency's totals (:func:`regency_figures`).
+    region
+        The region the pages are of (its name heads every page); default Tapanuli Utara.
     """
 
     analysis: CoverageAnalysis
@@ -374,6 +377,7 @@ class ProfileData:
     services: gpd.GeoDataFrame
     classification: Classification
     regency: pd.Series
+    region: Region = field(default_factory=tapanuli_utara)
 
     @property
     def language(self) -> str:
@@ -392,6 +396,7 @@ def prepare_profiles(
     *,
     published: pd.DataFrame | None = None,
     k: int = privacy.DEFAULT_K,
+    region: Region | None = None,
 ) -> ProfileData:
     """The shared data of the profiles: protected figures and counts, map layers, classes.
 
@@ -418,6 +423,7 @@ def prepare_profiles(
             safe.desa["need_rate"], language=safe.language
         ),
         regency=regency_figures(analysis, synthetic_kecamatan, k=k),
+        region=default_region(region),
     )
 
 
@@ -647,7 +653,11 @@ def plot_profile(
     crow = counts.index[counts["code"].astype(str) == kecamatan_code]
     name = str(figs.loc[kecamatan_code, "kecamatan"])
     fig = _new_figure(A4_PORTRAIT)
-    _header(fig, t["title"].format(name=name), t["subtitle"].format(date=_built_text(built, lang)))
+    _header(
+        fig,
+        t["title"].format(name=name),
+        t["subtitle"].format(region=data.region.title(), date=_built_text(built, lang)),
+    )
 
     fig.text(0.05, 0.912, _wrap(t["map"], 52), fontsize=9, fontweight="bold", va="top")
     ax = fig.add_axes((0.04, 0.545, 0.50, 0.335))
@@ -736,7 +746,7 @@ def plot_summary(data: ProfileData, *, built: dt.date | dt.datetime | str | None
     fig = _new_figure(A4_PORTRAIT)
     n_kec, n_desa = len(data.figures), len(data.areas)
     _header(
-        fig, t["summary_title"],
+        fig, t["summary_title"].format(region=data.region.title()),
         t["summary_subtitle"].format(n=n_kec, d=n_desa, date=_built_text(built, lang)),
     )  # fmt: skip
     fig.text(0.05, 0.912, t["map"], fontsize=9, fontweight="bold", va="top")

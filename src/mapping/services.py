@@ -23,7 +23,8 @@ from mapping.errors import InputError, Problem, ProblemReport, ValidationFailed
 from mapping.names import fold
 from mapping.points import read_points
 from mapping.readers import is_blank
-from mapping.settings import CRS_METRIC, CRS_STORAGE, Settings
+from mapping.regions import metric_crs_of
+from mapping.settings import CRS_STORAGE, Settings
 
 #: Columns of every service layer, in order.
 SERVICE_COLUMNS: tuple[str, ...] = (
@@ -50,7 +51,10 @@ PUSKESMAS_SOURCE = "WebGIS Kabupaten Tapanuli Utara (alamat puskesmas; tanpa koo
 
 
 def area_points(areas: gpd.GeoDataFrame, *, id_column: str = "code") -> gpd.GeoSeries:
-    """Representative point of each area, in UTM 47N (EPSG:32647), indexed by `id_column`.
+    """Representative point of each area in its metric CRS, indexed by `id_column`.
+
+    The metric CRS is that of :func:`mapping.regions.metric_crs_of` (the areas' own UTM CRS,
+    else the UTM zone of their centre: 47N, EPSG:32647, for Tapanuli Utara).
 
     The point is shapely's ``representative_point`` computed on the metric geometry: always
     inside the area (unlike the centroid of a crescent-shaped desa), and for a square exactly
@@ -58,7 +62,7 @@ def area_points(areas: gpd.GeoDataFrame, *, id_column: str = "code") -> gpd.GeoS
     so a service placed at a desa is at distance 0 from that desa.
 
     >>> import shapely
-    >>> sq = gpd.GeoDataFrame({"code": ["a"]}, geometry=[shapely.box(0, 0, 2, 2)], crs=CRS_METRIC)
+    >>> sq = gpd.GeoDataFrame({"code": ["a"]}, geometry=[shapely.box(0, 0, 2, 2)], crs="EPSG:32647")
     >>> area_points(sq)["a"].wkt
     'POINT (1 1)'
     """
@@ -68,7 +72,7 @@ def area_points(areas: gpd.GeoDataFrame, *, id_column: str = "code") -> gpd.GeoS
     if id_column not in areas.columns:
         msg = f"Column {id_column!r} not found in the areas; found {list(areas.columns)}."
         raise InputError(msg)
-    metric = areas.geometry.to_crs(CRS_METRIC)
+    metric = areas.geometry.to_crs(metric_crs_of(areas))
     points = metric.representative_point()
     points.index = pd.Index(areas[id_column].astype(str), name=id_column)
     return points
@@ -153,7 +157,7 @@ def puskesmas_points(
         if d_code and d_code not in by_desa.index:
             add(
                 "unknown-code", "desa code names no desa", "desa_code", d_code,
-                "a Kemendagri desa code 12.02.KK.NNNN of Tapanuli Utara",
+                "a Kemendagri desa code of the desa layer (12.02.KK.NNNN)",
                 "correct the code or leave it blank (the kecamatan's point is then used)",
             )  # fmt: skip
         elif d_code and k_code in kec_codes and by_desa.at[d_code, "kecamatan_code"] != k_code:
@@ -169,7 +173,7 @@ def puskesmas_points(
                                                strict=True) if is_blank(d)})  # fmt: skip
     kec_pts: dict[str, Any] = {}
     if kec_needed:
-        metric = desa.to_crs(CRS_METRIC)
+        metric = desa.to_crs(desa_pts.crs)
         kec = metric[metric["kecamatan_code"].astype(str).isin(kec_needed)]
         merged = kec.dissolve("kecamatan_code")
         kec_pts = dict(zip(merged.index.astype(str), merged.representative_point(), strict=True))
@@ -214,7 +218,7 @@ def puskesmas_points(
                 "location_note_en": note_en,
             }
         )
-    return _frame(records, geoms, CRS_METRIC)
+    return _frame(records, geoms, desa_pts.crs)
 
 
 def load_puskesmas(
@@ -253,7 +257,7 @@ def services_from_counts(
     >>> sq = gpd.GeoDataFrame(
     ...     {"code": ["a", "b"], "name": ["A", "B"], "kecamatan_code": ["k", "k"],
     ...      "kecamatan": ["K", "K"]},
-    ...     geometry=[shapely.box(0, 0, 2, 2), shapely.box(2, 0, 4, 2)], crs=CRS_METRIC)
+    ...     geometry=[shapely.box(0, 0, 2, 2), shapely.box(2, 0, 4, 2)], crs="EPSG:32647")
     >>> pts = services_from_counts(pd.Series({"a": 2, "b": 0}), kind="posyandu", desa=sq)
     >>> pts[["id", "capacity", "desa_code"]].to_dict("records")
     [{'id': 'posyandu-a', 'capacity': 2.0, 'desa_code': 'a'}]
@@ -305,7 +309,7 @@ def services_from_counts(
             }
         )
         geoms.append(pts[code])
-    return _frame(records, geoms, CRS_METRIC)
+    return _frame(records, geoms, pts.crs)
 
 
 def as_services(
@@ -341,9 +345,10 @@ def as_services(
         msg = f"The points of {file} have no CRS; set it (e.g. .set_crs('EPSG:4326'))."
         raise InputError(msg)
     d = _desa(desa, settings)
-    pts = points.reset_index(drop=True).to_crs(CRS_METRIC)
+    crs = metric_crs_of(d)
+    pts = points.reset_index(drop=True).to_crs(crs)
     rows = pts["source_row"].tolist() if "source_row" in pts else list(range(1, len(pts) + 1))
-    metric_desa = d.to_crs(CRS_METRIC).reset_index(drop=True)
+    metric_desa = d.to_crs(crs).reset_index(drop=True)
     hits = gpd.sjoin(pts[["geometry"]], metric_desa, how="left", predicate="intersects")
     hits = hits[~hits.index.duplicated(keep="first")]
     report = ProblemReport()
@@ -373,13 +378,13 @@ def as_services(
         code = hits.at[i, "code"] if i in hits.index else None
         if geom is None or geom.is_empty:
             add("bad-point", "point has no coordinates", "geometry", "(empty)",
-                "a point in Tapanuli Utara", "fill in the coordinates")  # fmt: skip
+                "a point in a desa", "fill in the coordinates")  # fmt: skip
         elif code is None or pd.isna(code):
             dist = metric_desa.distance(geom)
             near = dist.idxmin()
-            geo = gpd.GeoSeries([geom], crs=CRS_METRIC).to_crs(CRS_STORAGE).iloc[0]
+            geo = gpd.GeoSeries([geom], crs=crs).to_crs(CRS_STORAGE).iloc[0]
             add(
-                "outside", "point lies outside Tapanuli Utara", "geometry",
+                "outside", "point lies outside every desa", "geometry",
                 f"lat {geo.y:.5f}, lon {geo.x:.5f}", "a point in a desa",
                 f"nearest desa {metric_desa.at[near, 'name']} ({metric_desa.at[near, 'code']}), "
                 f"{dist[near] / 1000:.1f} km away",
@@ -416,7 +421,7 @@ def as_services(
         )
         geoms.append(geom)
     report.raise_if_errors(context=file)
-    return _frame(records, geoms, CRS_METRIC)
+    return _frame(records, geoms, crs)
 
 
 def read_services(

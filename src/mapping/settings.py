@@ -6,20 +6,25 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mapping.regions import tapanuli_utara
+
 #: Storage CRS of every layer the project writes.
 CRS_STORAGE = "EPSG:4326"
-#: Metric CRS for areas, distances and buffers (UTM zone 47N covers Tapanuli Utara).
-CRS_METRIC = "EPSG:32647"
+# The default region's facts, kept as names for existing callers; the region itself
+# (:func:`mapping.regions.tapanuli_utara`) is the source, and functions take ``region=``.
+_REGION = tapanuli_utara()
+#: Metric CRS of the default region (the UTM zone of its centre: 47N for Tapanuli Utara).
+CRS_METRIC = _REGION.metric_crs
 
-#: Kemendagri code of the regency (Tapanuli Utara) and its BPS code.
-KABUPATEN_CODE = "12.02"
-KABUPATEN_BPS_CODE = "1205"
-KABUPATEN_NAME = "Tapanuli Utara"
+#: Kemendagri code of the default regency (Tapanuli Utara), its BPS code and name.
+KABUPATEN_CODE = _REGION.code
+KABUPATEN_BPS_CODE = _REGION.bps_code
+KABUPATEN_NAME = _REGION.name
 
-#: Area of the BIG polygons in UTM 47N, km2 (SOURCE.md of the reference tables).
-EXPECTED_AREA_KM2 = 3895.6
-EXPECTED_N_DESA = 252
-EXPECTED_N_KECAMATAN = 15
+#: Area of the BIG polygons in UTM 47N, km2 (SOURCE.md of the reference tables), and counts.
+EXPECTED_AREA_KM2 = float(_REGION.expected_area_km2 or 0.0)
+EXPECTED_N_DESA = int(_REGION.expected_n_desa or 0)
+EXPECTED_N_KECAMATAN = int(_REGION.expected_n_kecamatan or 0)
 
 #: Seconds to wait for an upstream server before falling back or failing.
 NETWORK_TIMEOUT_S = 10.0

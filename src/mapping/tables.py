@@ -205,8 +205,8 @@ def canonicalize(
     matches = _match_unique(gazetteer, [(names[i], kecs[i], codes[i]) for i in data_idx])
     row_log = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
     del matches, names, kecs, codes  # big files: free what is no longer needed
-    area_problems(raw, _log_records(row_log), cols, lvl, report)
-    code_problems(raw, _log_records(row_log), cols, lvl, report)
+    area_problems(raw, _log_records(row_log), cols, lvl, report, region=gazetteer.region)
+    code_problems(raw, _log_records(row_log), cols, lvl, report, region=gazetteer.region)
     code_name_conflicts(raw, _log_records(row_log), gazetteer, cols, lvl, report)
 
     if cols.category is not None and cols.value is not None:

@@ -43,6 +43,7 @@ from mapping.priority import (
     sensitivity,
     weighted_components,
 )
+from mapping.regions import Region
 
 # --- the shortlist ----------------------------------------------------------------------------
 
@@ -97,13 +98,15 @@ def shortlist(
     seed: int = SEED,
     regency: BaseGeometry | None = None,
     language: str = "id",
+    region: Region | None = None,
 ) -> Shortlist:
     """Rank the desa of the area of influence of `sites` and test the ranking's stability.
 
     :func:`area_of_influence` -> :func:`priority_score` over the desa in the area (so the
     normalisation is relative to them) -> :func:`sensitivity`. `desa` must hold the columns of
     the weighted `components` (the caller computes need, gap, distance, capacity). Without
-    `sites`, the Sarulla stand-in sites (:func:`default_sites`).
+    `sites`, the default sites of `region` (:func:`default_sites`: for Tapanuli Utara, the
+    default region, the Sarulla stand-in sites).
 
     Example (``desa`` holding ``need``, ``gap``, ``access_km`` and ``capacity``)::
 
@@ -112,13 +115,18 @@ def shortlist(
         sl.sensitivity.message  # is the top 10 stable under +-20% weight changes?
     """
     lang = check_language(language)
-    site_list = parse_sites(sites) if sites is not None else default_sites(desa, language=lang)
+    site_list = (
+        parse_sites(sites)
+        if sites is not None
+        else default_sites(desa, language=lang, region=region)
+    )
     kec = [kecamatan] if isinstance(kecamatan, str) else list(kecamatan or [])
     w = resolve_weights(weights, components)  # weight errors before any geometry work
     check_component_columns(desa, weighted_components(components, w))
     area = area_of_influence(
-        desa, site_list, radius_km=radius_km, kecamatan=kec or None, how=how, regency=regency
-    )
+        desa, site_list, radius_km=radius_km, kecamatan=kec or None, how=how, regency=regency,
+        region=region,
+    )  # fmt: skip
     cand = area[area["in_area"]].drop(columns="in_area")
     scored = priority_score(cand, components=components, weights=w, language=lang)
     sens = sensitivity(

@@ -209,7 +209,7 @@ def missing_areas(
                 f"{area.name} ({code}{where}) has no row; its values stay missing, not zero",
                 column=area_column(cols, level),
                 value=area.name,
-                expected=f"a row for every {level} of Tapanuli Utara",
+                expected=f"a row for every {level} of {gazetteer.region}",
                 suggestion="add a row for it: blank cells for unknown values, '-' for zero",
                 severity="warning",
             )
@@ -222,8 +222,13 @@ def area_problems(
     cols: Columns,
     level: Level,
     report: ProblemReport,
+    *,
+    region: str = "Tapanuli Utara",
 ) -> None:
-    """Report each row of the log that reaches no area: blank, ambiguous or unknown."""
+    """Report each row of the log that reaches no area: blank, ambiguous or unknown.
+
+    `region` names the region in the expected values ("one desa of Tapanuli Utara").
+    """
     column = area_column(cols, level)
     for r in log_rows:
         method = r["method"]
@@ -254,7 +259,7 @@ def area_problems(
                     row=r["source_row"],
                     column=column,
                     value=value,
-                    expected=f"one {level} of Tapanuli Utara",
+                    expected=f"one {level} of {region}",
                     suggestion=f"add a kecamatan column or a code; candidates: {cands}",
                 )
             )
@@ -268,7 +273,7 @@ def area_problems(
                     row=r["source_row"],
                     column=column,
                     value=value,
-                    expected=f"a {level} of Tapanuli Utara",
+                    expected=f"a {level} of {region}",
                     suggestion=f"closest: {cands}" if cands else "no close name",
                 )
             )
@@ -420,6 +425,8 @@ def code_problems(
     cols: Columns,
     level: Level,
     report: ProblemReport,
+    *,
+    region: str = "Tapanuli Utara",
 ) -> None:
     """Warn about each row whose code names no area, so that its name was used instead (or
     nothing): a mistyped code (``12.02.99.9999``) or one Excel stored as a rounded number
@@ -441,7 +448,7 @@ def code_problems(
             message = f"{shorten(code)!r} is not a Kemendagri or BPS code; {used}"
             suggestion = "correct the code (e.g. 12.02.01.2001) or leave the cell blank"
         else:
-            message = f"code {code} names no {level} of Tapanuli Utara; {used}"
+            message = f"code {code} names no {level} of {region}; {used}"
             suggestion = "correct the code (see the desa layer's codes) or leave it blank"
         report.add(
             table_problem(
@@ -451,7 +458,7 @@ def code_problems(
                 row=r["source_row"],
                 column=column,
                 value=shorten(code),
-                expected=f"the code of a {level} of Tapanuli Utara",
+                expected=f"the code of a {level} of {region}",
                 suggestion=suggestion,
                 severity="warning",
             )
