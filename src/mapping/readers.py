@@ -573,7 +573,9 @@ def _sheet_values(path: Path, title: str) -> list[list[Cell]]:
         msg = f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
         raise InputError(msg) from exc
     grid: list[list[Cell]] = []
-    shared: dict[str, str] = {}  # one object per distinct short text: names repeat
+    # One object per distinct short text and per number: names, codes and years repeat.
+    shared: dict[str, str] = {}
+    numbers: dict[float, Cell] = {}
     with wb:
         ws = wb.get_sheet_by_name(title)
         start, end = ws.start, ws.end
@@ -586,6 +588,8 @@ def _sheet_values(path: Path, title: str) -> list[list[Cell]]:
             row = [
                 ((shared.setdefault(v, v) if len(v) < 100 else v) if v.strip() else None)
                 if isinstance(v, str)
+                else (numbers[v] if v in numbers else numbers.setdefault(v, _xlsx_value(v)))
+                if type(v) is float  # not a bool: True == 1.0
                 else _xlsx_value(v)
                 for v in values
             ]
