@@ -35,7 +35,7 @@ def test_extent_merged_errors_and_formulas() -> None:
     assert (scan.n_rows, scan.n_columns, scan.n_cells) == (3, 3, 7)
     assert scan.merged == ((2, 1, 3, 1), (1, 2, 1, 3))
     assert scan.errors == ((3, 2, "#N/A"),)
-    assert scan.formulas
+    assert scan.uncalculated  # C3's formula has an empty value
     assert scan.over == 0
 
 
@@ -45,13 +45,29 @@ def test_namespace_prefix_and_small_pieces(monkeypatch: pytest.MonkeyPatch) -> N
     scan = scan_sheet(_sheet(rows, prefix="x:"), limit=100)
     assert (scan.n_rows, scan.n_columns, scan.n_cells) == (3, 3, 7)
     assert scan.errors == ((3, 2, "#N/A"),)
-    assert scan.formulas
+    assert scan.uncalculated
 
 
 def test_no_formulas_and_an_escaped_error_text() -> None:
     scan = scan_sheet(_sheet('<row r="1"><c r="A1" t="e"><v>#A&amp;B</v></c></row>'), limit=10)
     assert scan.errors == ((1, 1, "#A&B"),)
-    assert not scan.formulas
+    assert not scan.uncalculated
+
+
+def test_formulas_with_values_need_no_second_reading() -> None:
+    calculated = (
+        '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1"><f t="shared" ref="B1:B2" si="0">'
+        'A1*2</f><v>4</v></c></row><row r="2"><c r="B2"><f t="shared" si="0"/><v> 6</v></c>'
+        '<c r="C2" t="str"><f>"x"</f><v>x</v></c></row>'
+    )
+    assert not scan_sheet(_sheet(calculated), limit=10).uncalculated
+    for missing in (
+        '<c r="D2"><f>1</f></c>',
+        '<c r="D2"><f>1</f><v/></c>',
+        '<c r="D2"><f>1</f><v> </v></c>',
+    ):
+        rows = calculated[: -len("</row>")] + missing + "</row>"
+        assert scan_sheet(_sheet(rows), limit=10).uncalculated, missing
 
 
 def test_a_stray_far_cell_passes_the_limit_at_its_row() -> None:

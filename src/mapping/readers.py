@@ -614,7 +614,9 @@ def read_xlsx_cells(
     more than `max_cells` cells, or whose cells span a grid of more than that (one stray
     value in cell XFD1048576), is an :class:`~mapping.errors.InputError` before any cell is
     read; merged ranges are clipped to the cells read (a range ``E1:XFD1048576`` costs
-    nothing). The values are then read by calamine, error values (``#N/A``) as their text.
+    nothing). The values are then read by calamine, error values (``#N/A``) as their text;
+    only a sheet with formulas lacking a calculated value is read again, by openpyxl, for
+    the formulas' text.
     With no `sheet`, hidden sheets are skipped with a warning in ``notices``;
     ``include_hidden=True`` reads the first sheet even if hidden.
     """
@@ -647,7 +649,7 @@ def read_xlsx_cells(
     for r in grid:
         r.extend([None] * (width - len(r)))
     merged = _clip_merged(scan.merged, len(grid), width)
-    uncalculated = _uncalculated(path, title, grid) if scan.formulas else ()
+    uncalculated = _uncalculated(path, title, grid) if scan.uncalculated else ()
     for r1, c1, r2, c2 in merged:
         top = grid[r1 - 1][c1 - 1]
         for i in range(r1 - 1, r2):

@@ -31,8 +31,10 @@ class SheetScan:
     writes it); ``n_cells`` counts the cell elements. ``merged`` lists the merged ranges as
     written, 1-based (first row, first column, last row, last column). ``errors`` lists the
     cells holding an error value (``#N/A``, ``#DIV/0!``) as (row, column, text), 1-based.
-    ``formulas`` is True when a cell holds a formula. ``over`` is 0, or the row at which the
-    sheet passed the scan's `limit` of cells (the scan stopped there).
+    ``uncalculated`` is True when a formula cell has no calculated value (no ``<v>``, or a
+    blank one: a file written by a script and never opened in a spreadsheet program).
+    ``over`` is 0, or the row at which the sheet passed the scan's `limit` of cells (the scan
+    stopped there).
     """
 
     n_rows: int = 0
@@ -40,19 +42,23 @@ class SheetScan:
     n_cells: int = 0
     merged: tuple[tuple[int, int, int, int], ...] = ()
     errors: tuple[tuple[int, int, str], ...] = ()
-    formulas: bool = False
+    uncalculated: bool = False
     over: int = 0
 
 
 @lru_cache(maxsize=8)
-def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """The row-reference and error-cell patterns for tags with namespace `prefix` (``x:``)."""
+def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], ...]:
+    """The row-reference, error-cell and calculated-formula patterns for tags with namespace
+    `prefix` (``x:``)."""
     p = re.escape(prefix)
     row_ref = re.compile(rb"<" + p + rb'row\s[^>]*?\br="([0-9]{1,7})"')
     error = re.compile(
         rb"<" + p + rb'c\s([^>]*?\bt="e"[^>]*)(?<!/)>(.*?)</' + p + rb"c>", re.DOTALL
     )
-    return row_ref, error
+    calculated = re.compile(  # a formula followed by a value that is not blank
+        rb"(?:</" + p + rb"f>|<" + p + rb"f\s[^>]*/>)\s*<" + p + rb"v>\s*[^<\s]"
+    )
+    return row_ref, error, calculated
 
 
 def _pieces(head: bytes, src: IO[bytes], cell_start: bytes) -> Iterator[bytes]:
@@ -75,7 +81,7 @@ def _pieces(head: bytes, src: IO[bytes], cell_start: bytes) -> Iterator[bytes]:
 
 def scan_sheet(src: IO[bytes], *, limit: int) -> SheetScan:
     """Scan the XML of one worksheet (an open binary stream) for its extent, merged ranges,
-    error cells and formulas, without building any cell.
+    error cells and formulas without a value, without building any cell.
 
     The scan stops as soon as the sheet holds more than `limit` cells, or its cells span a
     grid of more than `limit` (a stray value in cell XFD1048576 makes a grid of 17 billion
@@ -90,13 +96,13 @@ def scan_sheet(src: IO[bytes], *, limit: int) -> SheetScan:
     head = src.read(CHUNK_BYTES)
     found = _ROOT.search(head)
     prefix = (found.group(1) or b"") if found else b""
-    row_ref, error_cell = _patterns(prefix)
+    row_ref, error_cell, calculated = _patterns(prefix)
     cell_start, row_start = b"<" + prefix + b"c", b"<" + prefix + b"row"
-    formula_tags = tuple(b"<" + prefix + b"f" + end for end in (b">", b" ", b"/"))
+    formula_tags = (b"<" + prefix + b"f>", b"<" + prefix + b"f ")
     last_row = last_column = n_cells = rows_without_ref = cells_without_ref = 0
     merged: list[tuple[int, int, int, int]] = []
     errors: list[tuple[int, int, str]] = []
-    formulas = False
+    uncalculated = False
     n_rows = n_columns = over = 0
     for piece in _pieces(head, src, cell_start):
         refs = _CELL_REF.findall(piece)
@@ -121,8 +127,9 @@ def scan_sheet(src: IO[bytes], *, limit: int) -> SheetScan:
         if n_cells > limit or n_rows * n_columns > limit:
             over = min(n_rows, limit // max(n_columns, 1) + 1)
             break
-        if not formulas and any(tag in piece for tag in formula_tags):
-            formulas = True
+        if not uncalculated and any(tag in piece for tag in formula_tags):
+            n_formulas = sum(piece.count(tag) for tag in formula_tags)
+            uncalculated = n_formulas > len(calculated.findall(piece))
         if b't="e"' in piece:
             errors += _error_cells(piece, error_cell)
         if b"mergeCell" in piece and len(merged) <= limit:
@@ -135,7 +142,7 @@ def scan_sheet(src: IO[bytes], *, limit: int) -> SheetScan:
         n_cells=n_cells,
         merged=tuple(merged[: limit + 1]),
         errors=tuple(errors),
-        formulas=formulas,
+        uncalculated=uncalculated,
         over=over,
     )
 
