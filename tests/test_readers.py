@@ -285,3 +285,11 @@ def test_formulas_without_calculated_values_are_reported(tmp_path: Path) -> None
     assert "open and save the file in Excel/LibreOffice" in problems[0].suggestion
     plain = read_raw_table(_workbook(tmp_path / "w.xlsx"), sheet="PMKS 2023")
     assert plain.uncalculated == ()
+    ws["D2"] = "=B2+1"  # right of every value: the sheet's cells as read end at column C
+    wb.save(tmp_path / "f.xlsx")
+    raw = read_raw_table(tmp_path / "f.xlsx")
+    assert raw.uncalculated == (
+        (2, "PSM", "=B2*2"),
+        (2, "column 4", "=B2+1"),
+        (3, "ODHA", "=SUM(B2:B2)"),
+    )

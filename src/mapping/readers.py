@@ -649,7 +649,11 @@ def read_xlsx_cells(
     for r in grid:
         r.extend([None] * (width - len(r)))
     merged = _clip_merged(scan.merged, len(grid), width)
-    uncalculated = _uncalculated(path, title, grid) if scan.uncalculated else ()
+    uncalculated = (
+        _uncalculated(path, title, grid, n_rows=scan.n_rows, n_columns=scan.n_columns)
+        if scan.uncalculated
+        else ()
+    )
     for r1, c1, r2, c2 in merged:
         top = grid[r1 - 1][c1 - 1]
         for i in range(r1 - 1, r2):
@@ -718,26 +722,26 @@ def _hidden_notices(
 
 
 def _uncalculated(
-    path: Path, title: str, grid: list[list[Cell]]
+    path: Path, title: str, grid: list[list[Cell]], *, n_rows: int, n_columns: int
 ) -> tuple[tuple[int, int, str], ...]:
-    """(row, column index, formula) of sheet `title`'s formula cells whose value in `grid`
-    (read with the cached values) is blank: the formula was never calculated."""
+    """(row, column index, formula) of sheet `title`'s formula cells, within the first
+    `n_rows` rows and `n_columns` columns, whose value in `grid` (read with the cached
+    values) is blank: the formula was never calculated."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path, data_only=False, read_only=True)
     found = []
-    width = max((len(r) for r in grid), default=0)
     try:
         ws = wb[title]
         ws.reset_dimensions()
-        if grid and width:
-            for row in ws.iter_rows(max_row=len(grid), max_col=width):
-                for cell in row:
-                    if getattr(cell, "data_type", None) != "f":
-                        continue
-                    if is_blank(grid[cell.row - 1][cell.column - 1]):
-                        formula = getattr(cell.value, "text", cell.value)  # ArrayFormula or str
-                        found.append((cell.row, cell.column - 1, str(formula)))
+        for row in ws.iter_rows(max_row=n_rows, max_col=n_columns):
+            for cell in row:
+                if getattr(cell, "data_type", None) != "f":
+                    continue
+                i, j = cell.row - 1, cell.column - 1
+                if i >= len(grid) or j >= len(grid[i]) or is_blank(grid[i][j]):
+                    formula = getattr(cell.value, "text", cell.value)  # ArrayFormula or str
+                    found.append((cell.row, j, str(formula)))
     finally:
         wb.close()
     return tuple(found)
