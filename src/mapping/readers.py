@@ -527,8 +527,13 @@ def _sheet_title(
     raise InputError(msg)
 
 
-def _workbook_sheets(path: Path) -> tuple[list[str], list[str], dict[str, str]]:
-    """The sheet names of a workbook in order, the hidden ones, and each one's XML part.
+def _cannot_open(path: Path, exc: Exception) -> str:
+    return f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
+
+
+def _workbook_sheets(path: Path) -> tuple[list[str], list[str], list[str], dict[str, str]]:
+    """The sheet names of a workbook in order, the hidden ones, those that are not
+    worksheets (chart sheets), and each one's XML part.
 
     Only the workbook's index is parsed (openpyxl's reader of it), never a sheet."""
     from openpyxl.reader.excel import ExcelReader
@@ -536,20 +541,19 @@ def _workbook_sheets(path: Path) -> tuple[list[str], list[str], dict[str, str]]:
     try:
         reader = ExcelReader(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        msg = f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
-        raise InputError(msg) from exc
+        raise InputError(_cannot_open(path, exc)) from exc
     try:
         reader.read_manifest()
         reader.read_workbook()
-        sheets = [(s.name, s.state, rel.target) for s, rel in reader.parser.find_sheets()]
+        sheets = [(s.name, s.state, rel) for s, rel in reader.parser.find_sheets()]
     except Exception as exc:
-        msg = f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
-        raise InputError(msg) from exc
+        raise InputError(_cannot_open(path, exc)) from exc
     finally:
         reader.archive.close()
     names = [name for name, _, _ in sheets]
     hidden = [name for name, state, _ in sheets if state not in (None, "visible")]
-    return names, hidden, {name: part.lstrip("/") for name, _, part in sheets}
+    charts = [name for name, _, rel in sheets if not str(rel.Type).endswith("/worksheet")]
+    return names, hidden, charts, {name: rel.target.lstrip("/") for name, _, rel in sheets}
 
 
 def _xlsx_value(value: Cell) -> Cell:
@@ -570,14 +574,16 @@ def _sheet_values(path: Path, title: str) -> list[list[Cell]]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises many types for a broken file
-        msg = f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
-        raise InputError(msg) from exc
+        raise InputError(_cannot_open(path, exc)) from exc
     grid: list[list[Cell]] = []
     # One object per distinct short text and per number: names, codes and years repeat.
     shared: dict[str, str] = {}
     numbers: dict[float, Cell] = {}
     with wb:
-        ws = wb.get_sheet_by_name(title)
+        try:
+            ws = wb.get_sheet_by_name(title)
+        except Exception as exc:  # a sheet part calamine cannot parse
+            raise InputError(_cannot_open(path, exc)) from exc
         start, end = ws.start, ws.end
         if start is None or end is None:
             return grid
@@ -617,23 +623,23 @@ def read_xlsx_cells(
     nothing). The values are then read by calamine, error values (``#N/A``) as their text;
     only a sheet with formulas lacking a calculated value is read again, by openpyxl, for
     the formulas' text.
-    With no `sheet`, hidden sheets are skipped with a warning in ``notices``;
-    ``include_hidden=True`` reads the first sheet even if hidden.
+    With no `sheet`, chart sheets are skipped, and hidden sheets with a warning in
+    ``notices``; ``include_hidden=True`` reads the first worksheet even if hidden.
     """
     import zipfile
 
     from mapping.sheetxml import scan_sheet
 
     path = Path(path)
-    names, hidden, parts = _workbook_sheets(path)
-    title = _sheet_title(names, sheet, path, hidden=() if include_hidden else tuple(hidden))
+    names, hidden, charts, parts = _workbook_sheets(path)
+    skip = charts if include_hidden else [*hidden, *charts]  # when no sheet is named
+    title = _sheet_title(names, sheet, path, hidden=tuple(skip))
     notices = _hidden_notices(path, names, hidden, title, sheet, include_hidden)
     try:
         with zipfile.ZipFile(path) as zf, zf.open(parts[title]) as src:
             scan = scan_sheet(src, limit=max_cells)
     except (KeyError, zipfile.BadZipFile, OSError) as exc:
-        msg = f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
-        raise InputError(msg) from exc
+        raise InputError(_cannot_open(path, exc)) from exc
     if scan.over:
         where = f"{path.name} (sheet '{title}')"
         raise InputError(_too_many_cells(where, scan.over, max_cells))
