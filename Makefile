@@ -39,6 +39,7 @@ bench: data
 	$(BIN)/python benchmarks/bench_matching.py
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_validate.py --format csv > benchmarks/results-validate-csv.txt
+	$(BIN)/python benchmarks/bench_validate.py --format xlsx > benchmarks/results-validate-xlsx.txt
 	$(BIN)/python benchmarks/bench_national.py
 	$(BIN)/python benchmarks/bench_points.py --quick
 	$(BIN)/python benchmarks/bench_build.py --quick

@@ -1,7 +1,8 @@
 """Collect the benchmarks' results files into ``benchmarks/RESULTS.md``, with the machine.
 
 Each benchmark script writes its own results file (``results-*.md``, or for
-``bench_validate.py`` its printed lines, saved by ``make bench`` as ``results-validate-csv.txt``).
+``bench_validate.py`` its printed lines, saved by ``make bench`` as ``results-validate-csv.txt``
+and ``results-validate-xlsx.txt``).
 This script puts them under one heading each, after a description of the machine (CPU model,
 cores, memory, load), the date, the Python and key package versions, and a summary of the
 headline figures (the lines the scripts mark in bold, or their verdict lines).
@@ -28,10 +29,15 @@ SECTIONS = [
     ("results.md", "Interactive map size", "bench_html_size.py"),
     ("results-analysis.md", "Coverage analysis and site selection", "bench_analysis.py"),
     ("results-validate-csv.txt", "Validating 200,000 rows (CSV)", "bench_validate.py --format csv"),
+    (
+        "results-validate-xlsx.txt",
+        "Validating 200,000 rows (XLSX)",
+        "bench_validate.py --format xlsx",
+    ),
 ]
 PACKAGES = (
     "numpy pandas geopandas shapely pyogrio pyarrow matplotlib pillow folium mapclassify "
-    "rapidfuzz esda libpysal spopt openpyxl dask dask-geopandas"
+    "rapidfuzz esda libpysal spopt openpyxl python-calamine dask dask-geopandas"
 ).split()
 
 

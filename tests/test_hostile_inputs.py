@@ -69,8 +69,11 @@ def _kinds(report: ProblemReport) -> list[str]:
 # --- bounded reading ------------------------------------------------------------------------
 
 
-def _add_to_sheet_xml(path: Path, *, dimension: str, after_data: str) -> Path:
-    """Rewrite the first sheet's XML: a stated size and extra elements after <sheetData>."""
+def _add_to_sheet_xml(
+    path: Path, *, dimension: str, after_data: str = "", rows: str = "", cells: str = ""
+) -> Path:
+    """Rewrite the first sheet's XML: a stated size, extra `rows` at the end of <sheetData>,
+    extra `cells` at the end of its last row and extra elements after it."""
     out = path.with_name("hostile-" + path.name)
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
@@ -80,7 +83,8 @@ def _add_to_sheet_xml(path: Path, *, dimension: str, after_data: str) -> Path:
                 text = re.sub(
                     r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', text
                 )
-                text = text.replace("</sheetData>", "</sheetData>" + after_data, 1)
+                text = text.replace("</row></sheetData>", cells + "</row></sheetData>", 1)
+                text = text.replace("</sheetData>", rows + "</sheetData>" + after_data, 1)
                 data = text.encode()
             dst.writestr(item, data)
     return out
@@ -126,6 +130,55 @@ def test_merged_range_is_clipped_to_the_used_range(tmp_path: Path) -> None:
     sheet = read_cells(hostile)
     assert sheet.merged == ((2, 3, 2, 3),)
     assert len(sheet.rows) == 2
+
+
+def test_a_stray_value_far_from_the_table_is_refused_before_reading(tmp_path: Path) -> None:
+    # Laid out as a grid, one value in the sheet's last cell makes 17 billion cells: refused
+    # with a message (it crashed the process when the reader allocated the grid).
+    plain = _xlsx(tmp_path / "t.xlsx", [["No", "Desa", "ODHA"], [1, HUTAPEA, 2]])
+    hostile = _add_to_sheet_xml(
+        plain,
+        dimension="A1:C2",
+        rows='<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row>',
+    )
+    with pytest.raises(
+        InputError,
+        match=r"t.xlsx \(sheet 'Data'\) holds more than 5,000,000 cells \(reached at "
+        r"row 306\).*Delete the unused rows and columns",
+    ):
+        read_cells(hostile)
+    styled = _add_to_sheet_xml(  # an empty formatted cell there is no value: read as usual
+        plain, dimension="A1:XFD1048576", rows='<row r="1048576"><c r="XFD1048576" s="0"/></row>'
+    )
+    assert read_cells(styled).rows == [["No", "Desa", "ODHA"], [1, HUTAPEA, 2]]
+
+
+def test_error_values_are_read_as_their_text(tmp_path: Path, gz_desa: Gazetteer) -> None:
+    plain = _xlsx(tmp_path / "t.xlsx", [["No", "Desa", "ODHA"], [1, HUTAPEA, 2]])
+    hostile = _add_to_sheet_xml(
+        plain,
+        dimension="A1:C3",
+        rows='<row r="3"><c r="A3"><v>2</v></c><c r="B3" t="inlineStr"><is><t>'
+        f'{HUTATORUAN}</t></is></c><c r="C3" t="e"><v>#DIV/0!</v></c></row>',
+    )
+    assert read_cells(hostile).rows[2] == [2, HUTATORUAN, "#DIV/0!"]
+    table = read_welfare(hostile, gazetteer=gz_desa)
+    (problem,) = [p for p in table.report if p.kind == "non-numeric"]
+    assert (problem.row, problem.column, problem.value) == (3, "ODHA", "#DIV/0!")
+
+
+def test_whole_numbers_are_ints_and_dates_iso_text(tmp_path: Path) -> None:
+    from datetime import date, datetime
+
+    path = _xlsx(
+        tmp_path / "t.xlsx",
+        [
+            ["Kode", "Tahun", "Tanggal", "Waktu", "ODHA"],
+            [1202012010, 2023, date(2023, 5, 1), datetime(2023, 5, 1, 9, 30), 2.5],
+        ],
+    )
+    assert read_cells(path).rows[1] == [1202012010, 2023, "2023-05-01", "2023-05-01T09:30:00", 2.5]
+    assert [type(v) for v in read_cells(path).rows[1][:2]] == [int, int]
 
 
 def test_too_many_cells_is_a_clear_error(tmp_path: Path) -> None:

@@ -285,3 +285,27 @@ def test_formulas_without_calculated_values_are_reported(tmp_path: Path) -> None
     assert "open and save the file in Excel/LibreOffice" in problems[0].suggestion
     plain = read_raw_table(_workbook(tmp_path / "w.xlsx"), sheet="PMKS 2023")
     assert plain.uncalculated == ()
+    ws["D2"] = "=B2+1"  # right of every value: the sheet's cells as read end at column C
+    wb.save(tmp_path / "f.xlsx")
+    raw = read_raw_table(tmp_path / "f.xlsx")
+    assert raw.uncalculated == (
+        (2, "PSM", "=B2*2"),
+        (2, "column 4", "=B2+1"),
+        (3, "ODHA", "=SUM(B2:B2)"),
+    )
+
+
+def test_a_chart_sheet_first_is_passed_over(tmp_path: Path) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for row in (["Desa", "ODHA"], ["Hutauruk", 1], ["Hapoltahan", 2]):
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=3))
+    wb.create_chartsheet("Grafik", 0).add_chart(chart)
+    wb.save(tmp_path / "c.xlsx")
+    sheet = read_cells(tmp_path / "c.xlsx")
+    assert (sheet.sheet, sheet.rows[2], sheet.notices) == ("Data", ["Hapoltahan", 2], ())

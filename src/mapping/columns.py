@@ -465,12 +465,14 @@ def long_values(
     A totals row whose category cell is blank or a total word ("Jumlah") totals every
     category (:data:`ALL_CATEGORIES`); one naming a category totals that category. `chosen`
     maps category labels, compared after :func:`mapping.names.fold`, to the catalogue code
-    the user gave them.
+    the user gave them. Rows with the same category and value share one (read-only) list: a long table of
+    200,000 rows repeats a few hundred of them.
     """
     given = {fold(label): code for label, code in (chosen or {}).items()}
     cache: dict[str, dict[str, object]] = {
         label: configured_header(label, code) for label, code in given.items()
     }
+    shared: dict[tuple[str | None, float], list[tuple[str | None, str, float]]] = {}
     out: Values = []
     for i, (row, label, cell) in enumerate(
         zip(
@@ -486,7 +488,7 @@ def long_values(
         if totals[i]:
             cat = str(m["category"]) if taken and not is_total_label(key) else ALL_CATEGORIES
             v = _value(raw, cell, row=int(row), column=value_col, category=cat, report=report)
-            out.append([(cat, value_col, v)])
+            out.append(shared.setdefault((cat, v), [(cat, value_col, v)]))
             continue
         if not taken:
             report.add(
@@ -501,9 +503,9 @@ def long_values(
                     suggestion=_closest(str(m["candidates"])),
                 )
             )
-            out.append([(None, value_col, math.nan)])
+            out.append(shared.setdefault((None, math.nan), [(None, value_col, math.nan)]))
             continue
         cat = str(m["category"])
         v = _value(raw, cell, row=int(row), column=value_col, category=cat, report=report)
-        out.append([(cat, value_col, v)])
+        out.append(shared.setdefault((cat, v), [(cat, value_col, v)]))
     return out

@@ -6,7 +6,7 @@ import codecs
 import csv
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -532,50 +532,84 @@ def _sheet_title(
     raise InputError(msg)
 
 
-def _cell_value(value: Cell) -> Cell:
+def _cannot_open(path: Path, exc: Exception) -> str:
+    return f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
+
+
+def _workbook_sheets(path: Path) -> tuple[list[str], list[str], list[str], dict[str, str]]:
+    """The sheet names of a workbook in order, the hidden ones, those that are not
+    worksheets (chart sheets), and each one's XML part.
+
+    Only the workbook's index is parsed (openpyxl's reader of it), never a sheet."""
+    from openpyxl.reader.excel import ExcelReader
+
+    try:
+        reader = ExcelReader(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError(_cannot_open(path, exc)) from exc
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        sheets = [(s.name, s.state, rel) for s, rel in reader.parser.find_sheets()]
+    except Exception as exc:
+        raise InputError(_cannot_open(path, exc)) from exc
+    finally:
+        reader.archive.close()
+    names = [name for name, _, _ in sheets]
+    hidden = [name for name, state, _ in sheets if state not in (None, "visible")]
+    charts = [name for name, _, rel in sheets if not str(rel.Type).endswith("/worksheet")]
+    return names, hidden, charts, {name: rel.target.lstrip("/") for name, _, rel in sheets}
+
+
+def _xlsx_value(value: Cell) -> Cell:
+    """A value as calamine reads it, as the rest of the package expects it: a whole number
+    as an int (Excel stores every number as a float: ``2023.0``), a date as ISO text."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, str):
-        return value if value.strip() else None
     return value
 
 
-def _trimmed(row: Sequence[Cell]) -> list[Cell]:
-    """The row's values without its trailing blank cells."""
-    out = [_cell_value(v) for v in row]
-    while out and out[-1] is None:
-        out.pop()
-    return out
+def _sheet_values(path: Path, title: str) -> list[list[Cell]]:
+    """The values of sheet `title` from cell A1 on, each row without its trailing blank
+    cells, read by calamine (python-calamine: Rust, some 50 times faster than openpyxl)."""
+    from python_calamine import CalamineWorkbook
 
-
-_MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z0-9:$]+)"')
-
-
-def _xml_matches(src: Any, pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
-    """The matches of `pattern` in an XML stream read in chunks; an element is never split."""
-    tail = b""
-    while chunk := src.read(1 << 20):
-        buffer = tail + chunk
-        cut = buffer.rfind(b"<")
-        cut = cut if cut > 0 else len(buffer)
-        yield from pattern.finditer(buffer, 0, cut)
-        tail = buffer[cut:]
-    yield from pattern.finditer(tail)
-
-
-def _merged_ranges(wb: Any, ws: Any, *, limit: int) -> list[tuple[int, int, int, int]]:
-    """The merged ranges of a read-only sheet, scanned from its XML (openpyxl's read-only mode
-    does not read them, and its normal mode creates a cell for every merged cell)."""
-    from openpyxl.utils.cell import range_boundaries
-
-    found: list[tuple[int, int, int, int]] = []
-    with wb._archive.open(ws._worksheet_path) as src:  # no public way to the sheet's XML
-        for match in _xml_matches(src, _MERGE_TAG):
-            c1, r1, c2, r2 = range_boundaries(match.group(1).decode().replace("$", ""))
-            found.append((r1, c1, r2, c2))
-            if len(found) > limit:
-                break
-    return found
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises many types for a broken file
+        raise InputError(_cannot_open(path, exc)) from exc
+    grid: list[list[Cell]] = []
+    # One object per distinct short text and per number: names, codes and years repeat.
+    shared: dict[str, str] = {}
+    numbers: dict[float, Cell] = {}
+    with wb:
+        try:
+            ws = wb.get_sheet_by_name(title)
+        except Exception as exc:  # a sheet part calamine cannot parse
+            raise InputError(_cannot_open(path, exc)) from exc
+        start, end = ws.start, ws.end
+        if start is None or end is None:
+            return grid
+        left: list[Cell] = []
+        for values in ws.iter_rows():
+            if not grid:  # some versions leave out the blank columns left of the cells
+                left = [None] * (end[1] + 1 - len(values))
+            row = [
+                ((shared.setdefault(v, v) if len(v) < 100 else v) if v.strip() else None)
+                if isinstance(v, str)
+                else (numbers[v] if v in numbers else numbers.setdefault(v, _xlsx_value(v)))
+                if type(v) is float  # not a bool: True == 1.0
+                else _xlsx_value(v)
+                for v in values
+            ]
+            while row and row[-1] is None:
+                row.pop()
+            grid.append([*left, *row] if left and row else row)
+        del ws
+    top = end[0] + 1 - len(grid)  # and the blank rows above them
+    return [[] for _ in range(top)] + grid if top > 0 else grid
 
 
 def read_xlsx_cells(
@@ -587,45 +621,50 @@ def read_xlsx_cells(
 ) -> Sheet:
     """Cells of one sheet of an XLSX file (by name or 0-based index); merged cells filled in.
 
-    Read in openpyxl's read-only mode, so memory grows with the cells that hold values, not
-    with the sheet's stated size. Merged ranges are clipped to the cells read (a range
-    ``E1:XFD1048576`` costs nothing). With no `sheet`, hidden sheets are skipped with a
-    warning in ``notices``; ``include_hidden=True`` reads the first sheet even if hidden.
-    More than `max_cells` cells is an :class:`~mapping.errors.InputError`.
+    The sheet's XML is scanned first (:func:`mapping.sheetxml.scan_sheet`): a sheet holding
+    more than `max_cells` cells, or whose cells span a grid of more than that (one stray
+    value in cell XFD1048576), is an :class:`~mapping.errors.InputError` before any cell is
+    read; merged ranges are clipped to the cells read (a range ``E1:XFD1048576`` costs
+    nothing). The values are then read by calamine, error values (``#N/A``) as their text;
+    only a sheet with formulas lacking a calculated value is read again, by openpyxl, for
+    the formulas' text.
+    With no `sheet`, chart sheets are skipped, and hidden sheets with a warning in
+    ``notices``; ``include_hidden=True`` reads the first worksheet even if hidden.
     """
-    from openpyxl import load_workbook
+    import zipfile
+
+    from mapping.sheetxml import scan_sheet
 
     path = Path(path)
+    names, hidden, charts, parts = _workbook_sheets(path)
+    skip = charts if include_hidden else [*hidden, *charts]  # when no sheet is named
+    title = _sheet_title(names, sheet, path, hidden=tuple(skip))
+    notices = _hidden_notices(path, names, hidden, title, sheet, include_hidden)
     try:
-        wb = load_workbook(path, data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        msg = f"Cannot open {path} as an XLSX workbook: {type(exc).__name__}: {exc}"
-        raise InputError(msg) from exc
-    try:
-        hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
-        title = _sheet_title(
-            wb.sheetnames, sheet, path, hidden=() if include_hidden else tuple(hidden)
-        )
-        notices = _hidden_notices(path, wb.sheetnames, hidden, title, sheet, include_hidden)
-        ws = wb[title]
-        ws.reset_dimensions()  # the stated size may lie (A1:XFD1048576); read the cells
-        grid: list[list[Cell]] = []
-        n_cells = 0
-        for row in ws.iter_rows(values_only=True):
-            grid.append(_trimmed(row))
-            n_cells += len(grid[-1])
-            if n_cells > max_cells:
-                where = f"{path.name} (sheet '{title}')"
-                raise InputError(_too_many_cells(where, len(grid), max_cells))
-        while grid and not grid[-1]:
-            grid.pop()
-        width = max((len(r) for r in grid), default=0)
-        for r in grid:
-            r.extend([None] * (width - len(r)))
-        merged = _clip_merged(_merged_ranges(wb, ws, limit=max_cells), len(grid), width)
-    finally:
-        wb.close()
-    uncalculated = _uncalculated(path, title, grid) if _has_formulas(path) else ()
+        with zipfile.ZipFile(path) as zf, zf.open(parts[title]) as src:
+            scan = scan_sheet(src, limit=max_cells)
+    except (KeyError, zipfile.BadZipFile, OSError) as exc:
+        raise InputError(_cannot_open(path, exc)) from exc
+    if scan.over:
+        where = f"{path.name} (sheet '{title}')"
+        raise InputError(_too_many_cells(where, scan.over, max_cells))
+    grid = _sheet_values(path, title)
+    for row, column, text in scan.errors:
+        if row <= len(grid):
+            cells = grid[row - 1]
+            cells.extend([None] * (column - len(cells)))
+            cells[column - 1] = text
+    while grid and not grid[-1]:
+        grid.pop()
+    width = max((len(r) for r in grid), default=0)
+    for r in grid:
+        r.extend([None] * (width - len(r)))
+    merged = _clip_merged(scan.merged, len(grid), width)
+    uncalculated = (
+        _uncalculated(path, title, grid, n_rows=scan.n_rows, n_columns=scan.n_columns)
+        if scan.uncalculated
+        else ()
+    )
     for r1, c1, r2, c2 in merged:
         top = grid[r1 - 1][c1 - 1]
         for i in range(r1 - 1, r2):
@@ -693,43 +732,27 @@ def _hidden_notices(
     )
 
 
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
-
-
-def _has_formulas(path: Path) -> bool:
-    """True when any sheet of the workbook holds a formula (a look at the XML, in chunks)."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with zf.open(name) as src:
-                    if next(_xml_matches(src, _FORMULA_TAG), None) is not None:
-                        return True
-    return False
-
-
 def _uncalculated(
-    path: Path, title: str, grid: list[list[Cell]]
+    path: Path, title: str, grid: list[list[Cell]], *, n_rows: int, n_columns: int
 ) -> tuple[tuple[int, int, str], ...]:
-    """(row, column index, formula) of sheet `title`'s formula cells whose value in `grid`
-    (read with the cached values) is blank: the formula was never calculated."""
+    """(row, column index, formula) of sheet `title`'s formula cells, within the first
+    `n_rows` rows and `n_columns` columns, whose value in `grid` (read with the cached
+    values) is blank: the formula was never calculated."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path, data_only=False, read_only=True)
     found = []
-    width = max((len(r) for r in grid), default=0)
     try:
         ws = wb[title]
         ws.reset_dimensions()
-        if grid and width:
-            for row in ws.iter_rows(max_row=len(grid), max_col=width):
-                for cell in row:
-                    if getattr(cell, "data_type", None) != "f":
-                        continue
-                    if is_blank(grid[cell.row - 1][cell.column - 1]):
-                        formula = getattr(cell.value, "text", cell.value)  # ArrayFormula or str
-                        found.append((cell.row, cell.column - 1, str(formula)))
+        for row in ws.iter_rows(max_row=n_rows, max_col=n_columns):
+            for cell in row:
+                if getattr(cell, "data_type", None) != "f":
+                    continue
+                i, j = cell.row - 1, cell.column - 1
+                if i >= len(grid) or j >= len(grid[i]) or is_blank(grid[i][j]):
+                    formula = getattr(cell.value, "text", cell.value)  # ArrayFormula or str
+                    found.append((cell.row, j, str(formula)))
     finally:
         wb.close()
     return tuple(found)

@@ -233,7 +233,7 @@ def canonicalize(
     columns = {cat: col for row_values in values for cat, col, _ in row_values if cat}
     del values
     frame = _canonical_values(positions, value_codes, numbers, row_log, years, lvl, raw.file)
-    del positions, value_codes, numbers
+    del positions, value_codes, numbers, data_idx, totals, years
     data = deduplicate(raw, frame, columns, report)
     missing_areas(raw, data, gazetteer, cols, lvl, report)
     # Column by column, each list freed once converted: never the log twice in memory.
