@@ -465,8 +465,8 @@ def long_values(
     A totals row whose category cell is blank or a total word ("Jumlah") totals every
     category (:data:`ALL_CATEGORIES`); one naming a category totals that category. `chosen`
     maps category labels, compared after :func:`mapping.names.fold`, to the catalogue code
-    the user gave them. Rows with the same category and value share one (read-only) list: a long table of
-    200,000 rows repeats a few hundred of them.
+    the user gave them. Rows with the same category and value share one (read-only) list: a
+    long table of 200,000 rows repeats a few hundred of them.
     """
     given = {fold(label): code for label, code in (chosen or {}).items()}
     cache: dict[str, dict[str, object]] = {
