@@ -106,6 +106,8 @@ class CoverageAnalysis:
     report: ProblemReport = field(default_factory=ProblemReport)
     options: AnalysisOptions = field(default_factory=AnalysisOptions)
     language: str = "id"
+    #: Whether the desa are those of :func:`publishable` (disclosure control applied).
+    published: bool = False
 
     def severity_counts(self) -> pd.Series:
         """Number of desa per severity label, in severity order (no-data last)."""
@@ -326,33 +328,49 @@ def new_sites(
 
 
 def publishable(
-    analysis: CoverageAnalysis, *, k: int = DEFAULT_K, enabled: bool = True
+    analysis: CoverageAnalysis,
+    *,
+    k: int = DEFAULT_K,
+    k_by_column: Mapping[str, int] | None = None,
+    enabled: bool = True,
 ) -> CoverageAnalysis:
     """A copy of `analysis` whose desa are safe to publish (:func:`mapping.privacy.protect`).
 
     Besides the catalogue's person counts, the analysis' own counts are protected when the
-    need or the reach counts people or families: ``need``, ``reached``, ``gap``, ``surplus``
-    and the need measure's total; every rate, share and smoothed rate of a hidden count is
-    hidden with it (``coverage_pct`` when either its need or its reach is hidden). The maps
-    and tables of :mod:`mapping.coveragemaps` call this, so their values show "< 5".
-    ``enabled=False`` is for internal analysis only: the outputs then say "INTERNAL".
+    need or the reach counts people or families: ``need``, ``reached`` and the need measure's
+    total; every rate, share and smoothed rate of a hidden count is hidden with it. The gap
+    and the surplus (``need - reached`` floored at 0, and the other way round) are not counts
+    of their own (the two are not matched family by family) but give either count back from
+    the other, so they, ``gap_per_1000`` and ``coverage_pct`` are hidden when the need or the
+    reach is. The maps and tables of :mod:`mapping.coveragemaps` call this, so their values
+    show "< 5". `k`, `k_by_column` and `enabled` are those of :func:`mapping.privacy.protect`
+    (``enabled=False`` is for internal analysis only: the outputs then say "INTERNAL"). An
+    analysis that is already publishable is returned as it is, so a build protects it once
+    with its own settings and every output uses the same cells.
     """
+    if analysis.published:
+        return analysis
     opts = analysis.options
     frame = analysis.desa
     need_m = get_measure(opts.need_measure)
     people = is_person_count(opts.need) or is_person_count(opts.reached)
-    own = ["need", "reached", "gap", "surplus", need_m.columns.total] if people else []
+    own = ["need", "reached", need_m.columns.total] if people else []
     counts = [
         c
         for c in dict.fromkeys([*(c for c in frame.columns if is_person_count(str(c))), *own])
         if c in frame.columns
     ]
+    both = ["need", "reached"]
     rates: dict[str, object] = {
-        "coverage_pct": ["need", "reached"],
-        "coverage_component": ["need", "reached"],
+        "coverage_pct": both,
+        "coverage_component": both,
+        "gap": both,
+        "surplus": both,
+        "gap_per_1000": both,
         "need_rate": need_m.columns.total,
         "need_component": need_m.columns.total,
-        "gap_per_1000": "gap",
     }
-    safe, _ = protect(frame, counts=counts, rates=rates, k=k, enabled=enabled)
-    return replace(analysis, desa=safe)
+    safe, _ = protect(
+        frame, counts=counts, rates=rates, k=k, k_by_column=k_by_column, enabled=enabled
+    )
+    return replace(analysis, desa=safe, published=True)

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mapping import export, manifest, privacy, profiles, reports
-from mapping.analysis import coverage_analysis, new_sites, priority_components
+from mapping.analysis import coverage_analysis, new_sites, priority_components, publishable
 from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
 from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX, column_title
 from mapping.classify import Indicator
@@ -506,11 +506,12 @@ def _build_bundled(
 
     say(f"[{step()}/{steps}] coverage analysis: gap, severity, access, clusters")
     analysis = coverage_analysis(desa, language=lang, options=config.coverage.options())
-    items += build_coverage_maps(analysis, kec, out, dpi=dpi)
-    downloads.append((t["coverage_tables"], write_coverage_tables(analysis, out)))
+    safe_analysis = publishable(analysis, **_privacy_options(config))
+    items += build_coverage_maps(safe_analysis, kec, out, dpi=dpi)
+    downloads.append((t["coverage_tables"], write_coverage_tables(safe_analysis, out)))
 
     say(f"[{step()}/{steps}] CSR shortlist around the Sarulla stand-in sites")
-    frame, components = priority_components(analysis, k=config.privacy.k)
+    frame, components = priority_components(safe_analysis)
     sl = shortlist(frame, components=components, language=lang, **config.csr.shortlist_kwargs())
     sl_items, sl_tables = build_shortlist_outputs(sl, desa, kec, out, dpi=dpi)
     items += sl_items
@@ -529,8 +530,9 @@ def _build_bundled(
 
     say(f"[{step()}/{steps}] kecamatan profiles and the regency summary (PDF)")
     data = profiles.prepare_profiles(
-        analysis, raw_sdesa, raw_skec, published=skec, k=config.privacy.k
-    )
+        analysis, raw_sdesa, raw_skec, published=skec, k=config.privacy.k,
+        k_by_column=config.privacy.k_by_category,
+    )  # fmt: skip
     pdfs = profiles.write_profiles(data, out / profiles.PROFILE_DIR, built=built_at)
     downloads.append((f"{t['profiles']} ({len(pdfs)})", pdfs))
 
