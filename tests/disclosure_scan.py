@@ -40,6 +40,8 @@ from mapping.names import normalize_name
 TOLERANCE = 0.5
 #: Share of the published areas on which a formula must reproduce a column to be its view.
 AGREEMENT = 0.6
+#: How close (relative) a formula must come to a published value to count as agreeing.
+RELATIVE = 0.02
 #: Fewest published non-zero areas a formula must be checked on.
 MIN_SUPPORT = 8
 
@@ -150,9 +152,27 @@ def _table_facts(table: pd.DataFrame, label: str, truth: Truth, facts: Facts) ->
         if col in (code_col, name_col, kec_col):
             continue
         for area, value in zip(areas, table[col], strict=True):
-            if area is not None:
-                facts.add(level, f"{label}:{col}", area, machine_number(value))
+            if area is None:
+                continue
+            number = machine_number(value)
+            if number is None and isinstance(value, str):
+                _text_facts(value, level, f"{label}:{col}", area, facts)
+            facts.add(level, f"{label}:{col}", area, number)
     return True
+
+
+_WORDS_NUMBER = re.compile(r"([^\W\d][^\d;:,()]*?)\s*(-?\d[\d.,]*)")
+
+
+def _text_facts(text: str, level: str, label: str, area: str, facts: Facts) -> None:
+    """Numbers in a text cell ("cakupan PKH 44%; 14 km ke puskesmas"), each labelled with
+    the words before it."""
+    seen: dict[str, int] = {}
+    for words, number in _WORDS_NUMBER.findall(text):
+        key = words.strip()
+        seen[key] = seen.get(key, 0) + 1
+        name = f"{label}:{key}" + (f"#{seen[key]}" if seen[key] > 1 else "")
+        facts.add(level, name, area, local_number(number.rstrip(".,")))
 
 
 def _sheets(path: Path) -> Iterable[tuple[str, pd.DataFrame]]:
@@ -284,8 +304,7 @@ def _matrix(facts: Facts, level: str, index: pd.Index) -> pd.DataFrame:
 class _Formulas:
     """Every candidate formula over the facts of one level, evaluated for every area."""
 
-    values: np.ndarray  # (areas, formulas)
-    names: list[str] | None = None
+    values: np.ndarray  # (areas, formulas); NaN where the formula does not apply
     labels: list[str] = field(default_factory=list)
     pairs: list[str] = field(default_factory=list)
 
@@ -293,16 +312,19 @@ class _Formulas:
     def of(cls, known: pd.DataFrame, families: pd.Series) -> _Formulas:
         """The facts, each times ``keluarga / 1000``, and for the facts with more than a few
         distinct values (not flags or classes) every product / 100, sum and difference of two,
-        the last two also times ``keluarga / 1000``."""
+        the last two also times ``keluarga / 1000``. A formula of two facts applies where the
+        second is not 0: ``need = reached + gap`` holds where there is a gap, ``need =
+        reached - surplus`` where there is a surplus."""
         x = known.to_numpy(np.float64)
         per = families.to_numpy(np.float64)[:, None] / 1000
         varied = [j for j in range(x.shape[1]) if known.iloc[:, j].nunique() > 5]
         p = x[:, varied]
         n, m = p.shape
         blocks = [x, x * per]
-        prod = (p[:, :, None] * p[:, None, :] / 100).reshape(n, m * m)
-        plus = (p[:, :, None] + p[:, None, :]).reshape(n, m * m)
-        minus = (p[:, :, None] - p[:, None, :]).reshape(n, m * m)
+        second = np.where(p == 0, np.nan, p)[:, None, :]
+        prod = (p[:, :, None] * second / 100).reshape(n, m * m)
+        plus = (p[:, :, None] + second).reshape(n, m * m)
+        minus = (p[:, :, None] - second).reshape(n, m * m)
         blocks += [prod, plus, minus, plus * per, minus * per]
         return cls(
             np.concatenate(blocks, axis=1),
@@ -331,7 +353,9 @@ def _views(
     check = ~small.to_numpy() & np.isfinite(t) & (t > 0)
     v = formulas.values
     ok = np.isfinite(v) & check[:, None]
-    hit = ok & (np.abs(v - t[:, None]) <= TOLERANCE)
+    # a shown value is rounded (a rate to 1 decimal or none, a percentage to a whole number),
+    # so the relation is checked to 2%; what a view gives back is checked to the count itself
+    hit = ok & (np.abs(v - t[:, None]) <= np.maximum(TOLERANCE, RELATIVE * t)[:, None])
     support = ok.sum(axis=0)
     good = (support >= MIN_SUPPORT) & (hit.sum(axis=0) >= AGREEMENT * support)
     if named:
