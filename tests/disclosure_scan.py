@@ -176,7 +176,7 @@ def _text_facts(text: str, level: str, label: str, area: str, facts: Facts) -> N
 
 
 def _sheets(path: Path) -> Iterable[tuple[str, pd.DataFrame]]:
-    for sheet, raw in pd.read_excel(path, sheet_name=None, header=None).items():
+    for sheet, raw in pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl").items():
         for header in range(min(4, len(raw))):
             frame = raw.iloc[header + 1 :].copy()
             frame.columns = [str(c) for c in raw.iloc[header]]
@@ -359,7 +359,8 @@ def _views(
     support = ok.sum(axis=0)
     good = (support >= MIN_SUPPORT) & (hit.sum(axis=0) >= AGREEMENT * support)
     if named:
-        good[: len(formulas.labels)] |= [bool(re.search(named, lb)) for lb in formulas.labels]
+        by_name = [bool(re.search(named, lb)) for lb in formulas.labels]
+        good[: len(by_name)] |= np.array(by_name, dtype=bool)
     return [(formulas.name(j), v[:, j]) for j in np.flatnonzero(good)]
 
 
