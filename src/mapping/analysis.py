@@ -227,8 +227,9 @@ def priority_components(
     the distance to the nearest service, ``capacity_component`` the capacity rate. Reasons
     read e.g. "kebutuhan tinggi (persentil 92); cakupan PKH 41%; 14 km ke puskesmas
     terdekat". The values are those of :func:`publishable` (small counts hidden with disclosure
-    threshold `k`), so a shortlist and its reasons never give a small count back: a desa whose
-    need is hidden is scored on its other components and says so.
+    threshold `k`, unless `analysis` is already publishable with its own settings), so a
+    shortlist and its reasons never give a small count back: a desa whose need is hidden is
+    scored on its other components and says so.
     """
     lang = check_language(language or analysis.language)
     opts = analysis.options
@@ -286,7 +287,8 @@ def coverage_table(analysis: CoverageAnalysis, *, protected: bool = True) -> pd.
     """One row per area with the analysis columns people read (no geometry), in order.
 
     Also ``small_base``: the area has too few families for its rates to be read alone. The
-    values are those of :func:`publishable` (``protected=False`` for internal use only).
+    values are those of :func:`publishable` (``protected=False`` for internal use only; an
+    analysis already made publishable keeps its suppressions and settings either way).
     """
     frame = (publishable(analysis) if protected else publishable(analysis, enabled=False)).desa
     cols = [c for c in TABLE_COLUMNS if c in frame.columns]
