@@ -131,15 +131,20 @@ def test_no_file_of_the_build_gives_a_small_count_away(scanned) -> None:
     assert "< 10" in shown and "< 5" in shown
 
 
-def test_the_scan_finds_a_small_count_put_back(scanned, tmp_path: Path) -> None:
-    """One hidden need put back into the coverage table: found."""
+@pytest.mark.parametrize("column", ["need", "surplus"])
+def test_the_scan_finds_a_small_count_put_back(scanned, tmp_path: Path, column: str) -> None:
+    """A hidden need put back into the coverage table, or the surplus that gives it back
+    (reach - surplus), as the code before the fix published it: found."""
     out, truth, _ = scanned
     table = pd.read_csv(out / "cakupan-desa.csv", dtype=str, encoding="utf-8-sig")
-    small = truth.desa["keluarga_berisiko_stunting"].between(1, K - 1)
-    code = truth.desa.index[small][0]
+    need = truth.desa["keluarga_berisiko_stunting"]
+    reached = truth.desa["penerima_pkh"]
+    code = truth.desa.index[need.between(1, K - 1) & (reached > need)][0]
     row = table.index[table["code"] == code][0]
-    assert table.at[row, "need"] == "< 5"
-    table.at[row, "need"] = str(int(truth.desa.at[code, "keluarga_berisiko_stunting"]))
+    assert table.at[row, "need"] == table.at[row, "surplus"] == "< 5"
+    assert table.at[row, "reached"] == str(int(reached[code]))
+    value = need[code] if column == "need" else reached[code] - need[code]
+    table.at[row, column] = str(int(value))
     table.to_csv(tmp_path / "cakupan-desa.csv", index=False)
     leaks = find_leaks(read_folder(tmp_path, truth), truth)
     name = truth.desa.at[code, "name"]
