@@ -17,6 +17,7 @@ from mapping.analysis import (
     coverage_table,
     new_sites,
     priority_components,
+    publishable,
 )
 from mapping.errors import InputError
 from mapping.pipeline import real_indicator_layers
@@ -87,6 +88,35 @@ def test_grid_gap_and_severity_by_hand(grid_result) -> None:
     assert (cold["gap"], cold["coverage_pct"], cold["severity"]) == (0, 100.0, 1)
     assert len(result.desa) == N * N
     assert result.severity_counts().sum() == N * N
+
+
+def test_gap_and_surplus_are_hidden_with_the_need_or_the_reach() -> None:
+    """The gap and the surplus are need minus reach (and the other way round): published
+    next to a published count they would give a hidden one back (reach 25 - surplus 22 =
+    need 3), so they are hidden with it; next to two published counts they are not secrets
+    (a gap of 2 from need 30 and reach 28). The complementary cells are the smallest others
+    (reach 20, need 20), so these three keep their other values."""
+    grid = _grid()
+    cells = {"99.01.00.0000": (3, 25), "99.01.00.0001": (30, 28), "99.01.00.0003": (40, 2)}
+    for code, (need, reached) in cells.items():
+        row = grid["code"] == code
+        grid.loc[row, ["keluarga_berisiko_stunting", "penerima_pkh"]] = [need, reached]
+    services = _service_at_centre_of(grid, "99.01.00.0000")
+    result = coverage_analysis(grid, services=services, clusters=False)
+    safe = publishable(result, k=5)
+    d = safe.desa.set_index("code")
+    hidden_need, both, hidden_reach = (d.loc[c] for c in cells)
+    assert hidden_need[["need", "gap", "surplus", "coverage_pct"]].isna().all()
+    assert hidden_need["reached"] == 25
+    assert hidden_reach[["reached", "gap", "surplus", "gap_per_1000"]].isna().all()
+    assert hidden_reach["need"] == 40
+    assert (both["need"], both["reached"], both["gap"]) == (30, 28, 2)
+    # made publishable once, with the build's settings: kept as it is
+    assert safe.published and not result.published
+    assert publishable(safe, k=10) is safe
+    stricter = publishable(result, k=10)
+    assert pd.isna(stricter.desa.set_index("code").loc["99.01.00.0003", "need"]) is False
+    assert stricter.desa.attrs["disclosure"]["k"] == 10
 
 
 def test_grid_distances_by_hand(grid_result) -> None:

@@ -109,6 +109,8 @@ class CoverageAnalysis:
     report: ProblemReport = field(default_factory=ProblemReport)
     options: AnalysisOptions = field(default_factory=AnalysisOptions)
     language: str = "id"
+    #: Whether the desa are those of :func:`publishable` (disclosure control applied).
+    published: bool = False
 
     def severity_counts(self) -> pd.Series:
         """Number of desa per severity label, in severity order (no-data last)."""
@@ -239,8 +241,9 @@ def priority_components(
     the distance to the nearest service, ``capacity_component`` the capacity rate. Reasons
     read e.g. "kebutuhan tinggi (persentil 92); cakupan PKH 41%; 14 km ke puskesmas
     terdekat". The values are those of :func:`publishable` (small counts hidden with disclosure
-    threshold `k`), so a shortlist and its reasons never give a small count back: a desa whose
-    need is hidden is scored on its other components and says so.
+    threshold `k`, unless `analysis` is already publishable with its own settings), so a
+    shortlist and its reasons never give a small count back: a desa whose need is hidden is
+    scored on its other components and says so.
     """
     lang = check_language(language or analysis.language)
     opts = analysis.options
@@ -298,7 +301,8 @@ def coverage_table(analysis: CoverageAnalysis, *, protected: bool = True) -> pd.
     """One row per area with the analysis columns people read (no geometry), in order.
 
     Also ``small_base``: the area has too few families for its rates to be read alone. The
-    values are those of :func:`publishable` (``protected=False`` for internal use only).
+    values are those of :func:`publishable` (``protected=False`` for internal use only; an
+    analysis already made publishable keeps its suppressions and settings either way).
     """
     frame = (publishable(analysis) if protected else publishable(analysis, enabled=False)).desa
     cols = [c for c in TABLE_COLUMNS if c in frame.columns]
@@ -353,34 +357,50 @@ def _counts_people(column: str, measures: list[Measure]) -> bool:
 
 
 def publishable(
-    analysis: CoverageAnalysis, *, k: int = DEFAULT_K, enabled: bool = True
+    analysis: CoverageAnalysis,
+    *,
+    k: int = DEFAULT_K,
+    k_by_column: Mapping[str, int] | None = None,
+    enabled: bool = True,
 ) -> CoverageAnalysis:
     """A copy of `analysis` whose desa are safe to publish (:func:`mapping.privacy.protect`).
 
     Besides the catalogue's person counts, the analysis' own counts are protected when the
-    need or the reach counts people or families: ``need``, ``reached``, ``gap``, ``surplus``
-    and the need measure's total; every rate, share and smoothed rate of a hidden count is
-    hidden with it (``coverage_pct`` when either its need or its reach is hidden). The maps
-    and tables of :mod:`mapping.coveragemaps` call this, so their values show "< 5".
-    ``enabled=False`` is for internal analysis only: the outputs then say "INTERNAL".
+    need or the reach counts people or families: ``need``, ``reached`` and the need measure's
+    total; every rate, share and smoothed rate of a hidden count is hidden with it. The gap
+    and the surplus (``need - reached`` floored at 0, and the other way round) are not counts
+    of their own (the two are not matched family by family) but give either count back from
+    the other, so they, ``gap_per_1000`` and ``coverage_pct`` are hidden when the need or the
+    reach is. The maps and tables of :mod:`mapping.coveragemaps` call this, so their values
+    show "< 5". `k`, `k_by_column` and `enabled` are those of :func:`mapping.privacy.protect`
+    (``enabled=False`` is for internal analysis only: the outputs then say "INTERNAL"). An
+    analysis that is already publishable is returned as it is, so a build protects it once
+    with its own settings and every output uses the same cells.
     """
+    if analysis.published:
+        return analysis
     opts = analysis.options
     frame = analysis.desa
     need_m = get_measure(opts.need_measure)
     measures = [need_m, get_measure(opts.capacity_measure)]
     people = _counts_people(opts.need, measures) or _counts_people(opts.reached, measures)
-    own = ["need", "reached", "gap", "surplus", need_m.columns.total] if people else []
+    own = ["need", "reached", need_m.columns.total] if people else []
     counts = [
         c
         for c in dict.fromkeys([*(c for c in frame.columns if is_person_count(str(c))), *own])
         if c in frame.columns
     ]
+    both = ["need", "reached"]
     rates: dict[str, object] = {
-        "coverage_pct": ["need", "reached"],
-        "coverage_component": ["need", "reached"],
+        "coverage_pct": both,
+        "coverage_component": both,
+        "gap": both,
+        "surplus": both,
+        "gap_per_1000": both,
         "need_rate": need_m.columns.total,
         "need_component": need_m.columns.total,
-        "gap_per_1000": "gap",
     }
-    safe, _ = protect(frame, counts=counts, rates=rates, k=k, enabled=enabled)
-    return replace(analysis, desa=safe)
+    safe, _ = protect(
+        frame, counts=counts, rates=rates, k=k, k_by_column=k_by_column, enabled=enabled
+    )
+    return replace(analysis, desa=safe, published=True)

@@ -27,6 +27,7 @@ from mapping.analysis import (
     coverage_analysis,
     new_sites,
     priority_components,
+    publishable,
 )
 from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bivariate
 from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX, column_title
@@ -561,8 +562,9 @@ def _build_bundled(
 
     say(f"[{step()}/{steps}] kecamatan profiles and the regency summary (PDF)")
     data = profiles.prepare_profiles(
-        analysis, raw_sdesa, raw_skec, published=skec, k=config.privacy.k
-    )
+        analysis, raw_sdesa, raw_skec, published=skec, k=config.privacy.k,
+        k_by_column=config.privacy.k_by_category,
+    )  # fmt: skip
     pdfs = profiles.write_profiles(data, out / profiles.PROFILE_DIR, built=built_at)
     downloads.append((f"{t['profiles']} ({len(pdfs)})", pdfs))
 
@@ -658,13 +660,15 @@ def _build_coverage(
     from_inputs = f" (from your inputs: {', '.join(taken)})" if taken else ""
     say(f"[{step()}/{steps}] coverage analysis: gap, severity, access, clusters{from_inputs}")
     analysis = coverage_analysis(layer, language=lang, options=config.coverage_options())
-    items = build_coverage_maps(analysis, kec, out, dpi=dpi)
+    # One protected copy (the config's k and k_by_category) behind every coverage and CSR file.
+    safe_analysis = publishable(analysis, **_privacy_options(config))
+    items = build_coverage_maps(safe_analysis, kec, out, dpi=dpi)
     downloads: list[tuple[str, Sequence[Path]]] = [
-        (t["coverage_tables"], write_coverage_tables(analysis, out))
+        (t["coverage_tables"], write_coverage_tables(safe_analysis, out))
     ]
 
     say(f"[{step()}/{steps}] CSR shortlist around the Sarulla stand-in sites")
-    frame, components = priority_components(analysis, k=config.privacy.k)
+    frame, components = priority_components(safe_analysis)
     sl = shortlist(frame, components=components, language=lang, **config.csr.shortlist_kwargs())
     sl_items, sl_tables = build_shortlist_outputs(sl, layer, kec, out, dpi=dpi)
     items += sl_items

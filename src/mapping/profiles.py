@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -187,6 +187,7 @@ def protected_counts(
     *,
     published: pd.DataFrame | None = None,
     k: int = privacy.DEFAULT_K,
+    k_by_column: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """The kecamatan PMKS/PSKS counts of the synthetic sample, safe to print in a table.
 
@@ -198,7 +199,8 @@ def protected_counts(
     category be the total minus the others). PSKS count organisations and volunteers and are
     printed as they are. Cells hidden in `published` (the same kecamatan already published
     with another suppression pattern, e.g. by the maps) are hidden here too, so that the two
-    never give a cell back together; more hidden cells keep every group safe.
+    never give a cell back together; more hidden cells keep every group safe. `k` and
+    `k_by_column` (a stricter k for some categories) are those of :func:`mapping.privacy.protect`.
     """
     pmks = [c for c in _codes("pmks") if c in kecamatan.columns]
     psks = [c for c in _codes("psks") if c in kecamatan.columns]
@@ -211,7 +213,8 @@ def protected_counts(
         raise InputError(msg)
     counts = [*pmks, "pmks_total"]
     _, safe = privacy.protect(
-        desa, kecamatan, counts=counts, totals={"pmks_total": pmks}, k=k
+        desa, kecamatan, counts=counts, totals={"pmks_total": pmks}, k=k,
+        k_by_column={c: v for c, v in (k_by_column or {}).items() if c in counts},
     )  # fmt: skip
     assert safe is not None  # protect returns a kecamatan frame when given one
     cols = ["code", "name", *pmks, "pmks_total", *psks, "psks_total"]
@@ -396,6 +399,7 @@ def prepare_profiles(
     *,
     published: pd.DataFrame | None = None,
     k: int = privacy.DEFAULT_K,
+    k_by_column: Mapping[str, int] | None = None,
     region: Region | None = None,
 ) -> ProfileData:
     """The shared data of the profiles: protected figures and counts, map layers, classes.
@@ -403,9 +407,10 @@ def prepare_profiles(
     `analysis` is :func:`mapping.analysis.coverage_analysis` of the real desa (clusters are
     not needed); `synthetic_desa` and `synthetic_kecamatan` are the unprotected synthetic
     layers and `published` the kecamatan layer already published from them (see
-    :func:`protected_counts`).
+    :func:`protected_counts`). `k` and `k_by_column` are the disclosure thresholds
+    (:func:`mapping.privacy.protect`).
     """
-    safe = publishable(analysis, k=k)
+    safe = publishable(analysis, k=k, k_by_column=k_by_column)
     areas = to_metric(safe.desa)
     # Shared borders simplified together (no gaps): far below a printed point, smaller PDFs.
     areas = areas.set_geometry(areas.geometry.simplify_coverage(SIMPLIFY_M))
@@ -415,7 +420,13 @@ def prepare_profiles(
     return ProfileData(
         analysis=safe,
         figures=kecamatan_figures(analysis, k=k),
-        counts=protected_counts(synthetic_desa, synthetic_kecamatan, published=published, k=k),
+        counts=protected_counts(
+            synthetic_desa,
+            synthetic_kecamatan,
+            published=published,
+            k=k,
+            k_by_column=k_by_column,
+        ),  # fmt: skip
         areas=areas,
         outlines=outlines.rename(columns={"kecamatan": "name"}),
         services=to_metric(safe.services),
