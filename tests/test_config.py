@@ -417,7 +417,7 @@ def test_a_build_maps_the_coverage_of_the_users_counts(desa, tmp_path: Path) -> 
     result = build_outputs(config=parse_config(text, base=tmp_path), progress=messages.append)
     assert any("from your inputs: fm, penerima_pkh)" in m for m in messages)
     names = {p.name for p in result.files}
-    assert {"cakupan-desa.csv", "cakupan-peta-desa.html", "sasaran-csr-sarulla.csv"} <= names
+    assert {"cakupan-desa.csv", "cakupan-peta-desa.html", "sasaran-csr-tarutung.csv"} <= names
     assert {"data-peta-desa.html", "data-desa-sasaran-per-1000.png"} <= names
     table = pd.read_csv(tmp_path / "hasil" / "cakupan-desa.csv", dtype={"code": str})
     inside = table["kecamatan"].isin(["Tarutung", "Sipoholon"])
