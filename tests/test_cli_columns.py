@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pytest
+from shapely.geometry import Point
 
 from mapping import interactive
 from mapping.cli import main
@@ -141,5 +143,12 @@ def test_misused_options_are_listed_together(messy: Path, capsys) -> None:
     assert "['Lokasi'] named by both --column and --category" in err
     assert "--category lks (no header) is the category of every point" in err
     points = messy.with_name("titik.geojson")
+    sites = [Point(98.9667, 2.0167), Point(98.97, 2.02)]
+    gpd.GeoDataFrame({"nama": ["LKS A", "LKS B"]}, geometry=sites, crs=4326).to_file(points)
     code, _, err = _run(capsys, "validate", points, "--column", "desa=Lokasi")
     assert code == 1 and "name the columns of a CSV/XLSX table, not of points" in err
+    # a bare code is still the category of every point
+    code, out, _ = _run(capsys, "validate", points, "--category", "lks")
+    assert code == 0 and "2 input rows (points, desa level), 2 matched to an area" in out
+    code, _, err = _run(capsys, "validate", points, "--category", "lks", "--category", "du")
+    assert code == 1 and "--category given 2 codes for the points (lks, du); give one." in err
