@@ -118,7 +118,8 @@ def test_bad_option_names_what_is_allowed(
 
 
 def test_header_not_in_the_file_names_file_sheet_and_headers(messy: Path, capsys) -> None:
-    found = "headers found: ['No', 'Lokasi', 'Wilayah Kec', 'Jumlah KK Miskin', 'Keluarga Sasaran']"
+    found = "headers found (header row 4): ['No', 'Lokasi', 'Wilayah Kec', 'Jumlah KK Miskin', "
+    found += "'Keluarga Sasaran']"
     code, _, err = _run(capsys, "validate", messy, "--column", "desa=Lokasi",
                         "--column", "kecamatan=Nama Kecamatan")  # fmt: skip
     assert code == 1
@@ -132,6 +133,10 @@ def test_header_not_in_the_file_names_file_sheet_and_headers(messy: Path, capsys
                         "KK Miskin=fm", "-o", messy.parent / "peta")  # fmt: skip
     assert code == 1 and "--category fm 'KK Miskin'" in err and "(sheet 'Rekap')" in err
     assert not (messy.parent / "peta").exists()
+    # no row holds the header: the row taken as the header row is named
+    code, _, err = _run(capsys, "validate", messy, "--column", "desa=Nama Desa")
+    assert code == 1
+    assert "--column desa 'Nama Desa'; headers found (header rows 1-2): ['Dinas Sosial" in err
 
 
 def test_misused_options_are_listed_together(messy: Path, capsys) -> None:

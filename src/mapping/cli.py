@@ -189,7 +189,9 @@ def _named_in_options(categories: dict[str, str]) -> Iterator[None]:
             "Write each header as in the file's header row (in quotes if it has spaces), or "
             "drop the option to let the column be detected."
         )
-        raise MissingColumns(exc.where, options, exc.found, fix=fix) from None
+        raise MissingColumns(
+            exc.where, options, exc.found, fix=fix, header_rows=exc.header_rows
+        ) from None
 
 
 def _problems_to_review(table: WelfareTable) -> ProblemReport:
