@@ -417,7 +417,7 @@ def test_a_build_maps_the_coverage_of_the_users_counts(desa, tmp_path: Path) -> 
     result = build_outputs(config=parse_config(text, base=tmp_path), progress=messages.append)
     assert any("from your inputs: fm, penerima_pkh)" in m for m in messages)
     names = {p.name for p in result.files}
-    assert {"cakupan-desa.csv", "cakupan-peta-desa.html", "sasaran-csr-sarulla.csv"} <= names
+    assert {"cakupan-desa.csv", "cakupan-peta-desa.html", "sasaran-csr-tarutung.csv"} <= names
     assert {"data-peta-desa.html", "data-desa-sasaran-per-1000.png"} <= names
     table = pd.read_csv(tmp_path / "hasil" / "cakupan-desa.csv", dtype={"code": str})
     inside = table["kecamatan"].isin(["Tarutung", "Sipoholon"])
@@ -453,3 +453,51 @@ def test_a_coverage_count_in_neither_inputs_nor_indicators_names_key_and_line(
     )
     assert taken == ["penerima_pkh"]
     assert frame["keluarga_berisiko_stunting"].equals(real["keluarga_berisiko_stunting"])
+
+
+def _need_measure(text: str):  # -> str | Measure
+    return parse_config(text).coverage_options().need_measure
+
+
+def test_need_measure_follows_the_need() -> None:
+    from mapping.measures import Measure
+
+    assert _need_measure("maps:\n  dpi: 300\n") == "risiko_stunting"  # the default need's
+    # a column of the user's: that count per 1,000 families, named from the catalogue
+    need = _need_measure("coverage:\n  need: fm\n")
+    assert isinstance(need, Measure)
+    assert (need.code, need.categories, need.denominator, need.per) == (
+        "kebutuhan_fm", ("fm",), "keluarga", 1000)  # fmt: skip
+    assert (need.name("id"), need.name("en"), need.rate_label()) == (
+        "Fakir Miskin", "Poor people", "per 1.000 keluarga")  # fmt: skip
+    # a column a measure counts alone: that measure; a measure code: that measure
+    assert _need_measure("coverage:\n  need: anak_stunting\n") == "stunting"
+    own = "measures:\n  - {code: sasaran, name_id: Keluarga sasaran, categories: [fm]}\n"
+    assert _need_measure(own + "coverage:\n  need: sasaran\n").code == "sasaran"
+    assert _need_measure(own + "coverage:\n  need: fm\n").code == "sasaran"
+    # a need_measure given wins
+    given = "coverage:\n  need: fm\n  need_measure: risiko_stunting\n"
+    assert _need_measure(given) == "risiko_stunting"
+    assert "coverage.need: 'keluarga' is also the denominator" in _errors(
+        "coverage:\n  need: keluarga\n"
+    )
+
+
+def test_the_users_need_without_a_measure_ranks_by_itself(desa, tmp_path: Path) -> None:
+    from mapping.analysis import coverage_analysis, priority_components
+    from mapping.pipeline import coverage_layer, real_indicator_layers, user_layers
+
+    _need_reached_csv(desa, tmp_path / "sasaran.csv")
+    config = parse_config(COVERAGE_INPUT.replace("  need_measure: sasaran\n", "").replace(
+        "measures:\n  - {code: sasaran, name_id: Keluarga sasaran, categories: [fm]}\n", ""
+    ), base=tmp_path)  # fmt: skip
+    frame, _ = coverage_layer(real_indicator_layers()[0], user_layers(config)[0], config)
+    analysis = coverage_analysis(frame, options=config.coverage_options())
+    _, components = priority_components(analysis, k=config.privacy.k)
+    assert components[0].label_id == "Fakir Miskin per 1.000 keluarga (EB)"
+    rates = analysis.desa.set_index("name")
+    tarutung = desa.loc[desa["kecamatan"] == "Tarutung", "name"].iloc[0]
+    assert rates.loc[tarutung, "kebutuhan_fm_per_1000"] == pytest.approx(
+        40_000 / rates.loc[tarutung, "keluarga"]
+    )
+    assert rates["need_rate"].equals(rates["kebutuhan_fm_per_1000_eb"])

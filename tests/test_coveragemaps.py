@@ -12,7 +12,13 @@ from PIL import Image
 
 from mapping.analysis import coverage_analysis, priority_components
 from mapping.cli import main
-from mapping.coveragemaps import build_coverage_maps, build_shortlist_outputs
+from mapping.coveragemaps import (
+    build_coverage_maps,
+    build_shortlist_outputs,
+    coverage_indicators,
+    shortlist_stem,
+    sites_label,
+)
 from mapping.interactive import embedded_data
 from mapping.pipeline import real_indicator_layers
 from mapping.targeting import shortlist
@@ -58,6 +64,9 @@ def test_shortlist_outputs(tmp_path: Path, layers, analysis) -> None:
     assert names == sorted(f"sasaran-csr-sarulla.{s}" for s in ("csv", "xlsx", "png", "html"))
     html = (tmp_path / "sasaran-csr-sarulla.html").read_text(encoding="utf-8")
     assert "Radius 15 km" in html and "lokasi pengganti" in html
+    _, config, _ = embedded_data(html)
+    assert config["title"] == "Daftar pendek sasaran CSR Sarulla"
+    assert "Lokasi Sarulla adalah lokasi pengganti, bukan lokasi pembangkit." in config["caption"]
     table = pd.read_csv(tmp_path / "sasaran-csr-sarulla.csv", encoding="utf-8-sig")
     assert len(table) == len(sl.table)
 
@@ -133,3 +142,49 @@ def test_coverage_command_refuses_kecamatan_clusters(
     table = pd.read_csv(tmp_path / "cakupan-kecamatan.csv", encoding="utf-8-sig")
     assert len(table) == 15
     assert json.dumps(table["severity_label"].dropna().unique().tolist())
+
+
+def test_shortlist_of_own_sites_is_named_after_them(tmp_path: Path, layers, analysis) -> None:
+    desa, kec = layers
+    frame, components = priority_components(analysis)
+    sites = ["Kantor Tarutung=2.0167,98.9667", "Gudang Siborongborong=2.2100,99.1700"]
+    sl = shortlist(frame, sites, components=components, top_n=5, draws=50)
+    assert sites_label(sl.sites) == "Kantor Tarutung, Gudang Siborongborong"
+    items, tables = build_shortlist_outputs(sl, desa, kec, tmp_path, dpi=40)
+    stem = "sasaran-csr-kantor-tarutung-gudang-siborongborong"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{stem}.{s}" for s in ("csv", "xlsx", "png", "html")
+    )
+    title = "Daftar pendek sasaran CSR Kantor Tarutung, Gudang Siborongborong"
+    assert [item.title for item in items] == [f"{title} (interaktif)", title]
+    _, config, _ = embedded_data((tmp_path / f"{stem}.html").read_text(encoding="utf-8"))
+    caption = str(config["caption"])
+    assert config["title"] == title and "peringkat 5 desa teratas." in caption
+    assert "Sarulla" not in caption and "pengganti" not in caption
+
+
+def test_default_sites_keep_the_sarulla_names(layers, analysis) -> None:
+    desa, _ = layers
+    frame, components = priority_components(analysis, language="en")
+    sl = shortlist(frame, components=components, top_n=5, draws=20, language="en")
+    assert sites_label(sl.sites) == "Sarulla" and shortlist_stem(sl) == "sasaran-csr-sarulla"
+    many = [f"S{i}={1.8 + i / 100},99.0" for i in range(5)]
+    assert sites_label(shortlist(frame, many, components=components, draws=20).sites,
+                       language="en") == "S0, S1 and 3 more"  # fmt: skip
+
+
+def test_coverage_of_a_catalogue_count_is_named_from_the_catalogue(layers) -> None:
+    desa, _ = layers
+    # fakir miskin reached: half of the families at risk of stunting in every desa
+    own = desa.assign(fm=(desa["keluarga_berisiko_stunting"] // 2))
+    result = coverage_analysis(own, reached="fm", clusters=False)
+    _, components = priority_components(result)
+    gap = next(c for c in components if c.name == "gap")
+    assert (gap.label("id"), gap.label("en")) == (
+        "Cakupan Fakir Miskin (%)",
+        "Poor people coverage (%)",
+    )
+    titles = [i.title for i in coverage_indicators(result)]
+    assert titles[1].startswith("Cakupan Fakir Miskin terhadap keluarga berisiko stunting")
+    assert titles[2].startswith("Kesenjangan: keluarga berisiko stunting belum menerima Fakir")
+    assert not any("FM" in t for t in titles)

@@ -267,6 +267,22 @@ def test_from_frame(gz_desa: Gazetteer) -> None:
     assert df.shape == (2, 3)  # input untouched
 
 
+def test_from_frame_with_named_columns(gz_desa: Gazetteer) -> None:
+    df = pd.DataFrame({"Lokasi": ["Hutauruk"], "Wil": ["Tarutung"], "KK Miskin": [7]})
+    with pytest.raises(InputError, match="No area column found in <DataFrame>"):
+        from_frame(df, gazetteer=gz_desa)
+    t = from_frame(df, gazetteer=gz_desa, columns={"desa": "Lokasi", "kecamatan": "Wil"},
+                   categories={"KK Miskin": "fm"})  # fmt: skip
+    assert _values(t) == {("12.02.01.2012", "fm"): 7.0}
+    with pytest.raises(MissingColumns, match=r"in rekap: columns\.desa 'Nama Desa'; headers "
+                       r"found: \['Lokasi', 'Wil', 'KK Miskin'\]"):  # fmt: skip
+        from_frame(df, name="rekap", gazetteer=gz_desa, columns={"desa": "Nama Desa"})
+    with pytest.raises(MissingColumns, match=r"categories\.Lansia 'Lansia'"):
+        from_frame(df, gazetteer=gz_desa, columns={"desa": "Lokasi"}, categories={"Lansia": "lut"})
+    with pytest.raises(InputError, match=r"unknown role\(s\) \['dessa'\]; allowed: desa, kec"):
+        from_frame(df, gazetteer=gz_desa, columns={"dessa": "Lokasi"})
+
+
 def test_canonical_frame_checks_columns() -> None:
     with pytest.raises(InputError, match="missing \\['value'"):
         canonical_frame(

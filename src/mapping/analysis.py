@@ -24,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mapping import access, clusters, coverage
-from mapping.categories import CATEGORY_BY_CODE
+from mapping.categories import CATEGORY_BY_CODE, short_name
 from mapping.errors import InputError, ProblemReport
 from mapping.labels import check_language
 from mapping.measures import Measure, add_measures, get_measure
@@ -257,7 +257,7 @@ def priority_components(
     frame["access_km"] = safe[COLUMNS["puskesmas_km"]]
     frame["capacity_component"] = safe["capacity_rate"]
     need_m, cap_m = get_measure(opts.need_measure), get_measure(opts.capacity_measure)
-    reached = "PKH" if opts.reached == "penerima_pkh" else opts.reached
+    reached, reached_en = (short_name(opts.reached, language=lg) for lg in ("id", "en"))
     components = (
         Component(
             "need", "need_component", "worse", f"{need_m.name('id')} per 1.000 keluarga (EB)",
@@ -267,8 +267,8 @@ def priority_components(
         ),
         Component(
             "gap", "coverage_component", "better", f"Cakupan {reached} (%)",
-            f"{reached} coverage (%)", f"cakupan {reached} {{value}}%",
-            f"{reached} coverage {{value}}%",
+            f"{reached_en} coverage (%)", f"cakupan {reached} {{value}}%",
+            f"{reached_en} coverage {{value}}%",
         ),
         Component(
             "access", "access_km", "worse", "Jarak ke puskesmas (km)",

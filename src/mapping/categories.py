@@ -588,6 +588,24 @@ def column_title(column: str, *, language: str = "id") -> str | None:
     return f"{name} {text('per_1000_families', lang)}" if base != column else name
 
 
+def short_name(code: str, *, language: str = "id") -> str:
+    """A count's name in running text ("cakupan PKH", "cakupan Fakir Miskin").
+
+    The recipients of a programme (``penerima_*``) are named by the programme, another
+    catalogue code by its name in `language`, anything else (a measure code) as given.
+
+    >>> short_name("penerima_pkh"), short_name("fm"), short_name("lut", language="en")
+    ('PKH', 'Fakir Miskin', 'Neglected elderly')
+    """
+    lang = check_language(language)
+    cat = CATEGORY_BY_CODE.get(code)
+    if cat is None:
+        return code
+    if code.startswith("penerima_"):
+        return cat.name_id.removeprefix("Penerima ")
+    return cat.name_en if lang == "en" else cat.name_id
+
+
 def categories(group: str | None = None) -> pd.DataFrame:
     """The catalogue as a table: code, group, name_id, name_en, aliases, kind, description."""
     if group is not None and group not in GROUPS:

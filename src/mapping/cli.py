@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mapping.errors import PetaKesosError, ProblemReport
+from mapping.errors import MissingColumns, PetaKesosError, ProblemReport
 from mapping.gazetteer import METHODS
 
 if TYPE_CHECKING:
@@ -73,21 +74,124 @@ def _read_welfare_input(args: argparse.Namespace, *, strict: bool):  # -> Welfar
     """A welfare table (CSV/XLSX) or point counts (GeoJSON/GPKG, or CSV with --points).
 
     ``--year`` only dates the rows the file does not date; it never overrides a Tahun column
-    or a year in the title (``join`` then picks the year to join).
+    or a year in the title (``join`` then picks the year to join). ``--column`` and
+    ``--category HEADER=CODE`` name a table's columns; a bare ``--category CODE`` is the
+    category of every point.
     """
-    if Path(args.input).suffix.lower() in _GEO_SUFFIXES or getattr(args, "points", False):
+    points = Path(args.input).suffix.lower() in _GEO_SUFFIXES or getattr(args, "points", False)
+    columns, categories, code = _named_columns(args, points=points)
+    if points:
         from mapping.points import read_point_counts
 
-        return read_point_counts(args.input, category=args.category, year=args.year, strict=strict)
+        return read_point_counts(args.input, category=code, year=args.year, strict=strict)
     from mapping.tables import read_welfare
 
-    return read_welfare(
-        args.input,
-        level=getattr(args, "table_level", None),
-        sheet=args.sheet,
-        year=args.year,
-        strict=strict,
-    )
+    with _named_in_options(categories):
+        return read_welfare(
+            args.input, level=getattr(args, "table_level", None), sheet=args.sheet,
+            year=args.year, strict=strict, columns=columns, categories=categories,
+        )  # fmt: skip
+
+
+def _column_option(value: str) -> tuple[str, str]:
+    """``ROLE=HEADER`` of ``--column`` as (role, header)."""
+    from mapping.readers import KEY_ROLES
+
+    role, sep, header = value.partition("=")
+    role, header = role.strip(), header.strip()
+    if not sep or not header:
+        msg = f'{value!r} is not ROLE=HEADER; e.g. --column desa="Nama Desa/Kel"'
+        raise argparse.ArgumentTypeError(msg)
+    if role not in KEY_ROLES:
+        msg = f"unknown role {role!r} in {value!r}; allowed: {', '.join(KEY_ROLES)}"
+        raise argparse.ArgumentTypeError(msg)
+    return role, header
+
+
+def _category_option(value: str) -> tuple[str, str]:
+    """``HEADER=CODE`` (a table's column) or ``CODE`` (every point) as (header or "", code)."""
+    from mapping.categories import CATEGORY_BY_CODE
+
+    header, sep, code = value.rpartition("=")
+    header, code = header.strip(), code.strip()
+    if sep and not header:
+        msg = f"{value!r} has no header before '='; expected HEADER=CODE, e.g. \"Fakir Miskin=fm\""
+        raise argparse.ArgumentTypeError(msg)
+    if code not in CATEGORY_BY_CODE:
+        msg = (
+            f"unknown category code {code!r} in {value!r}; allowed: catalogue codes such as "
+            "fm, lut, pd, keluarga, lks (mapping.categories.categories() lists them all)"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    return header, code
+
+
+def _named_columns(
+    args: argparse.Namespace, *, points: bool
+) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """``--column`` as {role: header}, ``--category HEADER=CODE`` as {header: code} and the
+    bare ``--category CODE`` of points; every misuse listed in one error."""
+    problems = []
+    columns: dict[str, str] = {}
+    for role, header in getattr(args, "column", None) or []:
+        if columns.get(role, header) != header:
+            problems.append(f"--column {role} is given twice ({columns[role]!r}, {header!r}).")
+        columns.setdefault(role, header)
+    categories: dict[str, str] = {}
+    codes = []
+    for header, code in getattr(args, "category", None) or []:
+        if not header:
+            codes.append(code)
+        elif categories.get(header, code) != code:
+            problems.append(
+                f"--category {header!r} is given two codes ({categories[header]}, {code})."
+            )
+        else:
+            categories[header] = code
+    both = sorted(set(categories) & set(columns.values()))
+    if both:
+        problems.append(
+            f"{both} named by both --column and --category; a column is either "
+            "a key (--column) or a category (--category)."
+        )
+    if points and (columns or categories):
+        problems.append(
+            "--column and --category HEADER=CODE name the columns of a CSV/XLSX "
+            "table, not of points; give the points' category as --category CODE."
+        )
+    if not points and codes:
+        problems.append(
+            f"--category {codes[0]} (no header) is the category of every point; "
+            'for a table write --category HEADER=CODE, e.g. "Fakir Miskin=fm".'
+        )
+    if len(codes) > 1:
+        problems.append(
+            f"--category given {len(codes)} codes for the points ({', '.join(codes)}); give one."
+        )
+    if problems:
+        raise PetaKesosError("\n".join(problems))
+    return columns, categories, codes[0] if codes else None
+
+
+@contextmanager
+def _named_in_options(categories: dict[str, str]) -> Iterator[None]:
+    """A column named by ``--column``/``--category`` that the file lacks, said as the option
+    (``--column desa 'Lokasi'``, ``--category fm 'Jumlah KK Miskin'``)."""
+    try:
+        yield
+    except MissingColumns as exc:
+        options = {
+            f"--column {key.removeprefix('columns.')}" if key.startswith("columns.")
+            else f"--category {categories.get(header, '')}".strip(): header
+            for key, header in exc.missing.items()
+        }  # fmt: skip
+        fix = (
+            "Write each header as in the file's header row (in quotes if it has spaces), or "
+            "drop the option to let the column be detected."
+        )
+        raise MissingColumns(
+            exc.where, options, exc.found, fix=fix, header_rows=exc.header_rows
+        ) from None
 
 
 def _problems_to_review(table: WelfareTable) -> ProblemReport:
@@ -155,10 +259,13 @@ def _cmd_join(args: argparse.Namespace) -> int:
 def _cmd_map(args: argparse.Namespace) -> int:
     from mapping.quickmap import QUICK_DPI, quick_map
 
-    result = quick_map(
-        args.input, args.output, level=args.level, sheet=args.sheet, year=args.year,
-        language=args.language, dpi=args.dpi or QUICK_DPI,
-    )  # fmt: skip
+    columns, categories, _ = _named_columns(args, points=False)
+    with _named_in_options(categories):
+        result = quick_map(
+            args.input, args.output, level=args.level, sheet=args.sheet, year=args.year,
+            language=args.language, dpi=args.dpi or QUICK_DPI, columns=columns,
+            categories=categories,
+        )  # fmt: skip
     print(result.summary())
     return 0
 
@@ -181,11 +288,23 @@ def _add_welfare_input(p: argparse.ArgumentParser, *, year_help: str) -> None:
     p.add_argument(
         "--points", action="store_true", help="FILE is a CSV of points with lat/lon columns"
     )
+    _add_named_columns(p, points=True)
+
+
+def _add_named_columns(p: argparse.ArgumentParser, *, points: bool) -> None:
+    """``--column ROLE=HEADER`` and ``--category HEADER=CODE`` (repeatable)."""
     p.add_argument(
-        "--category",
-        default=None,
-        help="category code of every point (e.g. lks), if no 'kategori' column",
-    )
+        "--column", action="append", type=_column_option, metavar="ROLE=HEADER",
+        help="the column holding a key, when it is not recognised (repeatable); ROLE is one of "
+        "desa, kecamatan, code, kecamatan_code, year, category, value; e.g. "
+        "--column desa=\"Nama Desa/Kel\"",
+    )  # fmt: skip
+    points_help = "; a bare CODE is the category of every point (e.g. lks)" if points else ""
+    p.add_argument(
+        "--category", action="append", type=_category_option, metavar="HEADER=CODE",
+        help="the catalogue category of a column whose header is not recognised (repeatable), "
+        f"e.g. --category \"Jumlah KK Miskin=fm\"{points_help}",
+    )  # fmt: skip
 
 
 def _add_report_language(p: argparse.ArgumentParser) -> None:
@@ -345,6 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--year", type=int, default=None, metavar="YYYY", help="year to map if the file has several"
     )
+    _add_named_columns(p, points=False)
     p.add_argument(
         "-o", "--output", type=_folder, help="output folder (default: outputs/peta-<file>)"
     )

@@ -204,12 +204,14 @@ class Coverage(_Section):
 
     ``need``, ``reached`` and ``denominator`` name count columns: a catalogue code (a column
     of the user's inputs, else of the real desa indicators) or a measure code (its count);
-    ``need_measure`` and ``capacity_measure`` name built-in measures or those of ``measures``.
+    ``need_measure`` and ``capacity_measure`` name built-in measures or those of ``measures``;
+    without ``need_measure`` (null) the need measure follows ``need``
+    (:meth:`ProjectConfig.need_measure`).
     """
 
     need: str = AnalysisOptions.need
     reached: str = AnalysisOptions.reached
-    need_measure: str = str(AnalysisOptions.need_measure)
+    need_measure: str | None = None
     capacity_measure: str = str(AnalysisOptions.capacity_measure)
     denominator: str = AnalysisOptions.denominator
     smoothing: Literal["global", "spatial"] = "global"
@@ -223,8 +225,10 @@ class Coverage(_Section):
     clusters: bool = True
 
     def options(self) -> AnalysisOptions:
-        """The analysis options these settings stand for."""
-        return AnalysisOptions(**self.model_dump())
+        """The analysis options these settings stand for (without ``need_measure``, the
+        default one: :meth:`ProjectConfig.coverage_options` infers it from ``need``)."""
+        given = self.model_dump(exclude_none=True)
+        return AnalysisOptions(**given)
 
 
 class Weights(_Section):
@@ -348,9 +352,15 @@ class ProjectConfig(_Section):
                     f"desa indicators ({', '.join(RAW_INDICATOR_COLUMNS)}), or a measure code "
                     f"(under measures: {own}; built-in: {', '.join(DEFAULT_MEASURES)})"
                 )
+        if self.coverage.need == self.coverage.denominator:
+            raise ValueError(
+                f"coverage.need: {self.coverage.need!r} is also the denominator; allowed: a "
+                "count of those in need, divided by the denominator (e.g. need: fm, "
+                "denominator: keluarga)"
+            )
         for key in ("need_measure", "capacity_measure"):
             name = getattr(self.coverage, key)
-            if name not in measures:
+            if name is not None and name not in measures:
                 raise ValueError(
                     f"coverage.{key}: unknown measure {name!r}; allowed: the codes under "
                     f"measures ({own}) or built-in measures ({', '.join(DEFAULT_MEASURES)})"
@@ -389,14 +399,53 @@ class ProjectConfig(_Section):
 
     def coverage_options(self) -> AnalysisOptions:
         """The analysis options of ``coverage``; a measure of ``measures`` named as need or
-        capacity measure is passed as its :class:`~mapping.measures.Measure`."""
+        capacity measure is passed as its :class:`~mapping.measures.Measure`.
+
+        Without ``need_measure``, the need measure follows ``need`` (:meth:`need_measure`),
+        so a need of the user's is never ranked by the default stunting-risk measure.
+        """
         own = {m.code: m for m in self.user_measures()}
         opts = self.coverage.options()
+        given = self.coverage.need_measure
+        need_measure: str | Measure = own.get(given, given) if given else self.need_measure()
+        if (
+            isinstance(need_measure, Measure)
+            and DEFAULT_MEASURES.get(need_measure.code) is need_measure
+        ):
+            need_measure = need_measure.code  # a built-in measure by its code, as written
         return replace(
             opts,
-            need_measure=own.get(str(opts.need_measure), opts.need_measure),
+            need_measure=need_measure,
             capacity_measure=own.get(str(opts.capacity_measure), opts.capacity_measure),
         )
+
+    def need_measure(self) -> Measure:
+        """The need measure ``coverage.need`` implies when ``need_measure`` is not given.
+
+        A measure code (under ``measures``, or built-in) is that measure; a catalogue code is
+        the measure of that count alone per 1,000 of ``coverage.denominator`` (one under
+        ``measures`` or built-in when one is exactly that, e.g. ``risiko_stunting`` for the
+        default ``keluarga_berisiko_stunting``), else ``kebutuhan_<code>``, named from the
+        catalogue (``fm``: "Fakir Miskin per 1.000 keluarga").
+        """
+        need, den = self.coverage.need, self.coverage.denominator
+        known = {**DEFAULT_MEASURES, **{m.code: m for m in self.user_measures()}}
+        if need in known:
+            return known[need]
+        same = [
+            m
+            for m in known.values()
+            if m.role == "need" and m.categories == (need,) and m.denominator == den
+        ]
+        if same:
+            return same[-1]  # the user's before the built-in ones
+        cat = CATEGORY_BY_CODE[need]
+        return Measure(
+            f"kebutuhan_{need}", cat.name_id, cat.name_en, (need,), role="need",
+            unit="keluarga" if need.startswith("keluarga") else "orang", denominator=den,
+            description_id=f"{cat.name_id} (coverage.need) per 1.000 {den}.",
+            description_en=f"{cat.name_en} (coverage.need) per 1,000 {den}.",
+        )  # fmt: skip
 
     def where(self, *loc: str | int) -> str:
         """``NAME, line N, key K`` of the key at `loc` (e.g. ``"inputs", 0, "columns",

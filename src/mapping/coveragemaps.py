@@ -22,11 +22,13 @@ from matplotlib.figure import Figure
 from mapping import clustermaps, export, interactive, static
 from mapping.analysis import CoverageAnalysis, coverage_table, publishable
 from mapping.cartography import to_metric
+from mapping.categories import short_name
 from mapping.classify import Indicator
 from mapping.clusters import CLUSTER_COLORS, CLUSTERS, classify_clusters
 from mapping.coverage import QUADRANTS, SEVERITY, caveat
-from mapping.influence import sites_frame
+from mapping.influence import Site, sites_frame
 from mapping.labels import check_language, text
+from mapping.maps import slug
 from mapping.measures import get_measure
 from mapping.settings import CRS_STORAGE
 from mapping.targeting import Shortlist
@@ -55,9 +57,11 @@ _T: dict[str, dict[str, str]] = {
         "access_note": "Jarak = garis lurus x {f} (faktor belokan jalan); puskesmas di titik "
         "tengah desanya (lokasi perkiraan).",
         "score": "Skor prioritas CSR (0-1)",
-        "shortlist_title": "Daftar pendek sasaran CSR",
+        "shortlist_title": "Daftar pendek sasaran CSR {sites}",
         "shortlist_note": "Lingkaran: radius {r} km dari lokasi; angka: peringkat {n} desa "
-        "teratas. Lokasi Sarulla adalah lokasi pengganti, bukan lokasi pembangkit.",
+        "teratas.",
+        "stand_in_note": " Lokasi {sites} adalah lokasi pengganti, bukan lokasi pembangkit.",
+        "more_sites": "{names} dan {n} lainnya",
         "ring": "Radius {r} km",
         "site": "Lokasi",
         "stand_in": "pengganti",
@@ -83,9 +87,11 @@ _T: dict[str, dict[str, str]] = {
         "access_note": "Distance = straight line x {f} (road detour factor); each puskesmas at "
         "the centre of its village (approximate location).",
         "score": "CSR priority score (0-1)",
-        "shortlist_title": "CSR target shortlist",
+        "shortlist_title": "{sites} CSR target shortlist",
         "shortlist_note": "Circles: {r} km radius around the sites; numbers: rank of the top "
-        "{n} villages. The Sarulla sites are stand-ins, not the plant's location.",
+        "{n} villages.",
+        "stand_in_note": " The {sites} sites are stand-ins, not the plant's location.",
+        "more_sites": "{names} and {n} more",
         "ring": "{r} km radius",
         "site": "Site",
         "stand_in": "stand-in",
@@ -97,8 +103,47 @@ _T: dict[str, dict[str, str]] = {
 }
 
 
-def _reached_name(column: str, language: str) -> str:
-    return "PKH" if column == "penerima_pkh" else column.replace("penerima_", "").upper()
+#: What file names and titles call the default sites (:func:`mapping.influence.default_sites`).
+DEFAULT_SITES_LABEL = "Sarulla"
+
+
+def sites_label(sites: Sequence[Site], *, language: str = "id") -> str:
+    """What the shortlist's file names and titles call its sites.
+
+    The default Sarulla stand-in sites are "Sarulla"; other sites are named, up to three
+    (then the first two and how many more).
+
+    >>> sites_label([Site("Kantor", 1.84, 99.09), Site("Gudang", 1.9, 99.0)])
+    'Kantor, Gudang'
+    >>> sites_label([Site(n, 1.8, 99.0) for n in "ABCD"], language="en")
+    'A, B and 2 more'
+    """
+    names = [s.name for s in sites]
+    if names and all(s.stand_in and DEFAULT_SITES_LABEL in s.name for s in sites):
+        return DEFAULT_SITES_LABEL
+    if len(names) <= 3:
+        return ", ".join(names)
+    more = _T[check_language(language)]["more_sites"]
+    return more.format(names=", ".join(names[:2]), n=len(names) - 2)
+
+
+def shortlist_stem(shortlist: Shortlist) -> str:
+    """The file name (without suffix) of a shortlist's files, from its sites.
+
+    ``sasaran-csr-sarulla`` for the default sites, e.g. ``sasaran-csr-kantor-gudang`` for
+    sites named Kantor and Gudang.
+    """
+    return f"sasaran-csr-{slug(sites_label(shortlist.sites))}"
+
+
+def _shortlist_texts(shortlist: Shortlist) -> tuple[str, str]:
+    """The title and the note of a shortlist map, naming its sites."""
+    t = _T[shortlist.language]
+    label = sites_label(shortlist.sites, language=shortlist.language)
+    note = t["shortlist_note"].format(r=f"{shortlist.radius_km or 0:g}", n=shortlist.top_n)
+    if any(s.stand_in for s in shortlist.sites):
+        note += t["stand_in_note"].format(sites=label)
+    return t["shortlist_title"].format(sites=label), note
 
 
 def coverage_indicators(analysis: CoverageAnalysis) -> list[Indicator]:
@@ -108,7 +153,7 @@ def coverage_indicators(analysis: CoverageAnalysis) -> list[Indicator]:
     opts = analysis.options
     need_m = get_measure(opts.need_measure)
     cap_m = get_measure(opts.capacity_measure)
-    words = {"need": need_m.name(lang).lower(), "reached": _reached_name(opts.reached, lang)}
+    words = {"need": need_m.name(lang).lower(), "reached": short_name(opts.reached, language=lang)}
     return [
         Indicator("need_rate", need_m.name(lang), f"{t['per_1000']}, Empirical Bayes"),
         Indicator("coverage_pct", t["coverage"].format(**words), "%", palette="YlGn"),
@@ -312,10 +357,10 @@ def plot_shortlist(
     t = _T[lang]
     areas = _scored_areas(shortlist, desa)
     ind = Indicator("score", t["score"], palette="YlOrRd")
-    note = t["shortlist_note"].format(r=f"{shortlist.radius_km or 0:g}", n=shortlist.top_n)
+    title, note = _shortlist_texts(shortlist)
     fig = static.plot_choropleth(
         areas, ind, outlines=kecamatan, points=_sites(shortlist), point_category="jenis",
-        title=t["shortlist_title"], source=_T[lang]["source"], note=note, date=date,
+        title=title, source=_T[lang]["source"], note=note, date=date,
         synthetic=False, language=lang,
     )  # fmt: skip
     ax = fig.axes[0]
@@ -349,10 +394,10 @@ def shortlist_map(
         Indicator("score", t["score"], palette="YlOrRd"),
         Indicator("top_n_share", t["top_n_share"].format(n=shortlist.top_n), palette="Purples"),
     ]
+    title, note = _shortlist_texts(shortlist)
     m = interactive.choropleth_map(
         areas, inds, outlines=kecamatan, points=sites, point_category="jenis", point_name="name",
-        point_fields={"note": t["site"]}, title=t["shortlist_title"], note=t["shortlist_note"]
-        .format(r=f"{shortlist.radius_km or 0:g}", n=shortlist.top_n),
+        point_fields={"note": t["site"]}, title=title, note=note,
         source=t["source"], date=date, synthetic=False, language=lang,
     )  # fmt: skip
     rings = _rings(shortlist)
@@ -373,18 +418,22 @@ def build_shortlist_outputs(
     kecamatan: gpd.GeoDataFrame,
     out_dir: str | Path,
     *,
-    stem: str = "sasaran-csr-sarulla",
+    stem: str | None = None,
     dpi: int = export.PNG_DPI,
     date: dt.date | str | None = None,
     extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
 ) -> tuple[list[export.GalleryItem], list[Path]]:
     """Write the shortlist as a PNG and an HTML map and as CSV and XLSX tables.
 
-    Returns the gallery item of the map and the two table files (CSV first).
+    The files are named `stem`, by default from the sites (:func:`shortlist_stem`:
+    ``sasaran-csr-sarulla`` for the default sites). Returns the gallery items of the map and
+    the two table files (CSV first).
     """
     lang = shortlist.language
     t = _T[lang]
     out = Path(out_dir)
+    stem = stem or shortlist_stem(shortlist)
+    title, _ = _shortlist_texts(shortlist)
     csv = export.write_shortlist(shortlist, out / f"{stem}.csv")
     xlsx = export.write_shortlist(shortlist, out / f"{stem}.xlsx", extra_sheets=extra_sheets)
     png = export.save_figure(plot_shortlist(shortlist, desa, kecamatan, date=date),
@@ -395,7 +444,7 @@ def build_shortlist_outputs(
     group = t["shortlist_group"]
     return [
         export.GalleryItem(
-            f"{t['shortlist_title']} ({t['interactive_word']})", (page,), png, message, group=group
+            f"{title} ({t['interactive_word']})", (page,), png, message, group=group
         ),  # fmt: skip
-        export.GalleryItem(t["shortlist_title"], (png,), png, message, group=group),
+        export.GalleryItem(title, (png,), png, message, group=group),
     ], [csv, xlsx]

@@ -81,18 +81,32 @@ class MissingColumns(InputError):
     """Columns the user named (a config's ``columns`` or ``categories``) that a file lacks.
 
     ``missing`` maps each naming key (``columns.desa``, ``categories.Lansia``) to the header
-    it names; ``found`` lists the file's headers. The message names the file and both.
+    it names; ``found`` lists the file's headers, read from file rows ``header_rows`` when
+    known. The message names the file and both, then `fix` (how to name a column so it is
+    found).
     """
 
-    def __init__(self, where: str, missing: dict[str, str], found: Sequence[str]) -> None:
+    def __init__(
+        self,
+        where: str,
+        missing: dict[str, str],
+        found: Sequence[str],
+        *,
+        fix: str = "Write each header as in the file's header row, or remove the key to let "
+        "the column be detected.",
+        header_rows: Sequence[int] = (),
+    ) -> None:
         self.where = where
         self.missing = dict(missing)
         self.found = tuple(found)
+        self.header_rows = tuple(header_rows)
         named = ", ".join(f"{key} {header!r}" for key, header in self.missing.items())
+        hr = self.header_rows
+        row = f" (header row {hr[0]})" if len(hr) == 1 else ""
+        row = f" (header rows {hr[0]}-{hr[-1]})" if len(hr) > 1 else row
         super().__init__(
-            f"Column(s) not found in {where}: {named}; headers found: {list(self.found)}. "
-            "Write each header as in the file's header row, or remove the key to let the "
-            "column be detected."
+            f"Column(s) not found in {where}: {named}; headers found{row}: {list(self.found)}. "
+            f"{fix}"
         )
 
 

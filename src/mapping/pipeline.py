@@ -33,12 +33,18 @@ from mapping.bivariate import HIGH_NEED_LOW_CAPACITY, areas_in_cell, classify_bi
 from mapping.categories import CATEGORY_BY_CODE, PER_1000_SUFFIX, column_title
 from mapping.classify import Indicator
 from mapping.config import ConfigError, MapLayer, ProjectConfig
-from mapping.coveragemaps import build_coverage_maps, build_shortlist_outputs, write_coverage_tables
+from mapping.coveragemaps import (
+    build_coverage_maps,
+    build_shortlist_outputs,
+    sites_label,
+    write_coverage_tables,
+)
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
 from mapping.datasets import RAW_INDICATOR_COLUMNS, SAMPLE_YEAR, build_welfare_datasets
 from mapping.errors import MissingColumns
 from mapping.files import write_text
 from mapping.indicators import Rate, add_rates
+from mapping.influence import parse_sites
 from mapping.join import MatchReport, join_table
 from mapping.labels import check_language
 from mapping.layers import build_layers
@@ -96,7 +102,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pembangkit.",
         "cell_table": "Desa kebutuhan tinggi, kapasitas rendah (contoh sintetis)",
         "coverage_tables": "Tabel cakupan desa (kebutuhan, jangkauan, kesenjangan, akses, klaster)",
-        "shortlist_tables": "Daftar pendek sasaran CSR Sarulla (peringkat, komponen, alasan)",
+        "shortlist_tables": "Daftar pendek sasaran CSR {sites} (peringkat, komponen, alasan)",
         "profiles": "Profil kecamatan untuk TKSK dan camat (PDF A4, satu per kecamatan) dan "
         "ringkasan kabupaten",
         "new_sites": "Lokasi program baru untuk kebutuhan yang belum terjangkau",
@@ -141,7 +147,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "(standing in for Namora-I-Langit, units 2-3) are stand-ins, not the plant's location.",
         "cell_table": "Villages with high need, low capacity (synthetic sample)",
         "coverage_tables": "Village coverage table (need, reach, gap, access, clusters)",
-        "shortlist_tables": "Sarulla CSR shortlist (rank, components, reasons)",
+        "shortlist_tables": "{sites} CSR shortlist (rank, components, reasons)",
         "profiles": "Kecamatan profiles for the TKSK and camat (A4 PDF, one per kecamatan) and "
         "the regency summary",
         "new_sites": "New programme sites for the unmet need",
@@ -573,7 +579,8 @@ def _build_bundled(
         (report_syn, "pmks-psks-contoh-sintetis", t["synthetic_data"]),
     ]
     sources = [t[k] for k in ("source_boundaries", "source_indicators", "caveat_families")]
-    sources += [t["source_puskesmas"], t["source_sarulla"], t["source_synthetic"]]
+    sources += [t["source_puskesmas"], *([t["source_sarulla"]] if config.csr.sites is None else [])]
+    sources.append(t["source_synthetic"])
     return items, downloads, inputs, sources
 
 
@@ -667,12 +674,18 @@ def _build_coverage(
         (t["coverage_tables"], write_coverage_tables(safe_analysis, out))
     ]
 
-    say(f"[{step()}/{steps}] CSR shortlist around the Sarulla stand-in sites")
+    sites = config.csr.sites
+    around = (
+        f"the sites {sites_label(parse_sites(sites))}" if sites else "the Sarulla stand-in sites"
+    )
+    say(f"[{step()}/{steps}] CSR shortlist around {around}")
     frame, components = priority_components(safe_analysis)
     sl = shortlist(frame, components=components, language=lang, **config.csr.shortlist_kwargs())
     sl_items, sl_tables = build_shortlist_outputs(sl, layer, kec, out, dpi=dpi)
     items += sl_items
-    downloads.append((t["shortlist_tables"], sl_tables))
+    downloads.append(
+        (t["shortlist_tables"].format(sites=sites_label(sl.sites, language=lang)), sl_tables)
+    )
     if config.csr.new_sites:
         siting = new_sites(
             analysis, sl, n_sites=config.csr.new_sites, radius_km=config.csr.site_radius_km

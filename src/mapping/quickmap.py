@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -179,6 +180,8 @@ def quick_map(
     language: str = "id",
     dpi: int = QUICK_DPI,
     settings: Settings | None = None,
+    columns: Mapping[str, str] | None = None,
+    categories: Mapping[str, str] | None = None,
 ) -> QuickMap:
     """Map every category of one welfare file (CSV/XLSX) at desa and kecamatan level.
 
@@ -201,14 +204,21 @@ def quick_map(
         The year to map when the file holds several (it dates rows the file does not date).
     language, dpi
         ``"id"`` or ``"en"`` for every text; PNG resolution.
+    columns, categories
+        Columns named by the user, as in :func:`mapping.tables.read_welfare`: ``{role:
+        header}`` for key columns detection misses (e.g. ``{"desa": "Lokasi"}``) and
+        ``{header: catalogue code}`` for category headers (e.g. ``{"Jumlah KK Miskin": "fm"}``).
     """
     lang = check_language(language)
     src = Path(path)
-    table = read_welfare(src, level=level, sheet=sheet, year=year, settings=settings)
+    table = read_welfare(
+        src, level=level, sheet=sheet, year=year, settings=settings, columns=columns,
+        categories=categories,
+    )  # fmt: skip
     where = src.name + (f" (sheet '{table.sheet}')" if table.sheet else "")
     order = {code: i for i, code in enumerate(CATEGORY_BY_CODE)}
-    categories = sorted(set(table.data["category"]), key=lambda c: (order.get(c, len(order)), c))
-    if not categories:
+    codes = sorted(set(table.data["category"]), key=lambda c: (order.get(c, len(order)), c))
+    if not codes:
         headers = table.headers
         unknown = (
             list(headers.loc[~headers["method"].isin(HEADER_TAKEN), "header"])
@@ -230,11 +240,11 @@ def quick_map(
         )
         raise InputError(msg)
     _, report = join_table(table, level="desa", year=year, settings=settings)
-    if FAMILIES in categories:
+    if FAMILIES in codes:
         combined, families = table, "file"
     else:
         combined, families = combine_tables([table, families_table(settings=settings)]), "portal"
-    inds = quick_indicators(categories, language=lang)
+    inds = quick_indicators(codes, language=lang)
     rates = {
         i.column: Rate(i.column.removesuffix(PER_1000_SUFFIX), FAMILIES)
         for i in inds

@@ -1115,7 +1115,9 @@ def locate_table(sheet: Sheet, *, roles: Mapping[str, str] | None = None) -> Raw
     overrides, missing = named_headers(named, labels)
     if missing:
         keys = {f"columns.{role}" if role else f"categories.{h}": h for h, role in missing.items()}
-        raise MissingColumns(where, keys, labels)
+        raise MissingColumns(
+            where, keys, labels, header_rows=[sheet.row_numbers[i] for i in header_rows]
+        )
     label_roles = [overrides.get(label, column_role(label)) for label in labels]
     notices = [*sheet.notices]
     if sheet.merged:

@@ -30,7 +30,7 @@ from mapping.columns import (
 from mapping.errors import InputError, MissingColumns, ProblemReport
 from mapping.gazetteer import MATCH_COLUMNS, Gazetteer
 from mapping.names import fold
-from mapping.readers import RawTable, is_blank, named_headers, read_raw_table
+from mapping.readers import KEY_ROLES, RawTable, is_blank, named_headers, read_raw_table
 from mapping.settings import Settings
 from mapping.validation import (
     area_problems,
@@ -431,6 +431,10 @@ def column_roles(columns: Mapping[str, str] | None) -> dict[str, str]:
     {'Lokasi': 'desa', 'Thn': 'year'}
     """
     out: dict[str, str] = {}
+    unknown = [role for role in columns or {} if role not in KEY_ROLES]
+    if unknown:
+        msg = f"columns: unknown role(s) {unknown}; allowed: {', '.join(KEY_ROLES)}."
+        raise InputError(msg)
     for role, header in (columns or {}).items():
         if header in out:
             msg = (
@@ -451,16 +455,24 @@ def from_frame(
     strict: bool = False,
     settings: Settings | None = None,
     gazetteer: Gazetteer | None = None,
+    columns: Mapping[str, str] | None = None,
+    categories: Mapping[str, str] | None = None,
 ) -> WelfareTable:
     """:func:`read_welfare` for a DataFrame already in memory (row ``i`` is reported as i+2,
-    as if the frame had been read from a file with one header line)."""
+    as if the frame had been read from a file with one header line); `columns` and
+    `categories` name its columns as in :func:`read_welfare`."""
     cells = frame.astype(object).where(frame.notna(), None).copy()
     cells.columns = [str(c) for c in cells.columns]
     cells.index = pd.Index(range(2, len(cells) + 2), name="source_row")
-    raw = RawTable(cells=cells, file=name, sheet="", header_rows=(1,))
+    labels = list(cells.columns)
+    overrides, missing = named_headers(column_roles(columns), labels)
+    if missing:
+        raise MissingColumns(name, {f"columns.{r}": h for h, r in missing.items()}, labels)
+    raw = RawTable(cells=cells, file=name, sheet="", header_rows=(1,), role_overrides=overrides)
     return canonicalize(
-        raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer
-    )
+        raw, level=level, year=year, strict=strict, settings=settings, gazetteer=gazetteer,
+        categories=categories,
+    )  # fmt: skip
 
 
 def combine_tables(tables: Sequence[WelfareTable]) -> WelfareTable:
