@@ -71,9 +71,13 @@
     return '<div class="pk-popup-head">' + heading(p, cfg) + "</div>" + table + notes.join("") + foot;
   }
 
-  function choroplethLayer(map, data, cfg, i, activeIndex) {
+  // Indicator layer i. Its areas are made when it is switched on and dropped when it is
+  // switched off, so only the shown layer holds them (a large map has tens of thousands);
+  // tooltips and popups are written when they open.
+  function choroplethLayer(map, data, cfg, i, activeIndex, renderer) {
     var layer = cfg.layers[i];
-    var geo = L.geoJSON(data, {
+    var geo = L.geoJSON(null, {
+      renderer: renderer,
       style: function (f) {
         var c = f.properties.c[i];
         var noData = c === null || c === undefined;
@@ -88,7 +92,9 @@
         };
       },
       onEachFeature: function (f, lyr) {
-        lyr.bindTooltip(tooltipHtml(f.properties, i, cfg), { sticky: true, className: "pk-tooltip" });
+        lyr.bindTooltip(function () { return tooltipHtml(f.properties, i, cfg); }, {
+          sticky: true, className: "pk-tooltip",
+        });
         lyr.bindPopup(function () { return popupHtml(f.properties, cfg, activeIndex()); }, {
           maxWidth: 380, minWidth: 240, className: "pk-popup-box",
         });
@@ -102,6 +108,8 @@
       },
     });
     geo.pkIndex = i;
+    geo.on("add", function () { if (!geo.getLayers().length) geo.addData(data); });
+    geo.on("remove", function () { geo.clearLayers(); });
     return geo;
   }
 
@@ -153,7 +161,9 @@
     var names = data.features.map(function (f) {
       return f.properties.k ? f.properties.n + " (" + f.properties.k + ")" : f.properties.n;
     });
-    var options = names.map(function (n) { return '<option value="' + esc(n) + '">'; }).join("");
+    // a list to pick from while typing, up to a few thousand names (a phone chokes on more)
+    var listed = names.length <= cfg.listMax ? names : [];
+    var options = listed.map(function (n) { return '<option value="' + esc(n) + '">'; }).join("");
     var html = '<input type="search" list="pk-desa-list" placeholder="' + esc(cfg.texts.search) +
       '" aria-label="' + esc(cfg.texts.search) + '"><datalist id="pk-desa-list">' + options +
       '</datalist><div class="pk-search-msg"></div>';
@@ -283,8 +293,14 @@
     return { open: open, close: close };
   }
 
-  window.pkChoropleth = function (map, data, cfg, extra) {
+  // `topo` is a TopoJSON topology: the areas (object "areas", one feature per area with its
+  // classes, values and ranks) and the outline polygons ("outlines") share its arcs.
+  window.pkChoropleth = function (map, topo, cfg, extra) {
     extra = extra || {};
+    var data = topojson.feature(topo, topo.objects.areas);
+    var outlines = topo.objects.outlines ? topojson.mesh(topo, topo.objects.outlines) : null;
+    // many areas are drawn on one canvas: an SVG element each would make the page crawl
+    var renderer = cfg.canvas ? L.canvas({ padding: 0.5 }) : undefined;
     // outlines, sites and names stay above whichever indicator layer is switched on
     map.createPane("pkOutlines").style.zIndex = 450;
     map.createPane("pkPoints").style.zIndex = 460;
@@ -294,7 +310,9 @@
     L.control.scale({ imperial: false }).addTo(map);
     var current = null;
     function activeIndex() { return current ? current.pkIndex : 0; }
-    var layers = cfg.layers.map(function (_, i) { return choroplethLayer(map, data, cfg, i, activeIndex); });
+    var layers = cfg.layers.map(function (_, i) {
+      return choroplethLayer(map, data, cfg, i, activeIndex, renderer);
+    });
     current = layers[0];
     current.addTo(map);
 
@@ -319,8 +337,8 @@
     var base = {};
     cfg.layers.forEach(function (layer, i) { base[esc(layer.title)] = layers[i]; });
     var overlays = {};
-    if (extra.outlines || extra.labels) {
-      var outl = outlineLayer(extra.outlines, extra.labels).addTo(map);
+    if (outlines || extra.labels) {
+      var outl = outlineLayer(outlines, extra.labels).addTo(map);
       overlays[esc(cfg.texts.outlines)] = outl;
       var tidy = function () { declutter(map, outl); };
       map.on("zoomend moveend resize", tidy);
