@@ -143,8 +143,7 @@ def test_map_renders_without_errors(browser, map_file, desa_values) -> None:
     assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Perbesar"
     assert page.locator(".leaflet-control-zoom-out").get_attribute("aria-label") == "Perkecil"
     assert page.locator(".pk-badge").inner_text() == "CONTOH SINTETIS"
-    base = page.locator(".leaflet-control-layers").nth(1)
-    base.hover()
+    base = page.locator(".leaflet-control-layers .pk-basemaps")  # in the one layer list
     assert base.get_by_label("Tanpa peta dasar").is_checked()  # offline-safe default
     _screenshot(page, "browser-peta-desa.png")
 
@@ -289,6 +288,11 @@ def test_payloads_in_names_and_titles_do_not_run(browser, desa, kecamatan, tmp_p
 # --- phone and desktop layout (issue 8, item 4) ---------------------------------------------
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1400, 1000)}
+#: A 1x1 transparent PNG served for tile requests: the tests never reach the network.
+_PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63f8ffff3f0005fe02fea7d6a59f0000000049454e44ae426082"
+)
 
 #: Bounding boxes of the elements matching a selector that are shown (not display:none).
 _BOXES_JS = """(sel) => [...document.querySelectorAll(sel)]
@@ -479,4 +483,29 @@ def test_table_view_and_csv(browser, layout_file, size) -> None:
     assert any(line.startswith('"\'@SUM(A1)"') for line in lines)
     page.locator(".pk-table-close").click()
     assert not panel.is_visible()
+    assert problems == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_one_layer_button_with_the_base_maps_in_it(browser, layout_file, size) -> None:
+    """Indicators, outlines and base maps are one control: a phone shows one layer button."""
+    page, problems = _open_at(browser, layout_file, size)
+    page.route("**/*.png", lambda route: route.fulfill(status=200, body=_PNG_1PX))
+    assert page.locator(".leaflet-control-layers").count() == 1
+    corner = page.evaluate(_BOXES_JS, ".leaflet-top.leaflet-right .leaflet-control")
+    assert len(corner) == 1  # nothing else top right: no second, identical button
+    if size == "phone":
+        page.locator(".leaflet-control-layers-toggle").tap()
+    base = page.locator(".pk-basemaps")
+    assert base.is_visible() and base.inner_text().startswith("Peta dasar")
+    radios = base.locator("input[type=radio]")
+    assert radios.count() == 3 and base.get_by_label("Tanpa peta dasar").is_checked()
+    assert page.locator("img.leaflet-tile").count() == 0  # offline: no tiles asked for
+    base.get_by_label("OpenTopoMap").check()
+    page.wait_for_selector("img.leaflet-tile")
+    _screenshot(page, f"browser-peta-{size}-peta-dasar.png")
+    assert _labels_overlapping(page)[1] == []
+    assert page.get_by_label("ODHA").is_visible()  # the indicator choice still in the list
+    base.get_by_label("Tanpa peta dasar").check()
+    expect(page.locator("img.leaflet-tile")).to_have_count(0)
     assert problems == []

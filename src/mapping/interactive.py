@@ -689,6 +689,7 @@ def choropleth_map(
             "search": text("search_kecamatan" if level == "kecamatan" else "search", lang),
             "notFound": text("not_found_kecamatan" if level == "kecamatan" else "not_found", lang),
             "outlines": text("outlines", lang),
+            "basemap": text("basemap", lang),
             "basemapNone": text("basemap_none", lang),
             "syntheticBadge": text("synthetic_badge", lang),
             "zoomIn": text("zoom_in", lang),

@@ -237,6 +237,28 @@
     });
   }
 
+  // The base maps ("none" first and chosen) as a second group of the layer list: one
+  // control, where two Leaflet layer controls would show two identical buttons on a phone.
+  function basemapChoice(map, layerList, cfg) {
+    var maps = [{ name: cfg.texts.basemapNone }].concat(cfg.basemaps || []);
+    if (maps.length < 2) return;
+    var list = layerList.getContainer().querySelector(".leaflet-control-layers-list");
+    var box = L.DomUtil.create("div", "pk-basemaps", list);
+    box.innerHTML = '<div class="leaflet-control-layers-separator"></div>' +
+      '<div class="pk-basemaps-title">' + esc(cfg.texts.basemap) + "</div>" +
+      maps.map(function (b, i) {
+        return '<label><span><input type="radio" class="leaflet-control-layers-selector" ' +
+          'name="pk-basemap" value="' + i + '"' + (i ? "" : " checked") + "><span> " +
+          esc(b.name) + "</span></span></label>";
+      }).join("");
+    var tiles = null;
+    box.addEventListener("change", function (e) {
+      if (tiles) map.removeLayer(tiles);
+      var b = maps[Number(e.target.value)];
+      tiles = b.url ? L.tileLayer(b.url, { attribution: b.attribution, maxZoom: b.maxZoom || 19 }).addTo(map) : null;
+    });
+  }
+
   // One CSV field: quoted, and a leading = + - @ (or tab/CR) neutralised with an apostrophe
   // so a spreadsheet never runs it as a formula.
   function csvCell(v) {
@@ -365,15 +387,7 @@
       map.closePopup();
     });
 
-    var tiles = {};
-    var none = L.layerGroup().addTo(map);
-    tiles[esc(cfg.texts.basemapNone)] = none;
-    (cfg.basemaps || []).forEach(function (b) {
-      tiles[esc(b.name)] = L.tileLayer(b.url, { attribution: b.attribution, maxZoom: b.maxZoom || 19 });
-    });
-    if (Object.keys(tiles).length > 1) {
-      L.control.layers(tiles, {}, { collapsed: true, position: "topright" }).addTo(map);
-    }
+    basemapChoice(map, layerList, cfg);
 
     searchControl(map, data, cfg, function () { return current; });
     if (cfg.title || cfg.synthetic) {
