@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from synthetic_areas import voronoi_areas
 
 from mapping import export, interactive
 from mapping.bivariate import classify_bivariate
@@ -509,3 +510,44 @@ def test_one_layer_button_with_the_base_maps_in_it(browser, layout_file, size) -
     base.get_by_label("Tanpa peta dasar").check()
     expect(page.locator("img.leaflet-tile")).to_have_count(0)
     assert problems == []
+
+
+def test_thousands_of_areas_on_one_canvas_stay_usable(browser, tmp_path, monkeypatch) -> None:
+    """Above CANVAS_FROM areas the map draws on a canvas: hover, switch and search still work."""
+    areas = voronoi_areas(2_000).assign(y=lambda d: d["x"] % 7)
+    monkeypatch.setattr(interactive, "CANVAS_FROM", 1_000)
+    m = interactive.choropleth_map(areas, [Indicator("x", "Nilai X"), Indicator("y", "Nilai Y")])
+    page, problems = _open_canvas(browser, export.save_html(m, tmp_path / "besar.html"))
+    assert page.locator("path.pk-area").count() == 0  # no SVG path per area
+    assert page.locator(".leaflet-overlay-pane canvas").count() == 1
+    drawn = page.evaluate(
+        "() => Object.values(window).find((v) => v && v.pk).pk.current().getLayers().length"
+    )
+    assert drawn == 2_000
+    box = page.locator(".leaflet-overlay-pane canvas").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
+    tooltip.wait_for()
+    assert "Nilai X" in tooltip.inner_text() and "dari 2000" in tooltip.inner_text()
+    page.get_by_label("Nilai Y").check()
+    layers = page.evaluate(
+        """() => Object.values(window).find((v) => v && v.pk).pk.layers
+                 .map((layer) => layer.getLayers().length)"""
+    )
+    assert layers == [0, 2_000]  # only the layer shown holds its areas
+    page.locator(".pk-search input").fill("Sel 1234")
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content").wait_for()
+    assert page.locator(".leaflet-popup-content").inner_text().startswith("Sel 1234")
+    assert problems == []
+
+
+def _open_canvas(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-overlay-pane canvas")
+    return page, problems
