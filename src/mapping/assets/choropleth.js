@@ -74,6 +74,8 @@
   // Indicator layer i. Its areas are made when it is switched on and dropped when it is
   // switched off, so only the shown layer holds them (a large map has tens of thousands);
   // tooltips and popups are written when they open.
+  var POPUP = { maxWidth: 380, minWidth: 240, className: "pk-popup-box" };
+
   function choroplethLayer(map, data, cfg, i, activeIndex, renderer) {
     var layer = cfg.layers[i];
     var geo = L.geoJSON(null, {
@@ -91,22 +93,17 @@
           className: "pk-area" + (noData ? " pk-nodata" : ""),
         };
       },
-      onEachFeature: function (f, lyr) {
-        lyr.bindTooltip(function () { return tooltipHtml(f.properties, i, cfg); }, {
-          sticky: true, className: "pk-tooltip",
-        });
-        lyr.bindPopup(function () { return popupHtml(f.properties, cfg, activeIndex()); }, {
-          maxWidth: 380, minWidth: 240, className: "pk-popup-box",
-        });
-        lyr.on("mouseover", function (e) {
-          e.target.setStyle({ weight: 3, color: "#111111" });
-          e.target.bringToFront();
-        });
-        lyr.on("mouseout", function (e) {
-          geo.resetStyle(e.target);
-        });
-      },
     });
+    // one tooltip, one popup and one pair of handlers for the whole layer, not one per area
+    geo.bindTooltip(function (lyr) { return tooltipHtml(lyr.feature.properties, i, cfg); }, {
+      sticky: true, className: "pk-tooltip",
+    });
+    geo.bindPopup(function (lyr) { return popupHtml(lyr.feature.properties, cfg, activeIndex()); }, POPUP);
+    geo.on("mouseover", function (e) {
+      e.layer.setStyle({ weight: 3, color: "#111111" });
+      e.layer.bringToFront();
+    });
+    geo.on("mouseout", function (e) { geo.resetStyle(e.layer); });
     geo.pkIndex = i;
     geo.on("add", function () { if (!geo.getLayers().length) geo.addData(data); });
     geo.on("remove", function () { geo.clearLayers(); });
@@ -170,6 +167,7 @@
     var ctl = control("topleft", "pk-search leaflet-bar", html);
     ctl.addTo(map);
     var input = ctl.getContainer().querySelector("input");
+    var found = L.popup(POPUP);  // one popup: Enter and "change" may both fire
     var msg = ctl.getContainer().querySelector(".pk-search-msg");
     function go() {
       var q = input.value.trim().toLowerCase();
@@ -181,7 +179,8 @@
       msg.textContent = "";
       var layer = active().getLayers()[idx];
       map.fitBounds(layer.getBounds(), { maxZoom: 13, animate: false });
-      layer.openPopup(layer.getBounds().getCenter());
+      found.setLatLng(layer.getBounds().getCenter())
+        .setContent(popupHtml(layer.feature.properties, cfg, active().pkIndex)).openOn(map);
     }
     input.addEventListener("change", go);
     input.addEventListener("keydown", function (e) { if (e.key === "Enter") go(); });
@@ -409,6 +408,7 @@
     var table = tablePanel(map, data, cfg, activeIndex);
     bar.querySelector(".pk-table-button").addEventListener("click", table.open);
     keepPopupsClear(map, function () {
+      current.closeTooltip();
       if (!phone) return;
       layerList.collapse();
       foldLegends(true);
