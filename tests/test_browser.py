@@ -149,12 +149,17 @@ def test_map_renders_without_errors(browser, map_file, desa_values) -> None:
     _screenshot(page, "browser-peta-desa.png")
 
 
-def test_layers_switch_legends_and_tooltips(browser, map_file) -> None:
+def test_layers_switch_legends_and_tooltips(browser, map_file, desa_values) -> None:
     page, problems = _open(browser, map_file)
     page.get_by_label("area_km2").check()
     legends = page.locator(".pk-legend:not(.pk-point-legend)")
     assert legends.count() == 1 and "area_km2" in legends.inner_text()
     assert page.locator("path.pk-area").count() == 252  # one indicator layer at a time
+    # the same paths, restyled: the new layer's colours, and its (no) missing data
+    assert page.locator("path.pk-nodata").count() == 0
+    colors = Indicator("area_km2").classify(desa_values["area_km2"]).color_of()
+    for pos in (5, 100, 251):
+        assert page.locator("path.pk-area").nth(pos).get_attribute("fill") == colors.iloc[pos]
     page.mouse.move(*_inside(page, map_file, "Garoga"))
     tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
     tooltip.wait_for()
@@ -520,22 +525,22 @@ def test_thousands_of_areas_on_one_canvas_stay_usable(browser, tmp_path, monkeyp
     page, problems = _open_canvas(browser, export.save_html(m, tmp_path / "besar.html"))
     assert page.locator("path.pk-area").count() == 0  # no SVG path per area
     assert page.locator(".leaflet-overlay-pane canvas").count() == 1
-    drawn = page.evaluate(
-        "() => Object.values(window).find((v) => v && v.pk).pk.current().getLayers().length"
-    )
-    assert drawn == 2_000
+    drawn = "() => Object.values(window).find((v) => v && v.pk).pk.areas.getLayers().length"
+    assert page.evaluate(drawn) == 2_000
     box = page.locator(".leaflet-overlay-pane canvas").bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
     tooltip.wait_for()
     assert "Nilai X" in tooltip.inner_text() and "dari 2000" in tooltip.inner_text()
+    fills = """() => { const a = Object.values(window).find((v) => v && v.pk).pk.areas;
+                       return a.getLayers().slice(0, 50).map((p) => p.options.fillColor); }"""
+    before = page.evaluate(fills)
     page.get_by_label("Nilai Y").check()
-    layers = page.evaluate(
-        """() => Object.values(window).find((v) => v && v.pk).pk.layers
-                 .map((layer) => layer.getLayers().length)"""
-    )
-    assert layers == [0, 2_000]  # only the layer shown holds its areas
+    assert page.evaluate(drawn) == 2_000  # the same areas, not drawn again
+    after = page.evaluate(fills)
+    y = Indicator("y").classify(areas["y"]).color_of().iloc[:50].tolist()
+    assert after == y and after != before  # restyled in the second indicator's classes
     page.locator(".pk-search input").fill("Sel 1234")
     page.keyboard.press("Enter")
     page.locator(".leaflet-popup-content").wait_for()

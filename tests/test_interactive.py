@@ -414,3 +414,14 @@ def test_two_thousand_polygons_build_with_outlines(monkeypatch) -> None:
     decoded = [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]]
     assert shapely.coverage_is_valid(decoded)
     assert [f["properties"]["n"] for f in data["features"]] == areas["name"].tolist()
+
+
+def test_outlines_dissolve_even_when_rounding_broke_the_noding() -> None:
+    # the right square has a vertex half-way up the left one's edge, which has none there:
+    # GEOS's fast coverage union refuses that, the overlay union does it
+    left = shapely.box(0, 0, 1, 1)
+    right = shapely.Polygon([(1, 0), (2, 0), (2, 1), (1, 1), (1, 0.5)])
+    with pytest.raises(shapely.errors.GEOSException, match="incorrectly noded"):
+        shapely.coverage_union_all([left, right])
+    merged = interactive._dissolve(np.array([left, right]))
+    assert shapely.equals(merged, shapely.box(0, 0, 2, 1))

@@ -382,7 +382,7 @@ def _outline_data(
     if group_column is not None and groups_present == set(names):
         where = pd.Series(np.arange(len(gdf))).groupby(gdf[group_column].astype(str).to_numpy())
         members = where.indices  # name -> positions, in one pass (thousands of outlines)
-        polys = [shapely.coverage_union_all(areas.values[members[n]]) for n in names]
+        polys = [_dissolve(areas.values[members[n]]) for n in names]
         polys = gpd.GeoSeries(polys, crs=CRS_STORAGE)
     else:
         polys = simplify_coverage(outlines.geometry, tolerance_m=tolerance_m, precision=precision)
@@ -395,6 +395,15 @@ def _outline_data(
     areas_m2 = gpd.GeoSeries(polys.values, crs=CRS_STORAGE).to_crs(CRS_METRIC).area.to_numpy()
     order = np.argsort(-areas_m2, kind="stable")
     return polys.reset_index(drop=True), [labels[i] for i in order]
+
+
+def _dissolve(parts: np.ndarray) -> Any:
+    """The union of `parts`, a coverage: fast, unless rounding left it wrongly noded (a
+    vertex on a neighbour's edge, on a coarse grid), then by overlay."""
+    try:
+        return shapely.coverage_union_all(parts)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(parts)
 
 
 def _points_data(

@@ -71,20 +71,21 @@
     return '<div class="pk-popup-head">' + heading(p, cfg) + "</div>" + table + notes.join("") + foot;
   }
 
-  // Indicator layer i. Its areas are made when it is switched on and dropped when it is
-  // switched off, so only the shown layer holds them (a large map has tens of thousands);
-  // tooltips and popups are written when they open.
   var POPUP = { maxWidth: 380, minWidth: 240, className: "pk-popup-box" };
 
-  function choroplethLayer(map, data, cfg, i, activeIndex, renderer) {
-    var layer = cfg.layers[i];
-    var geo = L.geoJSON(null, {
+  // The areas, drawn once and coloured by the indicator shown (`activeIndex()`): switching
+  // indicator restyles them (`geo.pkRestyle()`) instead of drawing tens of thousands of
+  // polygons again. One tooltip, one popup and one pair of hover handlers for all areas,
+  // written when they open.
+  function areaLayer(data, cfg, activeIndex, renderer) {
+    var geo = L.geoJSON(data, {
       renderer: renderer,
       style: function (f) {
+        var i = activeIndex();
         var c = f.properties.c[i];
         var noData = c === null || c === undefined;
         return {
-          fillColor: noData ? cfg.noDataColor : layer.colors[c],
+          fillColor: noData ? cfg.noDataColor : cfg.layers[i].colors[c],
           fillOpacity: 0.85,
           color: noData ? "#6e6e6e" : "#ffffff",
           weight: 0.6,
@@ -94,8 +95,7 @@
         };
       },
     });
-    // one tooltip, one popup and one pair of handlers for the whole layer, not one per area
-    geo.bindTooltip(function (lyr) { return tooltipHtml(lyr.feature.properties, i, cfg); }, {
+    geo.bindTooltip(function (lyr) { return tooltipHtml(lyr.feature.properties, activeIndex(), cfg); }, {
       sticky: true, className: "pk-tooltip",
     });
     geo.bindPopup(function (lyr) { return popupHtml(lyr.feature.properties, cfg, activeIndex()); }, POPUP);
@@ -104,9 +104,14 @@
       e.layer.bringToFront();
     });
     geo.on("mouseout", function (e) { geo.resetStyle(e.layer); });
-    geo.pkIndex = i;
-    geo.on("add", function () { if (!geo.getLayers().length) geo.addData(data); });
-    geo.on("remove", function () { geo.clearLayers(); });
+    geo.pkRestyle = function () {
+      geo.eachLayer(function (lyr) {
+        geo.resetStyle(lyr);
+        // Leaflet sets an SVG path's classes once: keep "no data" (grey, dashed) current
+        var el = lyr.getElement && lyr.getElement();
+        if (el) L.DomUtil[/pk-nodata/.test(lyr.options.className) ? "addClass" : "removeClass"](el, "pk-nodata");
+      });
+    };
     return geo;
   }
 
@@ -154,7 +159,7 @@
     return group;
   }
 
-  function searchControl(map, data, cfg, active) {
+  function searchControl(map, data, cfg, areas, activeIndex) {
     var names = data.features.map(function (f) {
       return f.properties.k ? f.properties.n + " (" + f.properties.k + ")" : f.properties.n;
     });
@@ -177,10 +182,10 @@
       if (idx < 0) idx = names.findIndex(function (n) { return n.toLowerCase().indexOf(q) >= 0; });
       if (idx < 0) { msg.textContent = cfg.texts.notFound; return; }
       msg.textContent = "";
-      var layer = active().getLayers()[idx];
+      var layer = areas.getLayers()[idx];
       map.fitBounds(layer.getBounds(), { maxZoom: 13, animate: false });
       found.setLatLng(layer.getBounds().getCenter())
-        .setContent(popupHtml(layer.feature.properties, cfg, active().pkIndex)).openOn(map);
+        .setContent(popupHtml(layer.feature.properties, cfg, activeIndex())).openOn(map);
     }
     input.addEventListener("change", go);
     input.addEventListener("keydown", function (e) { if (e.key === "Enter") go(); });
@@ -331,11 +336,15 @@
     L.control.scale({ imperial: false }).addTo(map);
     var current = null;
     function activeIndex() { return current ? current.pkIndex : 0; }
+    // one (empty) base layer per indicator, for the radio buttons of the layer list
     var layers = cfg.layers.map(function (_, i) {
-      return choroplethLayer(map, data, cfg, i, activeIndex, renderer);
+      var choice = L.layerGroup();
+      choice.pkIndex = i;
+      return choice;
     });
     current = layers[0];
     current.addTo(map);
+    var areas = areaLayer(data, cfg, activeIndex, renderer).addTo(map);
 
     // One legend box per shown thing, in a fixed order: the indicator shown, then the sites.
     // Below 600 px the layer list and the legends start folded into buttons.
@@ -384,11 +393,12 @@
       legend.innerHTML = cfg.layers[e.layer.pkIndex].legend;
       current = e.layer;
       map.closePopup();
+      areas.pkRestyle();
     });
 
     basemapChoice(map, layerList, cfg);
 
-    searchControl(map, data, cfg, function () { return current; });
+    searchControl(map, data, cfg, areas, activeIndex);
     if (cfg.title || cfg.synthetic) {
       var sub = cfg.subtitle ? "<div class='pk-subtitle'>" + esc(cfg.subtitle) + "</div>" : "";
       var badge = cfg.synthetic ? "<div class='pk-badge'>" + esc(cfg.texts.syntheticBadge) + "</div>" : "";
@@ -408,11 +418,14 @@
     var table = tablePanel(map, data, cfg, activeIndex);
     bar.querySelector(".pk-table-button").addEventListener("click", table.open);
     keepPopupsClear(map, function () {
-      current.closeTooltip();
+      areas.closeTooltip();
       if (!phone) return;
       layerList.collapse();
       foldLegends(true);
     });
-    map.pk = { layers: layers, legend: legend, table: table, current: function () { return current; } };
+    map.pk = {
+      layers: layers, areas: areas, legend: legend, table: table,
+      current: function () { return current; },
+    };
   };
 })();
