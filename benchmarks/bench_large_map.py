@@ -33,6 +33,7 @@ import shapely
 
 from mapping import export, interactive, static
 from mapping.classify import Indicator
+from mapping.labels import format_number
 
 HERE = Path(__file__).resolve().parent
 #: The extent: Indonesia's bounding box, roughly.
@@ -81,17 +82,17 @@ def _timed(fn, *args, **kwargs):
     return out, time.perf_counter() - start
 
 
+def _title(n: int) -> str:
+    return f"{format_number(n)} desa (contoh sintetis)"
+
+
 def build_png(gdf: gpd.GeoDataFrame, out: Path) -> Path:
-    fig = static.plot_choropleth(
-        gdf, INDICATORS[0], outline_label=None, title="83.000 desa (contoh sintetis)"
-    )
+    fig = static.plot_choropleth(gdf, INDICATORS[0], outline_label=None, title=_title(len(gdf)))
     return export.save_figure(fig, out)
 
 
 def build_html(gdf: gpd.GeoDataFrame, out: Path) -> Path:
-    m = interactive.choropleth_map(
-        gdf, INDICATORS, title="83.000 desa (contoh sintetis)", precision=PRECISION
-    )
+    m = interactive.choropleth_map(gdf, INDICATORS, title=_title(len(gdf)), precision=PRECISION)
     return export.save_html(m, out)
 
 
@@ -135,7 +136,7 @@ def browser_times(path: Path, n: int) -> dict[str, float] | None:
         page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
         page.locator(".leaflet-tooltip.pk-tooltip").wait_for(timeout=60_000)
         hover = time.perf_counter() - start
-        page.screenshot(path=str(path.with_suffix(".png")))
+        page.screenshot(path=str(path.with_name(f"{path.stem}-browser.png")))
         browser.close()
     if errors:
         raise RuntimeError(f"the page raised errors: {errors[:3]}")
