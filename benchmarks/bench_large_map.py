@@ -13,7 +13,7 @@ its scripts from CDNs, so it cannot be opened offline here: size and build time 
 
 Writes ``benchmarks/results-large-map.md`` and prints it.
 
-Run: ``.venv/bin/python benchmarks/bench_large_map.py`` (83,000 areas, about 2-3 minutes on
+Run: ``.venv/bin/python benchmarks/bench_large_map.py`` (83,000 areas: 1.5 CPU-minutes, 4 minutes on
 2 cores); ``--quick``: 20,000 areas.
 """
 
