@@ -14,7 +14,7 @@ its scripts from CDNs, so it cannot be opened offline here: size and build time 
 Writes ``benchmarks/results-large-map.md`` and prints it.
 
 Run: ``.venv/bin/python benchmarks/bench_large_map.py`` (83,000 areas: 1.5 CPU-minutes, 4 minutes on
-2 cores); ``--quick``: 20,000 areas.
+2 cores shared with other jobs); ``--quick``: 20,000 areas.
 """
 
 from __future__ import annotations

@@ -532,7 +532,7 @@ def test_thousands_of_areas_on_one_canvas_stay_usable(browser, tmp_path, monkeyp
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
     tooltip.wait_for()
-    assert "Nilai X" in tooltip.inner_text() and "dari 2000" in tooltip.inner_text()
+    assert "Nilai X" in tooltip.inner_text() and "dari 2.000" in tooltip.inner_text()
     fills = """() => { const a = Object.values(window).find((v) => v && v.pk).pk.areas;
                        return a.getLayers().slice(0, 50).map((p) => p.options.fillColor); }"""
     before = page.evaluate(fills)

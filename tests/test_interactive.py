@@ -80,6 +80,7 @@ def test_classes_colours_and_tooltips_of_known_desa(page, desa_data) -> None:
     assert props["v"][0] == cls.format(desa_data.at[top, "risk"])
     assert config["layers"][0]["n"] == 249  # 3 desa without data are not ranked
     assert config["texts"]["rank"] == "peringkat {rank} dari {n}"
+    assert config["thousands"] == "."  # the page writes "peringkat 1.234 dari 83.000"
 
 
 def test_missing_data_class_and_legend(page, desa_data) -> None:

@@ -687,6 +687,7 @@ def choropleth_map(
         "level": level,
         "canvas": len(gdf) >= CANVAS_FROM,
         "listMax": SEARCH_LIST_MAX,
+        "thousands": format_number(1000, language=lang)[1],  # ranks read "23.010 dari 83.000"
         "noDataColor": NO_DATA_COLOR,
         "title": title,
         "subtitle": subtitle,

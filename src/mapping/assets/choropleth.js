@@ -23,6 +23,11 @@
     return new C({ position: position });
   }
 
+  // A whole number with the map's thousands separator: 83000 -> "83.000" (Indonesian).
+  function whole(n, cfg) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, cfg.thousands || "");
+  }
+
   function ranked(p, i) {
     return p.r[i] !== null && p.r[i] !== undefined;
   }
@@ -39,7 +44,8 @@
     var layer = cfg.layers[i];
     var lines = [heading(p, cfg), esc(layer.title) + ": <b>" + esc(p.v[i]) + "</b>"];
     if (ranked(p, i)) {
-      lines.push("<i>" + esc(cfg.texts.rank.split("{rank}").join(p.r[i]).split("{n}").join(layer.n)) + "</i>");
+      var rank = cfg.texts.rank.split("{rank}").join(whole(p.r[i], cfg)).split("{n}").join(whole(layer.n, cfg));
+      lines.push("<i>" + esc(rank) + "</i>");
     }
     return lines.join("<br>");
   }
@@ -55,7 +61,7 @@
         notes.push("<div" + cls + ">" + esc(layer.title) + ": <b>" + esc(p.v[i]) + "</b></div>");
         return;
       }
-      var rank = ranked(p, i) ? p.r[i] + "/" + layer.n : "–";
+      var rank = ranked(p, i) ? whole(p.r[i], cfg) + "/" + whole(layer.n, cfg) : "–";
       rows.push(
         "<tr" + (i === active ? ' class="pk-active"' : "") + "><th>" + esc(layer.title) + "</th><td>" +
         esc(p.v[i]) + '</td><td class="pk-rank">' + esc(rank) + "</td></tr>"
