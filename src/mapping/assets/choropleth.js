@@ -376,7 +376,14 @@
     if (outlines || extra.labels) {
       var outl = outlineLayer(outlines, extra.labels).addTo(map);
       overlays[esc(cfg.texts.outlines)] = outl;
-      var tidy = function () { declutter(map, outl); };
+      // now, and again two frames later: right after a zoom animation the names may not
+      // have their final places yet (a phone opening at a fractional zoom showed overlaps)
+      var tidy = function () {
+        declutter(map, outl);
+        L.Util.requestAnimFrame(function () {
+          L.Util.requestAnimFrame(function () { declutter(map, outl); });
+        });
+      };
       map.on("zoomend moveend resize", tidy);
       map.on("overlayadd", function (e) { if (e.layer === outl) tidy(); });
       map.whenReady(tidy);
