@@ -36,6 +36,7 @@ lint: $(STAMP)
 # Every benchmark (long ones in their --quick mode: see each script), then RESULTS.md.
 bench: data
 	$(BIN)/python benchmarks/bench_html_size.py
+	$(BIN)/python benchmarks/bench_large_map.py --quick
 	$(BIN)/python benchmarks/bench_matching.py
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_validate.py --format csv > benchmarks/results-validate-csv.txt

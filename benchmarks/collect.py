@@ -27,6 +27,7 @@ SECTIONS = [
     ("results-national.md", "National name matching", "bench_national.py"),
     ("results-matching.md", "Name matching on the 252 desa", "bench_matching.py"),
     ("results.md", "Interactive map size", "bench_html_size.py"),
+    ("results-large-map.md", "Large maps (83,000 areas)", "bench_large_map.py"),
     ("results-analysis.md", "Coverage analysis and site selection", "bench_analysis.py"),
     ("results-validate-csv.txt", "Validating 200,000 rows (CSV)", "bench_validate.py --format csv"),
     (
@@ -37,7 +38,7 @@ SECTIONS = [
 ]
 PACKAGES = (
     "numpy pandas geopandas shapely pyogrio pyarrow matplotlib pillow folium mapclassify "
-    "rapidfuzz esda libpysal spopt openpyxl python-calamine dask dask-geopandas"
+    "rapidfuzz esda libpysal spopt openpyxl python-calamine dask dask-geopandas topojson"
 ).split()
 
 

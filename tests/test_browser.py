@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from synthetic_areas import voronoi_areas
 
 from mapping import export, interactive
 from mapping.bivariate import classify_bivariate
@@ -143,18 +144,22 @@ def test_map_renders_without_errors(browser, map_file, desa_values) -> None:
     assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Perbesar"
     assert page.locator(".leaflet-control-zoom-out").get_attribute("aria-label") == "Perkecil"
     assert page.locator(".pk-badge").inner_text() == "CONTOH SINTETIS"
-    base = page.locator(".leaflet-control-layers").nth(1)
-    base.hover()
+    base = page.locator(".leaflet-control-layers .pk-basemaps")  # in the one layer list
     assert base.get_by_label("Tanpa peta dasar").is_checked()  # offline-safe default
     _screenshot(page, "browser-peta-desa.png")
 
 
-def test_layers_switch_legends_and_tooltips(browser, map_file) -> None:
+def test_layers_switch_legends_and_tooltips(browser, map_file, desa_values) -> None:
     page, problems = _open(browser, map_file)
     page.get_by_label("area_km2").check()
     legends = page.locator(".pk-legend:not(.pk-point-legend)")
     assert legends.count() == 1 and "area_km2" in legends.inner_text()
     assert page.locator("path.pk-area").count() == 252  # one indicator layer at a time
+    # the same paths, restyled: the new layer's colours, and its (no) missing data
+    assert page.locator("path.pk-nodata").count() == 0
+    colors = Indicator("area_km2").classify(desa_values["area_km2"]).color_of()
+    for pos in (5, 100, 251):
+        assert page.locator("path.pk-area").nth(pos).get_attribute("fill") == colors.iloc[pos]
     page.mouse.move(*_inside(page, map_file, "Garoga"))
     tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
     tooltip.wait_for()
@@ -289,6 +294,11 @@ def test_payloads_in_names_and_titles_do_not_run(browser, desa, kecamatan, tmp_p
 # --- phone and desktop layout (issue 8, item 4) ---------------------------------------------
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1400, 1000)}
+#: A 1x1 transparent PNG served for tile requests: the tests never reach the network.
+_PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63f8ffff3f0005fe02fea7d6a59f0000000049454e44ae426082"
+)
 
 #: Bounding boxes of the elements matching a selector that are shown (not display:none).
 _BOXES_JS = """(sel) => [...document.querySelectorAll(sel)]
@@ -480,3 +490,69 @@ def test_table_view_and_csv(browser, layout_file, size) -> None:
     page.locator(".pk-table-close").click()
     assert not panel.is_visible()
     assert problems == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_one_layer_button_with_the_base_maps_in_it(browser, layout_file, size) -> None:
+    """Indicators, outlines and base maps are one control: a phone shows one layer button."""
+    page, problems = _open_at(browser, layout_file, size)
+    page.route("**/*.png", lambda route: route.fulfill(status=200, body=_PNG_1PX))
+    assert page.locator(".leaflet-control-layers").count() == 1
+    corner = page.evaluate(_BOXES_JS, ".leaflet-top.leaflet-right .leaflet-control")
+    assert len(corner) == 1  # nothing else top right: no second, identical button
+    if size == "phone":
+        page.locator(".leaflet-control-layers-toggle").tap()
+    base = page.locator(".pk-basemaps")
+    assert base.is_visible() and base.inner_text().startswith("Peta dasar")
+    radios = base.locator("input[type=radio]")
+    assert radios.count() == 3 and base.get_by_label("Tanpa peta dasar").is_checked()
+    assert page.locator("img.leaflet-tile").count() == 0  # offline: no tiles asked for
+    base.get_by_label("OpenTopoMap").check()
+    page.wait_for_selector("img.leaflet-tile")
+    _screenshot(page, f"browser-peta-{size}-peta-dasar.png")
+    assert _labels_overlapping(page)[1] == []
+    assert page.get_by_label("ODHA").is_visible()  # the indicator choice still in the list
+    base.get_by_label("Tanpa peta dasar").check()
+    expect(page.locator("img.leaflet-tile")).to_have_count(0)
+    assert problems == []
+
+
+def test_thousands_of_areas_on_one_canvas_stay_usable(browser, tmp_path, monkeypatch) -> None:
+    """Above CANVAS_FROM areas the map draws on a canvas: hover, switch and search still work."""
+    areas = voronoi_areas(2_000).assign(y=lambda d: d["x"] % 7)
+    monkeypatch.setattr(interactive, "CANVAS_FROM", 1_000)
+    m = interactive.choropleth_map(areas, [Indicator("x", "Nilai X"), Indicator("y", "Nilai Y")])
+    page, problems = _open_canvas(browser, export.save_html(m, tmp_path / "besar.html"))
+    assert page.locator("path.pk-area").count() == 0  # no SVG path per area
+    assert page.locator(".leaflet-overlay-pane canvas").count() == 1
+    drawn = "() => Object.values(window).find((v) => v && v.pk).pk.areas.getLayers().length"
+    assert page.evaluate(drawn) == 2_000
+    box = page.locator(".leaflet-overlay-pane canvas").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
+    tooltip.wait_for()
+    assert "Nilai X" in tooltip.inner_text() and "dari 2.000" in tooltip.inner_text()
+    fills = """() => { const a = Object.values(window).find((v) => v && v.pk).pk.areas;
+                       return a.getLayers().slice(0, 50).map((p) => p.options.fillColor); }"""
+    before = page.evaluate(fills)
+    page.get_by_label("Nilai Y").check()
+    assert page.evaluate(drawn) == 2_000  # the same areas, not drawn again
+    after = page.evaluate(fills)
+    y = Indicator("y").classify(areas["y"]).color_of().iloc[:50].tolist()
+    assert after == y and after != before  # restyled in the second indicator's classes
+    page.locator(".pk-search input").fill("Sel 1234")
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content").wait_for()
+    assert page.locator(".leaflet-popup-content").inner_text().startswith("Sel 1234")
+    assert problems == []
+
+
+def _open_canvas(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-overlay-pane canvas")
+    return page, problems

@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from synthetic_areas import voronoi_areas
 
 from mapping import export, interactive
 from mapping.classify import NO_DATA_COLOR, Indicator, classify
@@ -79,6 +80,7 @@ def test_classes_colours_and_tooltips_of_known_desa(page, desa_data) -> None:
     assert props["v"][0] == cls.format(desa_data.at[top, "risk"])
     assert config["layers"][0]["n"] == 249  # 3 desa without data are not ranked
     assert config["texts"]["rank"] == "peringkat {rank} dari {n}"
+    assert config["thousands"] == "."  # the page writes "peringkat 1.234 dari 83.000"
 
 
 def test_missing_data_class_and_legend(page, desa_data) -> None:
@@ -341,3 +343,86 @@ def test_phone_texts_and_csv_name(page, desa_data) -> None:
     assert config_en["csvName"] == "pkh-2025-q1"
     assert config_en["texts"]["csv"] == "Download CSV"
     assert config_en["texts"]["close"] == "Close"
+
+
+# --- TopoJSON geometry and large maps (issue 10, item 5) -----------------------------------
+
+
+def _arcs(geometries: list[dict]) -> set[int]:
+    """Every arc the geometries use (~i refers to arc i reversed)."""
+    found: set[int] = set()
+
+    def walk(item) -> None:
+        if isinstance(item, int):
+            found.add(item if item >= 0 else ~item)
+        else:
+            for sub in item:
+                walk(sub)
+
+    for geom in geometries:
+        walk(geom.get("arcs", []))
+    return found
+
+
+def test_page_geometry_is_topojson_that_decodes_to_the_simplified_desa(page, desa_data) -> None:
+    topo, _, extra = interactive.embedded_json(page)
+    assert topo["type"] == "Topology" and set(topo["objects"]) == {"areas", "outlines"}
+    assert topo["transform"]["scale"] == [1e-5, 1e-5]  # the 5-decimal grid (about 1.1 m)
+    assert "outlines" not in extra  # drawn from the topology's arcs, not embedded again
+    data, config, _ = interactive.embedded_data(page)
+    assert not config["canvas"]  # 252 desa: one SVG path each
+    decoded = [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]]
+    simple = interactive.simplify_coverage(desa_data.geometry)
+    assert shapely.equals(decoded, simple.values).all()  # quantized without moving a point
+
+
+def test_kecamatan_outlines_are_the_desa_arcs(page, kecamatan) -> None:
+    topo, _, _ = interactive.embedded_json(page)
+    outline_arcs = _arcs(topo["objects"]["outlines"]["geometries"])
+    assert outline_arcs <= _arcs(topo["objects"]["areas"]["geometries"])  # no arc of their own
+    assert len(topo["objects"]["outlines"]["geometries"]) == len(kecamatan) == 15
+    _, _, extra = interactive.embedded_data(page)
+    lines = shapely.from_geojson(json.dumps(extra["outlines"]))
+    length = gpd.GeoSeries([lines], crs=4326).to_crs(32647).length.iloc[0]
+    borders = shapely.union_all(shapely.boundary(kecamatan.to_crs(32647).geometry.values))
+    assert length == pytest.approx(borders.length, rel=0.05)  # each border drawn once
+
+
+def test_topojson_is_over_3x_smaller_than_the_geojson_it_replaces(page) -> None:
+    """Before: each desa's GeoJSON polygon plus the outlines as GeoJSON lines (0.84 MB page
+    in benchmarks/results.md); now one topology with shared, delta-encoded integer arcs."""
+    topo, _, _ = interactive.embedded_json(page)
+    data, _, extra = interactive.embedded_data(page)
+
+    def size(obj) -> int:
+        return len(json.dumps(obj, separators=(",", ":")).encode())
+
+    geojson = size([f["geometry"] for f in data["features"]]) + size(extra["outlines"])
+    shapes = {**topo, "objects": {name: {"geometries": [{**g, "properties": {}}
+              for g in obj["geometries"]]} for name, obj in topo["objects"].items()}}  # fmt: skip
+    assert geojson / size(shapes) > 3.0, (geojson, size(shapes))
+    assert len(page.encode()) < 500_000  # was 0.84 MB with the geometry as GeoJSON
+
+
+def test_two_thousand_polygons_build_with_outlines(monkeypatch) -> None:
+    areas = voronoi_areas(2_000)
+    monkeypatch.setattr(interactive, "CANVAS_FROM", 1_000)
+    m = interactive.choropleth_map(areas, ["x"], synthetic=True)
+    data, config, extra = interactive.embedded_data(interactive.render_html(m))
+    assert len(data["features"]) == 2_000
+    assert config["canvas"]  # drawn on one canvas from CANVAS_FROM areas on
+    assert len(extra["labels"]) == areas["kecamatan"].nunique() == 20
+    decoded = [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]]
+    assert shapely.coverage_is_valid(decoded)
+    assert [f["properties"]["n"] for f in data["features"]] == areas["name"].tolist()
+
+
+def test_outlines_dissolve_even_when_rounding_broke_the_noding() -> None:
+    # the right square has a vertex half-way up the left one's edge, which has none there:
+    # GEOS's fast coverage union refuses that, the overlay union does it
+    left = shapely.box(0, 0, 1, 1)
+    right = shapely.Polygon([(1, 0), (2, 0), (2, 1), (1, 1), (1, 0.5)])
+    with pytest.raises(shapely.errors.GEOSException, match="incorrectly noded"):
+        shapely.coverage_union_all([left, right])
+    merged = interactive._dissolve(np.array([left, right]))
+    assert shapely.equals(merged, shapely.box(0, 0, 2, 1))

@@ -38,7 +38,7 @@ LAYERS: dict[str, int] = {
     "categories": 1, "readers": 1, "columns": 1, "validation": 1, "tables": 1, "points": 1,
     "pointcount": 1,
     "join": 1, "datasets": 1, "indicators": 1, "classify": 1, "bivariate": 1,
-    "cartography": 1,
+    "cartography": 1, "topology": 1,
     # middle: the analysis (measures, access, coverage, clusters, CSR targeting, siting)
     "measures": 1, "coverage": 1, "services": 1, "access": 1, "siting": 1, "clusters": 1,
     "influence": 1, "priority": 1, "targeting": 1, "analysis": 1, "privacy": 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -296,3 +297,36 @@ def test_categorical_map_legend_and_colours(desa_data) -> None:
     for idx in big:
         got = _pixel(fig, fig.axes[0], points[idx].x, points[idx].y)
         assert _hex(got) == colors[int(gdf.at[idx, "severity"]) - 1], gdf.at[idx, "name"]
+
+
+def test_polygon_paths_keep_holes_and_parts() -> None:
+    from matplotlib.path import Path as MplPath
+    from shapely.geometry import MultiPolygon, Polygon, box
+
+    ring = box(0, 0, 4, 4)
+    holed = Polygon(ring.exterior.coords, [box(1, 1, 2, 2).exterior.coords])
+    two = MultiPolygon([box(10, 0, 11, 1), box(12, 0, 13, 1)])
+    paths = static.polygon_paths(gpd.GeoSeries([holed, None, two]))
+    assert [len(p.vertices) for p in paths] == [10, 0, 10]  # 5 per closed ring
+    codes = paths[0].codes.tolist()
+    assert codes[0] == codes[5] == MplPath.MOVETO and codes[4] == codes[9] == MplPath.CLOSEPOLY
+    # drawn: red in the square, white in its hole and between the two parts
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(14, 4), dpi=20)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    frame = gpd.GeoDataFrame(geometry=[holed, two])
+    static.draw_areas(ax, frame, pd.Series(["#ff0000", "#0000ff"]), linewidth=0)
+    ax.set_xlim(0, 14)
+    ax.set_ylim(0, 4)
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())
+
+    def at(x: float, y: float) -> str:
+        r, g, b, _ = image[int(80 * (1 - y / 4)), int(280 * x / 14)]
+        return f"#{r:02x}{g:02x}{b:02x}"
+
+    assert (at(3, 3), at(1.5, 1.5)) == ("#ff0000", "#ffffff")
+    assert (at(10.5, 0.5), at(11.5, 0.5), at(12.5, 0.5)) == ("#0000ff", "#ffffff", "#0000ff")

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import html
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mapping import topology
 from mapping.bivariate import BivariateClassification
 from mapping.cartography import (
     Outlines,
@@ -57,6 +59,12 @@ PRECISION = 5
 #: makes no network request and shows no broken tiles when opened offline.
 BASEMAPS: tuple[str, ...] = ("OpenStreetMap.Mapnik", "OpenTopoMap")
 
+#: From this many areas on, the map draws them on one canvas instead of one SVG path each
+#: (tens of thousands of SVG paths make panning and zooming crawl).
+CANVAS_FROM = 5_000
+#: Up to this many areas, the search box offers their names in a list while typing.
+SEARCH_LIST_MAX = 5_000
+
 #: Area levels a map can show; they decide the tooltip heading and the search texts.
 LEVELS: tuple[str, ...] = ("desa", "kecamatan")
 
@@ -69,6 +77,7 @@ ASSETS: tuple[tuple[str, str], ...] = (
         "leaflet.fullscreen-3.0.0.js",
     ),
     (r"/leaflet\.fullscreen@3\.0\.0/Control\.FullScreen\.css$", "leaflet.fullscreen-3.0.0.css"),
+    (r"^peta-kesos/topojson-client\.js$", "topojson-client-3.1.0.min.js"),
     (r"^peta-kesos/choropleth\.js$", "choropleth.js"),
     (r"^peta-kesos/choropleth\.css$", "choropleth.css"),
 )
@@ -144,10 +153,9 @@ def _map_class() -> type[folium.Map]:
     return ChoroplethMap
 
 
-def embedded_data(page: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The GeoJSON, the layer config and the extras (outlines, labels, points) in a map page.
-
-    For checking what a saved map holds without a browser (tests, audits).
+def embedded_json(page: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The TopoJSON topology, the layer config and the extras (labels, points) in a map page,
+    as embedded (see :func:`embedded_data` for the areas and outlines decoded to GeoJSON).
     """
     start = page.find("pkChoropleth(map_")
     if start < 0:
@@ -161,6 +169,20 @@ def embedded_data(page: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
         obj, pos = decoder.raw_decode(page, pos)
         found.append(obj)
     return found[0], found[1], found[2]
+
+
+def embedded_data(page: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The areas (GeoJSON), the layer config and the extras (outlines, labels, points) in a
+    map page, decoded from its TopoJSON as the browser decodes it.
+
+    For checking what a saved map holds without a browser (tests, audits).
+    """
+    topo, config, extra = embedded_json(page)
+    precision = round(-math.log10(topo["transform"]["scale"][0]))
+    data = topology.decode(topo, "areas", precision=precision)
+    if "outlines" in topo["objects"]:
+        extra = {**extra, "outlines": topology.mesh(topo, "outlines", precision=precision)}
+    return data, config, extra
 
 
 def simplify_coverage(
@@ -185,10 +207,6 @@ def _round(geoms: gpd.GeoSeries, precision: int) -> gpd.GeoSeries:
     if bad.any():  # rounding can pinch a tiny ring; repair without dropping the area
         rounded[bad] = shapely.make_valid(rounded[bad], method="structure", keep_collapsed=False)
     return gpd.GeoSeries(rounded, index=geoms.index, crs=geoms.crs)
-
-
-def _geojson(geom: Any) -> Any:
-    return json.loads(shapely.to_geojson(geom))
 
 
 #: Characters escaped as ``\\uXXXX`` in JSON embedded in ``<script>``: they could close the
@@ -352,23 +370,23 @@ def _outline_data(
     label_column: str,
     tolerance_m: float,
     precision: int,
-) -> tuple[Any, list[list[Any]]]:
-    """Outline lines (each border once) and labels [name, lat, lon].
+) -> tuple[gpd.GeoSeries, list[list[Any]]]:
+    """Outline polygons and labels [name, lat, lon].
 
     When the areas' `group_column` values are exactly the outlines' names, the outlines are
-    dissolved from the simplified areas, so their lines lie exactly on the area borders; when
-    the areas cover only some outlines (a zoomed map), the outlines are simplified on their own.
+    dissolved from the simplified areas, so their borders are the areas' own (in the page's
+    topology they are the same arcs); when the areas cover only some outlines (a zoomed map),
+    the outlines are simplified on their own.
     """
     names = outlines[label_column].astype(str)
     groups_present = set(gdf[group_column].astype(str)) if group_column is not None else set()
     if group_column is not None and groups_present == set(names):
-        groups = gdf[group_column].astype(str)
-        polys = [shapely.coverage_union_all(areas[groups == n].values) for n in names]
+        where = pd.Series(np.arange(len(gdf))).groupby(gdf[group_column].astype(str).to_numpy())
+        members = where.indices  # name -> positions, in one pass (thousands of outlines)
+        polys = [_dissolve(areas.values[members[n]]) for n in names]
         polys = gpd.GeoSeries(polys, crs=CRS_STORAGE)
     else:
         polys = simplify_coverage(outlines.geometry, tolerance_m=tolerance_m, precision=precision)
-    lines = shapely.line_merge(shapely.union_all(shapely.boundary(polys.values)))
-    lines = _round(gpd.GeoSeries([lines], crs=CRS_STORAGE), precision).iloc[0]
     points = label_points(gpd.GeoDataFrame(geometry=polys.reset_index(drop=True)))
     labels = [
         [n, round(p.y, precision), round(p.x, precision)]
@@ -378,7 +396,16 @@ def _outline_data(
     polys = gpd.GeoSeries(polys.values, crs=CRS_STORAGE)
     areas_m2 = polys.to_crs(metric_crs_of(polys)).area.to_numpy()
     order = np.argsort(-areas_m2, kind="stable")
-    return _geojson(lines), [labels[i] for i in order]
+    return polys.reset_index(drop=True), [labels[i] for i in order]
+
+
+def _dissolve(parts: np.ndarray) -> Any:
+    """The union of `parts`, a coverage: fast, unless rounding left it wrongly noded (a
+    vertex on a neighbour's edge, on a coarse grid), then by overlay."""
+    try:
+        return shapely.coverage_union_all(parts)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(parts)
 
 
 def _points_data(
@@ -490,7 +517,10 @@ def _element(data: str, config: str, extra: str) -> MacroElement:
             "{{ this.extra }});"
             "{% endmacro %}"
         )
-        default_js = [("peta_kesos_choropleth_js", "peta-kesos/choropleth.js")]
+        default_js = [
+            ("topojson_client_js", "peta-kesos/topojson-client.js"),
+            ("peta_kesos_choropleth_js", "peta-kesos/choropleth.js"),
+        ]
         default_css = [("peta_kesos_choropleth_css", "peta-kesos/choropleth.css")]
 
         def __init__(self) -> None:
@@ -533,9 +563,13 @@ def choropleth_map(
     Only one indicator layer is visible at a time (radio buttons), and only its legend is
     shown. Each area has a tooltip (name, kecamatan, value, rank of N; rank 1 = highest) and a
     popup with all indicators (the one shown in bold). The geometry is embedded once for all
-    layers, simplified as a coverage (`tolerance_m`) and rounded to `precision` decimals; only
-    the shown values are embedded. Save it with :func:`mapping.export.save_html` to get one
-    self-contained file.
+    layers, simplified as a coverage (`tolerance_m`) and rounded to `precision` decimals, as
+    one TopoJSON topology (:mod:`mapping.topology`): each border stored once, quantized on the
+    grid of `precision` decimals, the outlines made of the areas' own arcs; the page decodes
+    it with the vendored topojson-client. Only the shown values are embedded. From
+    :data:`CANVAS_FROM` areas on, the areas are drawn on one canvas (tested with 83,000 in
+    ``benchmarks/bench_large_map.py``; ``precision=4``, about 11 m, suits a national map).
+    Save it with :func:`mapping.export.save_html` to get one self-contained file.
 
     Parameters
     ----------
@@ -568,7 +602,10 @@ def choropleth_map(
         ``points.attrs``. Every fixed text is in `language`; given `classifications` are
         relabelled in it, and `bivariate` must have been classified in it.
     basemaps
-        xyzservices names offered besides "no base map", which is the default.
+        xyzservices names offered besides "no base map", which is the default; they are a
+        second group in the layer list (one button on a phone).
+    tolerance_m, precision
+        Simplification tolerance (metres) and decimals of a degree kept (5: about 1.1 m).
     """
     import folium
     from branca.element import Figure
@@ -617,28 +654,27 @@ def choropleth_map(
         layers.append(_bivariate_layer(bivariate, bivariate_title or default, names.tolist()))
 
     areas = simplify_coverage(gdf.geometry, tolerance_m=tolerance_m, precision=precision)
-    features = []
     # whole columns at once: a per-row ``gdf.at`` copies the frame's attrs each time
     area_names = gdf[name_column].astype(str).tolist()
     area_kec = gdf[kecamatan_column].astype(str).tolist() if kecamatan_column else None
-    for pos, geom in enumerate(areas.to_numpy()):
-        props = {
+    props = [
+        {
             "n": area_names[pos],
             "k": area_kec[pos] if area_kec is not None else "",
             "c": [layer.classes[pos] for layer in layers],
             "v": [layer.values[pos] for layer in layers],
             "r": [layer.ranks[pos] for layer in layers],
         }
-        features.append({"type": "Feature", "geometry": _geojson(geom), "properties": props})
-    data = {"type": "FeatureCollection", "features": features}
-
+        for pos in range(len(gdf))
+    ]
+    shapes = {"areas": areas}
     extra: dict[str, Any] = {}
     if outline_layer is not None:
-        lines, labels = _outline_data(
+        shapes["outlines"], extra["labels"] = _outline_data(
             areas, gdf, outline_layer, group_column=kecamatan_column, label_column=outline_label,
             tolerance_m=tolerance_m, precision=precision,
         )  # fmt: skip
-        extra.update(outlines=lines, labels=labels)
+    data = topology.encode(shapes, properties={"areas": props}, precision=precision)
     if points is not None:
         extra["points"] = _points_data(
             points, category=point_category, name=point_name, fields=point_fields,
@@ -651,6 +687,9 @@ def choropleth_map(
             for layer in layers
         ],
         "level": level,
+        "canvas": len(gdf) >= CANVAS_FROM,
+        "listMax": SEARCH_LIST_MAX,
+        "thousands": format_number(1000, language=lang)[1],  # ranks read "23.010 dari 83.000"
         "noDataColor": NO_DATA_COLOR,
         "title": title,
         "subtitle": subtitle,
@@ -669,6 +708,7 @@ def choropleth_map(
             "search": text("search_kecamatan" if level == "kecamatan" else "search", lang),
             "notFound": text("not_found_kecamatan" if level == "kecamatan" else "not_found", lang),
             "outlines": text("outlines", lang),
+            "basemap": text("basemap", lang),
             "basemapNone": text("basemap_none", lang),
             "syntheticBadge": text("synthetic_badge", lang),
             "zoomIn": text("zoom_in", lang),

@@ -27,6 +27,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "rank": {"id": "peringkat {rank} dari {n}", "en": "rank {rank} of {n}"},
     "indicator": {"id": "Indikator", "en": "Indicator"},
     "outlines": {"id": "Batas kecamatan", "en": "Kecamatan boundaries"},
+    "basemap": {"id": "Peta dasar", "en": "Base map"},
     "basemap_none": {"id": "Tanpa peta dasar", "en": "No base map"},
     "search": {"id": "Cari desa…", "en": "Find a village…"},
     "not_found": {"id": "Desa tidak ditemukan", "en": "Village not found"},

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
+    from matplotlib.path import Path
 
 #: A4 landscape, inches.
 A4_LANDSCAPE = (11.69, 8.27)
@@ -86,17 +87,55 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return _figure_class()(figsize=figsize)
 
 
+def polygon_paths(geoms: gpd.GeoSeries) -> list[Path]:
+    """One matplotlib path per (multi)polygon of `geoms`, holes included, built from all
+    coordinates at once; an empty or non-polygon geometry gives an empty path.
+
+    (``GeoDataFrame.plot`` makes a styled ``PathPatch`` artist per polygon first, which takes
+    most of the time of an 80,000-area map; a collection only needs the paths.)
+    """
+    import shapely
+    from matplotlib import path as mpath
+
+    Path = mpath.Path
+    values = np.asarray(geoms.values)
+    parts, of_geom = shapely.get_parts(values, return_index=True)
+    keep = shapely.get_type_id(parts) == 3  # the polygons (of multipolygons too)
+    parts, of_geom = parts[keep], of_geom[keep]
+    parts = shapely.orient_polygons(parts)  # holes wind against their shell: left unfilled
+    rings, of_part = shapely.get_rings(parts, return_index=True)
+    coords, of_ring = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
+    starts = np.flatnonzero(np.r_[True, of_ring[1:] != of_ring[:-1]])
+    codes[starts] = Path.MOVETO
+    codes[np.r_[starts[1:], len(coords)] - 1] = Path.CLOSEPOLY
+    owner = of_geom[of_part[of_ring]]
+    bounds = np.searchsorted(owner, np.arange(len(values) + 1))
+    return [
+        Path(coords[a:b], codes[a:b]) if b > a else Path(np.empty((0, 2)))
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+
+
 def draw_areas(ax: Axes, gdf: gpd.GeoDataFrame, colors: pd.Series, *, linewidth: float) -> None:
-    """Fill `gdf`'s polygons with `colors`; missing-data areas grey with a hatch."""
-    no_data = colors == NO_DATA_COLOR
-    if (~no_data).any():
-        gdf[~no_data].plot(
-            ax=ax, color=colors[~no_data].tolist(), edgecolor=EDGE, linewidth=linewidth
-        )
-    if no_data.any():
-        gdf[no_data].plot(
-            ax=ax, facecolor=NO_DATA_COLOR, edgecolor="#7f7f7f", hatch="////", linewidth=linewidth
-        )
+    """Fill `gdf`'s polygons with `colors`; missing-data areas grey with a hatch.
+
+    Each group is one collection of paths (:func:`polygon_paths`): 80,000 areas draw in
+    seconds.
+    """
+    from matplotlib.collections import PathCollection
+
+    no_data = (colors == NO_DATA_COLOR).to_numpy()
+    paths = polygon_paths(gdf.geometry)
+    groups = (
+        (~no_data, {"facecolors": colors[~no_data].tolist(), "edgecolors": EDGE}),
+        (no_data, {"facecolors": NO_DATA_COLOR, "edgecolors": "#7f7f7f", "hatch": "////"}),
+    )
+    for mask, style in groups:
+        if mask.any():
+            chosen = [p for p, m in zip(paths, mask, strict=True) if m]
+            ax.add_collection(PathCollection(chosen, linewidths=linewidth, **style), autolim=True)
+    ax.autoscale_view()
 
 
 def draw_outlines(

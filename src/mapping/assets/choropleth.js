@@ -23,6 +23,11 @@
     return new C({ position: position });
   }
 
+  // A whole number with the map's thousands separator: 83000 -> "83.000" (Indonesian).
+  function whole(n, cfg) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, cfg.thousands || "");
+  }
+
   function ranked(p, i) {
     return p.r[i] !== null && p.r[i] !== undefined;
   }
@@ -39,7 +44,8 @@
     var layer = cfg.layers[i];
     var lines = [heading(p, cfg), esc(layer.title) + ": <b>" + esc(p.v[i]) + "</b>"];
     if (ranked(p, i)) {
-      lines.push("<i>" + esc(cfg.texts.rank.split("{rank}").join(p.r[i]).split("{n}").join(layer.n)) + "</i>");
+      var rank = cfg.texts.rank.split("{rank}").join(whole(p.r[i], cfg)).split("{n}").join(whole(layer.n, cfg));
+      lines.push("<i>" + esc(rank) + "</i>");
     }
     return lines.join("<br>");
   }
@@ -55,7 +61,7 @@
         notes.push("<div" + cls + ">" + esc(layer.title) + ": <b>" + esc(p.v[i]) + "</b></div>");
         return;
       }
-      var rank = ranked(p, i) ? p.r[i] + "/" + layer.n : "–";
+      var rank = ranked(p, i) ? whole(p.r[i], cfg) + "/" + whole(layer.n, cfg) : "–";
       rows.push(
         "<tr" + (i === active ? ' class="pk-active"' : "") + "><th>" + esc(layer.title) + "</th><td>" +
         esc(p.v[i]) + '</td><td class="pk-rank">' + esc(rank) + "</td></tr>"
@@ -71,14 +77,21 @@
     return '<div class="pk-popup-head">' + heading(p, cfg) + "</div>" + table + notes.join("") + foot;
   }
 
-  function choroplethLayer(map, data, cfg, i, activeIndex) {
-    var layer = cfg.layers[i];
+  var POPUP = { maxWidth: 380, minWidth: 240, className: "pk-popup-box" };
+
+  // The areas, drawn once and coloured by the indicator shown (`activeIndex()`): switching
+  // indicator restyles them (`geo.pkRestyle()`) instead of drawing tens of thousands of
+  // polygons again. One tooltip, one popup and one pair of hover handlers for all areas,
+  // written when they open.
+  function areaLayer(data, cfg, activeIndex, renderer) {
     var geo = L.geoJSON(data, {
+      renderer: renderer,
       style: function (f) {
+        var i = activeIndex();
         var c = f.properties.c[i];
         var noData = c === null || c === undefined;
         return {
-          fillColor: noData ? cfg.noDataColor : layer.colors[c],
+          fillColor: noData ? cfg.noDataColor : cfg.layers[i].colors[c],
           fillOpacity: 0.85,
           color: noData ? "#6e6e6e" : "#ffffff",
           weight: 0.6,
@@ -87,21 +100,24 @@
           className: "pk-area" + (noData ? " pk-nodata" : ""),
         };
       },
-      onEachFeature: function (f, lyr) {
-        lyr.bindTooltip(tooltipHtml(f.properties, i, cfg), { sticky: true, className: "pk-tooltip" });
-        lyr.bindPopup(function () { return popupHtml(f.properties, cfg, activeIndex()); }, {
-          maxWidth: 380, minWidth: 240, className: "pk-popup-box",
-        });
-        lyr.on("mouseover", function (e) {
-          e.target.setStyle({ weight: 3, color: "#111111" });
-          e.target.bringToFront();
-        });
-        lyr.on("mouseout", function (e) {
-          geo.resetStyle(e.target);
-        });
-      },
     });
-    geo.pkIndex = i;
+    geo.bindTooltip(function (lyr) { return tooltipHtml(lyr.feature.properties, activeIndex(), cfg); }, {
+      sticky: true, className: "pk-tooltip",
+    });
+    geo.bindPopup(function (lyr) { return popupHtml(lyr.feature.properties, cfg, activeIndex()); }, POPUP);
+    geo.on("mouseover", function (e) {
+      e.layer.setStyle({ weight: 3, color: "#111111" });
+      e.layer.bringToFront();
+    });
+    geo.on("mouseout", function (e) { geo.resetStyle(e.layer); });
+    geo.pkRestyle = function () {
+      geo.eachLayer(function (lyr) {
+        geo.resetStyle(lyr);
+        // Leaflet sets an SVG path's classes once: keep "no data" (grey, dashed) current
+        var el = lyr.getElement && lyr.getElement();
+        if (el) L.DomUtil[/pk-nodata/.test(lyr.options.className) ? "addClass" : "removeClass"](el, "pk-nodata");
+      });
+    };
     return geo;
   }
 
@@ -149,17 +165,20 @@
     return group;
   }
 
-  function searchControl(map, data, cfg, active) {
+  function searchControl(map, data, cfg, areas, activeIndex) {
     var names = data.features.map(function (f) {
       return f.properties.k ? f.properties.n + " (" + f.properties.k + ")" : f.properties.n;
     });
-    var options = names.map(function (n) { return '<option value="' + esc(n) + '">'; }).join("");
+    // a list to pick from while typing, up to a few thousand names (a phone chokes on more)
+    var listed = names.length <= cfg.listMax ? names : [];
+    var options = listed.map(function (n) { return '<option value="' + esc(n) + '">'; }).join("");
     var html = '<input type="search" list="pk-desa-list" placeholder="' + esc(cfg.texts.search) +
       '" aria-label="' + esc(cfg.texts.search) + '"><datalist id="pk-desa-list">' + options +
       '</datalist><div class="pk-search-msg"></div>';
     var ctl = control("topleft", "pk-search leaflet-bar", html);
     ctl.addTo(map);
     var input = ctl.getContainer().querySelector("input");
+    var found = L.popup(POPUP);  // one popup: Enter and "change" may both fire
     var msg = ctl.getContainer().querySelector(".pk-search-msg");
     function go() {
       var q = input.value.trim().toLowerCase();
@@ -169,9 +188,10 @@
       if (idx < 0) idx = names.findIndex(function (n) { return n.toLowerCase().indexOf(q) >= 0; });
       if (idx < 0) { msg.textContent = cfg.texts.notFound; return; }
       msg.textContent = "";
-      var layer = active().getLayers()[idx];
+      var layer = areas.getLayers()[idx];
       map.fitBounds(layer.getBounds(), { maxZoom: 13, animate: false });
-      layer.openPopup(layer.getBounds().getCenter());
+      found.setLatLng(layer.getBounds().getCenter())
+        .setContent(popupHtml(layer.feature.properties, cfg, activeIndex())).openOn(map);
     }
     input.addEventListener("change", go);
     input.addEventListener("keydown", function (e) { if (e.key === "Enter") go(); });
@@ -224,6 +244,28 @@
       });
       if (hit) el.style.visibility = "hidden";
       else kept.push(r);
+    });
+  }
+
+  // The base maps ("none" first and chosen) as a second group of the layer list: one
+  // control, where two Leaflet layer controls would show two identical buttons on a phone.
+  function basemapChoice(map, layerList, cfg) {
+    var maps = [{ name: cfg.texts.basemapNone }].concat(cfg.basemaps || []);
+    if (maps.length < 2) return;
+    var list = layerList.getContainer().querySelector(".leaflet-control-layers-list");
+    var box = L.DomUtil.create("div", "pk-basemaps", list);
+    box.innerHTML = '<div class="leaflet-control-layers-separator"></div>' +
+      '<div class="pk-basemaps-title">' + esc(cfg.texts.basemap) + "</div>" +
+      maps.map(function (b, i) {
+        return '<label><span><input type="radio" class="leaflet-control-layers-selector" ' +
+          'name="pk-basemap" value="' + i + '"' + (i ? "" : " checked") + "><span> " +
+          esc(b.name) + "</span></span></label>";
+      }).join("");
+    var tiles = null;
+    box.addEventListener("change", function (e) {
+      if (tiles) map.removeLayer(tiles);
+      var b = maps[Number(e.target.value)];
+      tiles = b.url ? L.tileLayer(b.url, { attribution: b.attribution, maxZoom: b.maxZoom || 19 }).addTo(map) : null;
     });
   }
 
@@ -283,8 +325,14 @@
     return { open: open, close: close };
   }
 
-  window.pkChoropleth = function (map, data, cfg, extra) {
+  // `topo` is a TopoJSON topology: the areas (object "areas", one feature per area with its
+  // classes, values and ranks) and the outline polygons ("outlines") share its arcs.
+  window.pkChoropleth = function (map, topo, cfg, extra) {
     extra = extra || {};
+    var data = topojson.feature(topo, topo.objects.areas);
+    var outlines = topo.objects.outlines ? topojson.mesh(topo, topo.objects.outlines) : null;
+    // many areas are drawn on one canvas: an SVG element each would make the page crawl
+    var renderer = cfg.canvas ? L.canvas({ padding: 0.5 }) : undefined;
     // outlines, sites and names stay above whichever indicator layer is switched on
     map.createPane("pkOutlines").style.zIndex = 450;
     map.createPane("pkPoints").style.zIndex = 460;
@@ -294,9 +342,15 @@
     L.control.scale({ imperial: false }).addTo(map);
     var current = null;
     function activeIndex() { return current ? current.pkIndex : 0; }
-    var layers = cfg.layers.map(function (_, i) { return choroplethLayer(map, data, cfg, i, activeIndex); });
+    // one (empty) base layer per indicator, for the radio buttons of the layer list
+    var layers = cfg.layers.map(function (_, i) {
+      var choice = L.layerGroup();
+      choice.pkIndex = i;
+      return choice;
+    });
     current = layers[0];
     current.addTo(map);
+    var areas = areaLayer(data, cfg, activeIndex, renderer).addTo(map);
 
     // One legend box per shown thing, in a fixed order: the indicator shown, then the sites.
     // Below 600 px the layer list and the legends start folded into buttons.
@@ -319,10 +373,17 @@
     var base = {};
     cfg.layers.forEach(function (layer, i) { base[esc(layer.title)] = layers[i]; });
     var overlays = {};
-    if (extra.outlines || extra.labels) {
-      var outl = outlineLayer(extra.outlines, extra.labels).addTo(map);
+    if (outlines || extra.labels) {
+      var outl = outlineLayer(outlines, extra.labels).addTo(map);
       overlays[esc(cfg.texts.outlines)] = outl;
-      var tidy = function () { declutter(map, outl); };
+      // now, and again two frames later: right after a zoom animation the names may not
+      // have their final places yet (a phone opening at a fractional zoom showed overlaps)
+      var tidy = function () {
+        declutter(map, outl);
+        L.Util.requestAnimFrame(function () {
+          L.Util.requestAnimFrame(function () { declutter(map, outl); });
+        });
+      };
       map.on("zoomend moveend resize", tidy);
       map.on("overlayadd", function (e) { if (e.layer === outl) tidy(); });
       map.whenReady(tidy);
@@ -345,19 +406,12 @@
       legend.innerHTML = cfg.layers[e.layer.pkIndex].legend;
       current = e.layer;
       map.closePopup();
+      areas.pkRestyle();
     });
 
-    var tiles = {};
-    var none = L.layerGroup().addTo(map);
-    tiles[esc(cfg.texts.basemapNone)] = none;
-    (cfg.basemaps || []).forEach(function (b) {
-      tiles[esc(b.name)] = L.tileLayer(b.url, { attribution: b.attribution, maxZoom: b.maxZoom || 19 });
-    });
-    if (Object.keys(tiles).length > 1) {
-      L.control.layers(tiles, {}, { collapsed: true, position: "topright" }).addTo(map);
-    }
+    basemapChoice(map, layerList, cfg);
 
-    searchControl(map, data, cfg, function () { return current; });
+    searchControl(map, data, cfg, areas, activeIndex);
     if (cfg.title || cfg.synthetic) {
       var sub = cfg.subtitle ? "<div class='pk-subtitle'>" + esc(cfg.subtitle) + "</div>" : "";
       var badge = cfg.synthetic ? "<div class='pk-badge'>" + esc(cfg.texts.syntheticBadge) + "</div>" : "";
@@ -377,10 +431,14 @@
     var table = tablePanel(map, data, cfg, activeIndex);
     bar.querySelector(".pk-table-button").addEventListener("click", table.open);
     keepPopupsClear(map, function () {
+      areas.closeTooltip();
       if (!phone) return;
       layerList.collapse();
       foldLegends(true);
     });
-    map.pk = { layers: layers, legend: legend, table: table, current: function () { return current; } };
+    map.pk = {
+      layers: layers, areas: areas, legend: legend, table: table,
+      current: function () { return current; },
+    };
   };
 })();
