@@ -163,9 +163,7 @@ def save_figures(jobs: Sequence[FigureJob], *, workers: int | None = None) -> li
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(max_workers=min(n, len(jobs)), mp_context=context) as pool:
         done = list(pool.map(_draw_and_save, jobs))
-    for path, thumb in done:
-        if thumb is not None:
-            _remember(_file_key(path), thumb)
+    keep_thumbnails({str(path): thumb for path, thumb in done if thumb is not None})
     return [path for path, _ in done]
 
 
@@ -282,6 +280,24 @@ def _remember(key: tuple[str, int, int], thumbnail: bytes) -> None:
     if len(_THUMBNAILS) >= _MAX_THUMBNAILS:  # a long notebook session: forget the oldest
         del _THUMBNAILS[next(iter(_THUMBNAILS))]
     _THUMBNAILS[key] = thumbnail
+
+
+def kept_thumbnails(pngs: Sequence[Path]) -> dict[str, bytes]:
+    """The thumbnails this process made of `pngs` (:func:`save_figure`), by path: what a
+    worker process hands back to the one writing the gallery (:func:`keep_thumbnails`)."""
+    found = {}
+    for png in pngs:
+        data = _THUMBNAILS.get(_file_key(Path(png))) if Path(png).is_file() else None
+        if data is not None:
+            found[str(png)] = data
+    return found
+
+
+def keep_thumbnails(thumbnails: Mapping[str, bytes]) -> None:
+    """Keep thumbnails made in another process (:func:`kept_thumbnails`) for
+    :func:`make_thumbnail`."""
+    for png, data in thumbnails.items():
+        _remember(_file_key(Path(png)), data)
 
 
 def make_thumbnail(png: Path, out: Path, *, width: int = THUMBNAIL_WIDTH) -> Path:
