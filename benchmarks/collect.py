@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 SECTIONS = [
     ("results-build.md", "Cold and warm build", "bench_build.py --quick"),
     ("results-points.md", "Points per desa, 1e5 to 1e7", "bench_points.py --quick"),
-    ("results-national.md", "National name matching", "bench_national.py"),
+    ("results-national.md", "National name matching", "bench_national.py --quick"),
     ("results-matching.md", "Name matching on the 252 desa", "bench_matching.py"),
     ("results.md", "Interactive map size", "bench_html_size.py"),
     ("results-analysis.md", "Coverage analysis and site selection", "bench_analysis.py"),

@@ -175,9 +175,25 @@ def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     if target.suffix.lower() not in {".html", ".htm"}:
         msg = f"Cannot save an interactive map as {target.name!r}; use a .html suffix."
         raise InputError(msg)
-    write_text(render_html(m), target)
+    write_text(stable_ids(render_html(m)), target)
     log.info("wrote %s (%.0f kB)", target, target.stat().st_size / 1000)
     return target
+
+
+#: The random part of a folium/branca element's name (``map_<32 hex digits>``).
+_ELEMENT_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-zA-Z])")
+
+
+def stable_ids(page: str) -> str:
+    """`page` with the random ids folium gives each element (``map_<32 hex digits>``)
+    numbered in order of first appearance, so the same map always makes the same bytes.
+
+    >>> page = "L.map(map_{0}); L.geoJson(geo_json_{1}).addTo(map_{0})".format("ab" * 16, "cd" * 16)
+    >>> stable_ids(page).replace("0" * 31, "0..")
+    'L.map(map_0..0); L.geoJson(geo_json_0..1).addTo(map_0..0)'
+    """
+    numbers: dict[str, str] = {}
+    return _ELEMENT_ID.sub(lambda m: numbers.setdefault(m[0], f"{len(numbers):032x}"), page)
 
 
 def save_map(obj: Any, path: str | os.PathLike[str]) -> Path:
