@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -166,9 +167,16 @@ def run_groups(
         msg = f"jobs must be >= 1 (1 builds one group after another); got {jobs!r}."
         raise InputError(msg)
     results: dict[str, Any] = {}
+    began: dict[str, float] = {}
+
+    def start(group: Group) -> None:
+        began[group.name] = time.perf_counter()
+        if started is not None:
+            started(group)
 
     def done(group: Group, result: Any) -> None:
         results[group.name] = result
+        log.info("built %s in %.1f s", group.name, time.perf_counter() - began[group.name])
         if finished is not None:
             finished(group, result)
 
@@ -178,18 +186,17 @@ def run_groups(
         for group in groups:
             if group.prepare is not None:
                 group.prepare()
-            if started is not None:
-                started(group)
+            start(group)
             done(group, group.run())
         return results
-    _run_forked(groups, jobs, started, done)
+    _run_forked(groups, jobs, start, done)
     return results
 
 
 def _run_forked(
     groups: Sequence[Group],
     jobs: int,
-    started: Callable[[Group], None] | None,
+    started: Callable[[Group], None],
     done: Callable[[Group, Any], None],
 ) -> None:
     """:func:`run_groups` with forked processes (at most `jobs` at a time)."""
@@ -205,8 +212,7 @@ def _run_forked(
                 group = pending.pop(0)
                 if group.prepare is not None:
                     group.prepare()
-                if started is not None:
-                    started(group)
+                started(group)
                 receive, send = context.Pipe(duplex=False)
                 proc = context.Process(target=_child, args=(group, send, os.getpid()),
                                        name=f"build-{group.name}", daemon=True)  # fmt: skip
