@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -213,6 +214,8 @@ def _run_forked(
                 if group.prepare is not None:
                     group.prepare()
                 started(group)
+                for stream in (sys.stdout, sys.stderr):  # else the child prints it again
+                    stream.flush()
                 receive, send = context.Pipe(duplex=False)
                 proc = context.Process(target=_child, args=(group, send, os.getpid()),
                                        name=f"build-{group.name}", daemon=True)  # fmt: skip
