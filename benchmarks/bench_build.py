@@ -209,6 +209,8 @@ def main() -> None:
     lines += [
         "",
         f"- {n_files} files, {mb:.1f} MB; warm build said: \u201c{warm['said']}\u201d",
+        f"- cold build ({JOBS} processes): **{cold['wall']:.0f} s** wall, **{cold['cpu']:.0f} s** "
+        f"CPU; one setting changed: **{partial['wall']:.1f} s** wall",
         f"- warm / cold wall: **{warm['wall'] / cold['wall']:.2f}x**",  # type: ignore[operator]
         f"- the warm build left every file byte-identical: {'yes' if same else 'NO'}",
         f"- one setting changed (`csr.top_n: 7`): {len(rewritten)} files rewritten "
