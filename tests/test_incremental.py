@@ -123,3 +123,37 @@ def test_gallery_thumbnail_is_made_again_only_for_a_newer_png(tmp_path: Path) ->
     gallery_thumbnail(png, thumb)
     with Image.open(thumb) as im:
         assert im.getpixel((10, 10)) == (0, 0, 255)
+
+
+def test_each_setting_changes_the_fingerprints_of_the_groups_that_read_it(
+    tmp_path: Path,
+) -> None:
+    from mapping.config import ProjectConfig
+    from mapping.pipeline import _fingerprints
+    from mapping.settings import get_settings
+
+    settings = get_settings()
+
+    def changed(**sections: dict[str, object]) -> set[str]:
+        base = ProjectConfig()
+        config = base.model_copy(
+            update={k: getattr(base, k).model_copy(update=v) for k, v in sections.items()}
+        )
+        before = _fingerprints(settings, base, tmp_path, "id", 300)
+        after = _fingerprints(settings, config, tmp_path, "id", 300)
+        assert set(before) == set(after)
+        return {name for name in before if before[name] != after[name]}
+
+    groups = {"indikator", "contoh-sintetis", "cakupan", "sasaran-csr", "profil", "laporan"}
+    assert changed() == set()
+    assert changed(csr={"top_n": 7}) == {"sasaran-csr"}
+    assert changed(coverage={"permutations": 99}) == {"cakupan", "sasaran-csr", "profil"}
+    assert changed(privacy={"k": 10}) == groups  # every published count
+    assert changed(maps={"title": "Peta saya"}) == set()  # only the user's map set reads it
+    base = _fingerprints(settings, ProjectConfig(), tmp_path, "id", 300)
+    assert set(base) == groups
+    assert (
+        _fingerprints(settings, ProjectConfig(), tmp_path, "en", 300)["laporan"]
+        != (base["laporan"])
+    )
+    assert _fingerprints(settings, ProjectConfig(), tmp_path / "lain", "id", 300) != base
