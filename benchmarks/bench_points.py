@@ -11,7 +11,8 @@ alone), ours and the baseline side by side on the same points in the real 252 de
   ``gpd.sjoin`` + ``value_counts``, summed -- loading 1e7 points at once would not fit in 2 GB).
 
 Writes ``benchmarks/results-points.md``. Run from the checkout:
-``PYTHONPATH=src python benchmarks/bench_points.py`` (about 5 minutes on 2 cores).
+``PYTHONPATH=src python benchmarks/bench_points.py`` (about 5 minutes on 2 cores; ``--quick``,
+used by ``make bench``, about 2). The generated 1e7-point file is kept in ``benchmarks/.cache/``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,14 +34,25 @@ CASES = [
     ("1e7 inside, chunked GeoParquet", 10_000_000, 0.0, "file"),
 ]
 CHUNK = 500_000
+#: Generated inputs kept between runs (git-ignored), named by seed and mode.
+CACHE = HERE / ".cache"
 #: The baseline reads this many chunks of the 1e7 file (all 20 with --full): plain sjoin on
 #: 1e7 points alone takes several minutes on a shared 2-core machine, beyond the time budget;
 #: its 1e7 time is then scaled from these chunks (and labelled so in the results).
 #: ``--quick`` (used by ``make bench``): the 1e7-point file repeats one random chunk of
 #: 500,000 points 20 times (drawing 1e7 distinct points takes minutes; counting costs the same
-#: per point either way) and the baseline joins 2 chunks, scaled.
+#: per point either way), the baseline joins 1 chunk, scaled, and the 1e6 case is left out
+#: (the growth is measured from 1e5 to 1e7 all the same).
 QUICK = "--quick" in sys.argv or os.environ.get("BENCH_QUICK") == "1"
-BASELINE_1E7_CHUNKS = 20 if "--full" in sys.argv else 2 if QUICK else 4
+BASELINE_1E7_CHUNKS = 20 if "--full" in sys.argv else 1 if QUICK else 4
+if QUICK:
+    CASES = [case for case in CASES if case[1] != 1_000_000]
+SEED_1E7 = 1
+
+
+def points_file() -> Path:
+    """The generated 1e7-point GeoParquet file (made once per seed and mode, then reused)."""
+    return CACHE / f"points-1e7-seed{SEED_1E7}-{'quick' if QUICK else 'full'}.parquet"
 
 
 class _Sampler:
@@ -83,7 +94,7 @@ class _Sampler:
         return gpd.GeoDataFrame(geometry=geoms, crs="EPSG:4326")
 
 
-def _case(which: str, n: int, outside: float, kind: str, folder: str) -> dict[str, float]:
+def _case(which: str, n: int, outside: float, kind: str) -> dict[str, float]:
     """Run one side of one case in this process; time and counts."""
     import geopandas as gpd
     import pandas as pd
@@ -94,13 +105,15 @@ def _case(which: str, n: int, outside: float, kind: str, folder: str) -> dict[st
     desa = load_desa()
     right = desa[["code", "geometry"]]
     if kind == "file":
-        path = Path(folder) / "points.parquet"
-        if not path.exists():
+        path = points_file()
+        if which == "write":
+            path.parent.mkdir(exist_ok=True)
+            tmp = path.with_suffix(".tmp")
             import pyarrow as pa
             import pyarrow.parquet as pq
 
             writer = None
-            sampler = _Sampler(seed=1)
+            sampler = _Sampler(seed=SEED_1E7)
             table = None
             for _ in range(n // CHUNK):
                 if table is None or not QUICK:
@@ -110,15 +123,17 @@ def _case(which: str, n: int, outside: float, kind: str, folder: str) -> dict[st
                 meta = {b"geo": json.dumps(_geo_meta()).encode()}
                 table = table.replace_schema_metadata(meta)
                 if writer is None:
-                    writer = pq.ParquetWriter(path, table.schema)
+                    writer = pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table)
             assert writer is not None
             writer.close()
-            return {"seconds": 0.0, "counted": 0.0}
-        t0 = time.perf_counter()
+            tmp.replace(path)
+            return {"seconds": 0.0, "cpu": 0.0, "counted": 0.0}
+        t0, c0 = time.perf_counter(), time.process_time()
         if which == "ours":
             got = count_point_file(path, category="lks", chunksize=CHUNK, desa=desa)
-            return {"seconds": time.perf_counter() - t0, "counted": float(got.n_counted)}
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+            return {"seconds": seconds, "cpu": cpu, "counted": float(got.n_counted)}
         import pyarrow.parquet as pq
         import shapely
 
@@ -132,16 +147,18 @@ def _case(which: str, n: int, outside: float, kind: str, folder: str) -> dict[st
             hits = gpd.sjoin(pts, right, how="inner", predicate="intersects")
             total = total.add(hits["code"].value_counts(), fill_value=0)
         share = min(BASELINE_1E7_CHUNKS * CHUNK, n) / n
-        seconds = (time.perf_counter() - t0) / share
-        return {"seconds": seconds, "counted": float(total.sum() / share), "share": share}
+        seconds, cpu = (time.perf_counter() - t0) / share, (time.process_time() - c0) / share
+        counted = float(total.sum() / share)
+        return {"seconds": seconds, "cpu": cpu, "counted": counted, "share": share}
     pts = _Sampler(seed=0).points(n, outside)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if which == "ours":
         counted = aggregate_points(pts, category="lks", desa=desa).n_counted
     else:
         hits = gpd.sjoin(pts, right, how="left", predicate="intersects")
         counted = int(hits["code"].value_counts().sum())
-    return {"seconds": time.perf_counter() - t0, "counted": float(counted)}
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu": cpu, "counted": float(counted)}
 
 
 def _geo_meta() -> dict[str, object]:
@@ -152,13 +169,13 @@ def _geo_meta() -> dict[str, object]:
     }
 
 
-def _run(which: str, case: tuple[str, int, float, str], folder: str) -> dict[str, float]:
+def _run(which: str, case: tuple[str, int, float, str]) -> dict[str, float]:
     """One side of one case in a fresh subprocess; its time, counts and peak RSS (MB)."""
     _, n, outside, kind = case
     code = (
         f"import json, resource, sys; sys.path.insert(0, {str(HERE)!r}); "
         "import bench_points as b; "
-        f"r = b._case({which!r}, {n}, {outside!r}, {kind!r}, {folder!r}); "
+        f"r = b._case({which!r}, {n}, {outside!r}, {kind!r}); "
         "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
         "print(json.dumps(r))"
     )
@@ -173,18 +190,18 @@ def main() -> None:
     if QUICK:
         os.environ["BENCH_QUICK"] = "1"  # seen by the case subprocesses
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        for case in CASES:
-            if case[3] == "file":
-                t = time.perf_counter()
-                _run("write", case, folder)
-                print(f"wrote {case[1]:,} points in {time.perf_counter() - t:.0f} s", flush=True)
-            ours = _run("ours", case, folder)
-            base = _run("sjoin", case, folder)
-            rows.append((case, ours, base))
-            print(case[0], ours, base, flush=True)
+    for case in CASES:
+        if case[3] == "file" and not points_file().is_file():
+            t = time.perf_counter()
+            _run("write", case)
+            print(f"wrote {case[1]:,} points in {time.perf_counter() - t:.0f} s", flush=True)
+        ours = _run("ours", case)
+        base = _run("sjoin", case)
+        rows.append((case, ours, base))
+        print(case[0], ours, base, flush=True)
     first, last = rows[0][1]["seconds"], rows[-1][1]["seconds"]
     first_b, last_b = rows[0][2]["seconds"], rows[-1][2]["seconds"]
+    growth_cpu = rows[-1][1]["cpu"] / rows[0][1]["cpu"], rows[-1][2]["cpu"] / rows[0][2]["cpu"]
     lines = [
         "# Points per desa: mapping.pointcount vs plain sjoin + value_counts",
         "",
@@ -203,14 +220,18 @@ def main() -> None:
         "1e7, marked *scaled*)"
         + (
             "; `--quick` run: the 1e7 file repeats one random chunk of "
-            f"{CHUNK:,} points {10_000_000 // CHUNK} times"
+            f"{CHUNK:,} points {10_000_000 // CHUNK} times (generated once, kept in "
+            "`benchmarks/.cache/`) and the 1e6 case is left out"
             if QUICK
             else ""
         ),
         "",
-        "| case | ours (s) | sjoin (s) | sjoin / ours | ours peak (MB) | sjoin peak (MB) | "
-        "counted (equal) |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "- wall time, and CPU time (process time of the subprocess, all its threads): on a "
+        "busy machine the CPU ratio is the steadier one",
+        "",
+        "| case | ours (s) | sjoin (s) | sjoin / ours | ours CPU s | sjoin CPU s | "
+        "sjoin / ours CPU | ours peak (MB) | sjoin peak (MB) | counted (equal) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
 
     def equal(ours: dict[str, float], base: dict[str, float]) -> str:
@@ -222,13 +243,18 @@ def main() -> None:
         lines.append(
             f"| {name} | {ours['seconds']:.2f} | {base['seconds']:.2f}"
             f"{' *scaled*' if base.get('share', 1.0) < 1.0 else ''} | "
-            f"{base['seconds'] / ours['seconds']:.1f}x | {ours['peak_mb']:.0f} | "
+            f"{base['seconds'] / ours['seconds']:.1f}x | {ours['cpu']:.2f} | {base['cpu']:.2f} | "
+            f"{base['cpu'] / ours['cpu']:.1f}x | {ours['peak_mb']:.0f} | "
             f"{base['peak_mb']:.0f} | {int(ours['counted']):,} ({equal(ours, base)}) |"
         )
     lines += [
         "",
+        "- sjoin / ours, CPU time: "
+        + ", ".join(f"{name} **{b['cpu'] / o['cpu']:.1f}x**" for (name, *_), o, b in rows),
+        "",
         f"Growth 1e5 -> 1e7 (100x the points): ours {last / first:.0f}x the time, "
-        f"sjoin {last_b / first_b:.0f}x.",
+        f"sjoin {last_b / first_b:.0f}x (CPU: ours {growth_cpu[0]:.0f}x, "
+        f"sjoin {growth_cpu[1]:.0f}x).",
         "",
         f"Whole run: {time.perf_counter() - started:.0f} s.",
         "",

@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 SECTIONS = [
     ("results-build.md", "Cold and warm build", "bench_build.py --quick"),
     ("results-points.md", "Points per desa, 1e5 to 1e7", "bench_points.py --quick"),
-    ("results-national.md", "National name matching", "bench_national.py"),
+    ("results-national.md", "National name matching", "bench_national.py --quick"),
     ("results-matching.md", "Name matching on the 252 desa", "bench_matching.py"),
     ("results.md", "Interactive map size", "bench_html_size.py"),
     ("results-large-map.md", "Large maps (83,000 areas)", "bench_large_map.py"),
@@ -91,6 +91,34 @@ def demoted(text: str) -> str:
     return "\n".join(f"#{line}" if line.startswith("#") else line for line in lines).strip()
 
 
+#: Budget of a whole ``make bench`` run (issue 10).
+BUDGET_S = 600
+
+
+def timings() -> list[str]:
+    """The table of each script's elapsed time in the last ``make bench`` (``.timings.tsv``,
+    written by ``benchmarks/timed.py``), with the total against :data:`BUDGET_S`."""
+    path = HERE / ".timings.tsv"
+    if not path.is_file():
+        return []
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line]
+    lines = ["## Time of each script", "", "| script | wall s | CPU s | exit |"]
+    lines.append("|---|---:|---:|---|")
+    lines += [f"| `{s}` | {float(w):.0f} | {float(c):.0f} | {x} |" for s, w, c, x in rows]
+    total = sum(float(w) for _, w, _, _ in rows)
+    cpu = sum(float(c) for _, _, c, _ in rows)
+    verdict = "PASS" if total < BUDGET_S else "FAIL"
+    lines += [
+        f"| **total** | **{total:.0f}** | {cpu:.0f} | |",
+        "",
+        f"- whole `make bench`: **{total / 60:.1f} min** wall ({cpu / 60:.1f} min CPU), budget "
+        f"{BUDGET_S // 60} min: {verdict} (wall on the shared machine; CPU is what an idle "
+        "2-core machine would need at most)",
+        "",
+    ]
+    return lines
+
+
 def collect() -> str:
     """The text of RESULTS.md."""
     parts = [
@@ -100,6 +128,7 @@ def collect() -> str:
         "",
         *machine(),
         "",
+        *timings(),
         "## Summary",
         "",
     ]

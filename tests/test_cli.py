@@ -162,3 +162,15 @@ def test_match_warns_when_code_and_name_disagree(
     assert "warning: row 2: code 1202062004 is Silangkitang (12.02.06.2004)" in err
     assert "'Sarulla' is Sarulla (12.02.06.1001); the code was used" in err
     assert "row 1:" not in err
+
+
+def test_build_jobs_must_be_a_whole_number_of_processes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from mapping.cli import build_parser
+
+    assert build_parser().parse_args(["build", "--jobs", "2"]).jobs == 2
+    for bad in ("0", "dua"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["build", "--jobs", bad])
+        assert f"{bad!r} is not a number of processes" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 import mapping
 from mapping import __version__, interactive, manifest
 from mapping.categories import CATALOGUE
+from mapping.config import ProjectConfig
 from mapping.data import load_manifest
 from mapping.pipeline import build_outputs
 from mapping.privacy import is_person_count
@@ -175,7 +177,7 @@ def test_manifest_lists_every_file_with_checksums_that_hold(built) -> None:
 
 def test_progress_is_reported(built) -> None:
     _, _, messages = built
-    assert messages[0].startswith("[1/8]") and messages[-1].startswith("done in")
+    assert messages[0].startswith("[1/9]") and messages[-1].startswith("done in")
 
 
 def test_second_build_is_skipped_unless_something_changed(built) -> None:
@@ -201,7 +203,6 @@ def test_second_build_is_skipped_unless_something_changed(built) -> None:
 
 def test_files_an_earlier_build_wrote_and_this_one_does_not_are_removed(built) -> None:
     out, result, _ = built
-    import json
 
     stamp = out / ".build-stamp.json"
     doc = json.loads(stamp.read_text())
@@ -298,3 +299,37 @@ def test_kecamatan_profiles_and_summary_are_built_and_linked(built) -> None:
     index = result.index.read_text(encoding="utf-8")
     assert 'href="profil/profil-pahae-jae.pdf">profil-pahae-jae</a>' in index
     assert "Profil kecamatan untuk TKSK dan camat" in index
+
+
+def test_only_the_groups_whose_settings_changed_are_rebuilt(built) -> None:
+    """Issue 10: a new CSR setting rewrites the shortlist and leaves the maps as they were;
+    a killed build never leaves a stamp claiming the folder is up to date."""
+    out, _, _ = built
+    build_outputs(out, dpi=40, progress=lambda _m: None)  # whatever ran before: up to date
+    maps = sorted(out.glob("indikator-*.png")) + sorted(out.glob("contoh-sintetis-*.html"))
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in maps}
+    shortlist_before = (out / "sasaran-csr-sarulla.csv").read_bytes()
+    default = ProjectConfig()
+    config = default.model_copy(update={
+        "maps": default.maps.model_copy(update={"dpi": 40}),
+        "csr": default.csr.model_copy(update={"top_n": 7}),
+    })  # fmt: skip
+    messages: list[str] = []
+    build_outputs(out, config=config, progress=messages.append)
+    assert any(m.endswith("maps of the real desa indicators: unchanged since the last build")
+               for m in messages)  # fmt: skip
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in maps} == before
+    shortlist = pd.read_csv(out / "sasaran-csr-sarulla.csv", encoding="utf-8-sig")
+    assert (out / "sasaran-csr-sarulla.csv").read_bytes() != shortlist_before
+    assert shortlist["shortlisted"].sum() == 7
+    assert manifest.check_manifest(out) == []
+    stamp = json.loads((out / ".build-stamp.json").read_text())
+    assert stamp["signature"] and set(stamp["groups"]) >= {"indikator", "sasaran-csr"}
+    # A build that starts rebuilding clears the signature first, and keeps only the groups
+    # it will not rebuild: killed from then on, nothing claims to be up to date.
+    from mapping.pipeline import _start_build
+
+    _start_build(out, None, {})
+    stamp = json.loads((out / ".build-stamp.json").read_text())
+    assert stamp["signature"] == "" and stamp["groups"] == {}
+    assert not (out / manifest.MANIFEST_NAME).exists()

@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
     # high: maps and their export
     "static": 2, "interactive": 2, "export": 2, "maps": 2, "clustermaps": 2,
     "coveragemaps": 2, "reports": 2, "manifest": 2, "quickmap": 2, "config": 2, "profiles": 2,
+    "incremental": 2,
     # top: the build and the command line, imported by nothing
     "pipeline": 3, "cli": 4, "__main__": 5,
 }  # fmt: skip

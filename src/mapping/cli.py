@@ -325,7 +325,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print("note: --language and --dpi are ignored with --config (set maps.language/dpi)")
     result = build_outputs(
         args.output, language=args.language or "id", dpi=args.dpi or 300, force=args.force,
-        progress=print, config=config,
+        progress=print, config=config, jobs=args.jobs,
     )  # fmt: skip
     print(f"Open {result.index} to see every map.")
     return 0
@@ -420,6 +420,13 @@ def _dpi(value: str) -> int:
     return dpi
 
 
+def _jobs(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        msg = f"{value!r} is not a number of processes (a whole number >= 1)"
+        raise argparse.ArgumentTypeError(msg)
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -447,6 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", choices=["id", "en"], help="labels (default id)")
     p.add_argument("--dpi", type=_dpi, help="PNG resolution, 50-1200 (default 300, for print)")
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument(
+        "--jobs", type=_jobs, metavar="N",
+        help="groups of outputs built at once in separate processes (default: the CPUs, at "
+        "most 4, or PETA_KESOS_WORKERS; 1: one after another)",
+    )  # fmt: skip
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(

@@ -163,9 +163,7 @@ def save_figures(jobs: Sequence[FigureJob], *, workers: int | None = None) -> li
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(max_workers=min(n, len(jobs)), mp_context=context) as pool:
         done = list(pool.map(_draw_and_save, jobs))
-    for path, thumb in done:
-        if thumb is not None:
-            _remember(_file_key(path), thumb)
+    keep_thumbnails({str(path): thumb for path, thumb in done if thumb is not None})
     return [path for path, _ in done]
 
 
@@ -177,9 +175,25 @@ def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     if target.suffix.lower() not in {".html", ".htm"}:
         msg = f"Cannot save an interactive map as {target.name!r}; use a .html suffix."
         raise InputError(msg)
-    write_text(render_html(m), target)
+    write_text(stable_ids(render_html(m)), target)
     log.info("wrote %s (%.0f kB)", target, target.stat().st_size / 1000)
     return target
+
+
+#: The random part of a folium/branca element's name (``map_<32 hex digits>``).
+_ELEMENT_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-zA-Z])")
+
+
+def stable_ids(page: str) -> str:
+    """`page` with the random ids folium gives each element (``map_<32 hex digits>``)
+    numbered in order of first appearance, so the same map always makes the same bytes.
+
+    >>> page = "L.map(map_{0}); L.geoJson(geo_json_{1}).addTo(map_{0})".format("ab" * 16, "cd" * 16)
+    >>> stable_ids(page).replace("0" * 31, "0..")
+    'L.map(map_0..0); L.geoJson(geo_json_0..1).addTo(map_0..0)'
+    """
+    numbers: dict[str, str] = {}
+    return _ELEMENT_ID.sub(lambda m: numbers.setdefault(m[0], f"{len(numbers):032x}"), page)
 
 
 def save_map(obj: Any, path: str | os.PathLike[str]) -> Path:
@@ -282,6 +296,24 @@ def _remember(key: tuple[str, int, int], thumbnail: bytes) -> None:
     if len(_THUMBNAILS) >= _MAX_THUMBNAILS:  # a long notebook session: forget the oldest
         del _THUMBNAILS[next(iter(_THUMBNAILS))]
     _THUMBNAILS[key] = thumbnail
+
+
+def kept_thumbnails(pngs: Sequence[Path]) -> dict[str, bytes]:
+    """The thumbnails this process made of `pngs` (:func:`save_figure`), by path: what a
+    worker process hands back to the one writing the gallery (:func:`keep_thumbnails`)."""
+    found = {}
+    for png in pngs:
+        data = _THUMBNAILS.get(_file_key(Path(png))) if Path(png).is_file() else None
+        if data is not None:
+            found[str(png)] = data
+    return found
+
+
+def keep_thumbnails(thumbnails: Mapping[str, bytes]) -> None:
+    """Keep thumbnails made in another process (:func:`kept_thumbnails`) for
+    :func:`make_thumbnail`."""
+    for png, data in thumbnails.items():
+        _remember(_file_key(Path(png)), data)
 
 
 def make_thumbnail(png: Path, out: Path, *, width: int = THUMBNAIL_WIDTH) -> Path:

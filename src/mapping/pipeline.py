@@ -8,19 +8,20 @@ the public API, the same chain a notebook uses: raw files -> canonical tables ->
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
 import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from mapping import export, manifest, privacy, profiles, reports
+from mapping import export, incremental, manifest, privacy, profiles, reports
 from mapping.analysis import (
     AnalysisOptions,
     CoverageAnalysis,
@@ -41,8 +42,9 @@ from mapping.coveragemaps import (
 )
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
 from mapping.datasets import RAW_INDICATOR_COLUMNS, SAMPLE_YEAR, build_welfare_datasets
-from mapping.errors import MissingColumns
+from mapping.errors import InputError, MissingColumns
 from mapping.files import write_text
+from mapping.incremental import Group, Part
 from mapping.indicators import Rate, add_rates
 from mapping.influence import parse_sites
 from mapping.join import MatchReport, join_table
@@ -393,9 +395,9 @@ def category_name(code: str, language: str = "id") -> str:
 STAMP_NAME = ".build-stamp.json"
 
 
-def _input_signature(settings: Settings, options: dict[str, object]) -> str:
-    """A hash of everything a build reads: data files, layers, reference tables, the package's
-    code and assets, and the options."""
+def _input_files(settings: Settings) -> list[str]:
+    """The state (path, size, mtime) of every file all groups of outputs read: data files,
+    layers, reference tables, the package's code and assets."""
     here = Path(__file__).parent
     files = sorted(
         [
@@ -408,9 +410,7 @@ def _input_signature(settings: Settings, options: dict[str, object]) -> str:
             *here.glob("reference/*"),
         ]
     )
-    parts = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.is_file()]
-    parts.append(json.dumps(options, sort_keys=True, default=str))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return incremental.file_states(p for p in files if p.is_file())
 
 
 def _read_stamp(out: Path) -> tuple[str, BuildResult] | None:
@@ -442,20 +442,25 @@ def _remove_stale(out: Path, previous: BuildResult | None, current: BuildResult)
             log.info("removed %s (no longer built)", path)
 
 
-def _start_build(out: Path, previous: BuildResult | None) -> None:
+def _start_build(
+    out: Path, previous: BuildResult | None, kept: dict[str, tuple[str, Part]]
+) -> None:
     """Mark `out` as being rebuilt, before any output is written.
 
     The stamp is rewritten with no signature (so a build killed from here on never counts as
-    up to date) but with the previous build's file list (so the next build still removes the
-    files it no longer writes), and the manifest, which describes the previous build's files,
-    is deleted; both are written again only when the build has finished.
+    up to date), with only the groups of outputs this build leaves as they are (`kept`: their
+    fingerprint and part) and with the previous build's file list (so the next build still
+    removes the files it no longer writes), and the manifest, which describes the previous
+    build's files, is deleted; both are written again only when the build has finished.
     """
     out.mkdir(parents=True, exist_ok=True)
-    _write_stamp(out, "", previous or BuildResult())
+    _write_stamp(out, "", previous or BuildResult(), kept)
     (out / manifest.MANIFEST_NAME).unlink(missing_ok=True)
 
 
-def _write_stamp(out: Path, signature: str, result: BuildResult) -> None:
+def _write_stamp(
+    out: Path, signature: str, result: BuildResult, groups: dict[str, tuple[str, Part]]
+) -> None:
     doc = {
         "signature": signature,
         "maps": [str(p.relative_to(out)) for p in result.maps],
@@ -463,8 +468,28 @@ def _write_stamp(out: Path, signature: str, result: BuildResult) -> None:
         "tables": [str(p.relative_to(out)) for p in result.tables],
         "index": str(result.index.relative_to(out)) if result.index else None,
         "manifest": str(result.manifest.relative_to(out)) if result.manifest else None,
-    }
+        "groups": {n: {"fingerprint": fp, "part": part.to_json(out)}
+                   for n, (fp, part) in groups.items()},
+    }  # fmt: skip
     write_text(json.dumps(doc, indent=1), out / STAMP_NAME)
+
+
+def _unchanged_parts(out: Path, groups: Sequence[Group]) -> dict[str, Part]:
+    """The groups of outputs in `out` whose fingerprint is that of the last build that wrote
+    them and whose files are all there, with what they wrote."""
+    try:
+        doc = json.loads((out / STAMP_NAME).read_text(encoding="utf-8"))
+        stamped = {n: (g["fingerprint"], Part.from_json(g["part"], out))
+                   for n, g in doc.get("groups", {}).items()}  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {
+        g.name: stamped[g.name][1]
+        for g in groups
+        if g.name in stamped
+        and stamped[g.name][0] == g.fingerprint
+        and all(p.is_file() for p in stamped[g.name][1].files)
+    }
 
 
 def _write_reports(
@@ -489,99 +514,6 @@ def _manifest_inputs(settings: Settings) -> list[tuple[str, Path, Path]]:
         ("crosswalk", p, PACKAGE_REFERENCE.parent) for p in (CROSSWALK_DESA, CROSSWALK_KECAMATAN)
     ]
     return inputs
-
-
-def _build_bundled(
-    s: Settings,
-    config: ProjectConfig,
-    out: Path,
-    lang: str,
-    dpi: int,
-    say: Callable[[str], None],
-    step: Callable[[], int],
-    steps: int,
-    built_at: dt.datetime,
-    user_desa: gpd.GeoDataFrame | None = None,
-) -> tuple[
-    list[export.GalleryItem],
-    list[tuple[str, Sequence[Path]]],
-    list[tuple[MatchReport, str, str]],
-    list[str],
-]:
-    """Steps 3-7 of the default build: the bundled map sets, coverage, CSR shortlist, profiles.
-
-    The coverage analysis takes the columns it names from `user_desa` (the desa layer of the
-    config's inputs) where it has them (see :func:`coverage_layer`). Returns the gallery
-    items, the downloadable tables, the inputs to report on (match report,
-    file name, what) and the sources.
-    """
-    t = TEXTS[lang]
-    per = t["per_1000"]
-    downloads: list[tuple[str, Sequence[Path]]] = []
-    say(f"[{step()}/{steps}] maps of the real desa indicators")
-    desa, kec, report_real = real_indicator_layers(settings=s)
-    safe, safe_kec = _protect(desa, kec, config)
-    real_inds: Sequence[Indicator] = [
-        Indicator(FAMILIES, category_name(FAMILIES, lang), palette="Blues"),
-        *(Indicator(_rate_name(c), category_name(c, lang), per) for c in REAL_RATES),
-    ]
-    items = build_map_set(
-        safe, safe_kec, real_inds, out, title=t["real_title"], source=t["real_source"],
-        synthetic=False, language=lang, dpi=dpi, file_prefix="indikator-",
-    )  # fmt: skip
-
-    say(f"[{step()}/{steps}] maps of the synthetic PMKS/PSKS sample (contoh sintetis)")
-    sdesa, skec, report_syn, sites = synthetic_layers(settings=s, language=lang)
-    raw_sdesa, raw_skec = sdesa, skec  # the profiles protect their own tables
-    sdesa, skec = _protect_synthetic(sdesa, skec, **_privacy_options(config))
-    syn_inds = [
-        Indicator(_rate_name("pmks_total"), t["pmks_total"], per),
-        Indicator(_rate_name("psks_total"), t["psks_total"], per, palette="Greens"),
-        *(Indicator(_rate_name(c), category_name(c, lang), per) for c in SYNTHETIC_PMKS),
-    ]
-    need_m, capacity_m = (get_measure(c) for c in SYNTHETIC_MEASURES[:2])
-    bivariate = (need_m.columns.smoothed, capacity_m.columns.smoothed)
-    syn_inds += [
-        Indicator(c.columns.smoothed, c.name(lang), f"{per}, Empirical Bayes",
-                  palette="Greens" if c.role == "capacity" else "YlOrRd")
-        for c in (need_m, capacity_m)
-    ]  # fmt: skip
-    items += build_map_set(
-        sdesa, skec, syn_inds, out,
-        bivariate=bivariate,
-        points=sites, point_category="jenis", point_name="nama",
-        point_fields={"desa": t["desa"], "kecamatan": t["kecamatan"], "keterangan": t["note"]},
-        title=t["synthetic_title"], source=t["synthetic_source"], synthetic=True,
-        language=lang, dpi=dpi, file_prefix="contoh-sintetis-",
-    )  # fmt: skip
-    cell = _high_need_low_capacity(sdesa, bivariate, lang)
-    cell_files = reports.write_table(
-        cell, out / "contoh-sintetis-kebutuhan-tinggi-kapasitas-rendah"
-    )
-    downloads.append((f"{t['cell_table']} ({len(cell)})", cell_files))
-
-    cov_items, cov_downloads, analysis = _build_coverage(
-        config, desa, kec, user_desa, out, lang, dpi, say, step, steps
-    )
-    items += cov_items
-    downloads += cov_downloads
-
-    say(f"[{step()}/{steps}] kecamatan profiles and the regency summary (PDF)")
-    data = profiles.prepare_profiles(
-        analysis, raw_sdesa, raw_skec, published=skec, k=config.privacy.k,
-        k_by_column=config.privacy.k_by_category,
-    )  # fmt: skip
-    pdfs = profiles.write_profiles(data, out / profiles.PROFILE_DIR, built=built_at)
-    downloads.append((f"{t['profiles']} ({len(pdfs)})", pdfs))
-
-    inputs = [
-        (report_real, "indikator-desa", t["real_data"]),
-        (report_syn, "pmks-psks-contoh-sintetis", t["synthetic_data"]),
-    ]
-    sources = [t[k] for k in ("source_boundaries", "source_indicators", "caveat_families")]
-    sources += [t["source_puskesmas"], *([t["source_sarulla"]] if config.csr.sites is None else [])]
-    sources.append(t["source_synthetic"])
-    return items, downloads, inputs, sources
 
 
 def coverage_inputs(user_desa: gpd.GeoDataFrame | None, options: AnalysisOptions) -> list[str]:
@@ -649,55 +581,309 @@ def coverage_layer(
     return out, taken
 
 
-def _build_coverage(
-    config: ProjectConfig,
-    desa: gpd.GeoDataFrame,
-    kec: gpd.GeoDataFrame,
-    user_desa: gpd.GeoDataFrame | None,
-    out: Path,
-    lang: str,
-    dpi: int,
-    say: Callable[[str], None],
-    step: Callable[[], int],
-    steps: int,
-) -> tuple[list[export.GalleryItem], list[tuple[str, Sequence[Path]]], CoverageAnalysis]:
-    """The coverage analysis and the CSR shortlist: their maps, tables and the analysis."""
-    t = TEXTS[lang]
-    layer, taken = coverage_layer(desa, user_desa, config)
-    from_inputs = f" (from your inputs: {', '.join(taken)})" if taken else ""
-    say(f"[{step()}/{steps}] coverage analysis: gap, severity, access, clusters{from_inputs}")
-    analysis = coverage_analysis(layer, language=lang, options=config.coverage_options())
-    # One protected copy (the config's k and k_by_category) behind every coverage and CSR file.
-    safe_analysis = publishable(analysis, **_privacy_options(config))
-    items = build_coverage_maps(safe_analysis, kec, out, dpi=dpi)
-    downloads: list[tuple[str, Sequence[Path]]] = [
-        (t["coverage_tables"], write_coverage_tables(safe_analysis, out))
-    ]
+class _Shared:
+    """The layers and the analysis the groups of outputs share, each computed once, when a
+    group first needs it (in the build's process: see :func:`mapping.incremental.run_groups`),
+    and what every group writes with (folder, language, dpi, build time)."""
 
-    sites = config.csr.sites
-    around = (
-        f"the sites {sites_label(parse_sites(sites))}" if sites else "the Sarulla stand-in sites"
+    def __init__(
+        self,
+        settings: Settings,
+        config: ProjectConfig,
+        out: Path,
+        language: str,
+        dpi: int,
+        built_at: dt.datetime,
+    ) -> None:
+        self.settings, self.config, self.out = settings, config, out
+        self.lang, self.dpi, self.built_at = language, dpi, built_at
+        #: Processes each group may draw its PNGs in (1 when groups run side by side).
+        self.workers = 1
+
+    @cached_property
+    def real(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, MatchReport]:
+        return real_indicator_layers(settings=self.settings)
+
+    @cached_property
+    def real_safe(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+        return _protect(self.real[0], self.real[1], self.config)
+
+    @cached_property
+    def synthetic(
+        self,
+    ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, MatchReport, gpd.GeoDataFrame]:
+        return synthetic_layers(settings=self.settings, language=self.lang)
+
+    @cached_property
+    def synthetic_safe(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+        sdesa, skec, _, _ = self.synthetic
+        return _protect_synthetic(sdesa, skec, **_privacy_options(self.config))
+
+    @cached_property
+    def user(
+        self,
+    ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame, MatchReport, list[Measure]] | None:
+        """The layers of the config's inputs (:func:`user_layers`), None without inputs."""
+        return user_layers(self.config, settings=self.settings) if self.config.inputs else None
+
+    @cached_property
+    def coverage_layer(self) -> tuple[gpd.GeoDataFrame, list[str]]:
+        """The desa layer the coverage runs on and the columns it takes from the inputs."""
+        udesa = self.user[0] if self.user is not None else None
+        return coverage_layer(self.real[0], udesa, self.config)
+
+    @cached_property
+    def analysis(self) -> CoverageAnalysis:
+        options = self.config.coverage_options()
+        return coverage_analysis(self.coverage_layer[0], language=self.lang, options=options)
+
+    @cached_property
+    def safe_analysis(self) -> CoverageAnalysis:
+        """One protected copy (the config's k and k_by_category) behind every coverage and
+        CSR file."""
+        return publishable(self.analysis, **_privacy_options(self.config))
+
+    @cached_property
+    def both(self) -> bool:
+        """The real and the synthetic layers computed (for the reports on both)."""
+        return bool(self.real and self.synthetic)
+
+    @cached_property
+    def profile_inputs(self) -> bool:
+        """What the profiles need computed."""
+        return bool(self.analysis and self.synthetic_safe)
+
+    @cached_property
+    def coverage_inputs(self) -> bool:
+        """What the coverage and the shortlist need computed."""
+        return bool(self.safe_analysis)
+
+
+def _real_maps(sh: _Shared) -> Part:
+    """The map set of the real desa indicators."""
+    t = TEXTS[sh.lang]
+    safe, safe_kec = sh.real_safe
+    real_inds: Sequence[Indicator] = [
+        Indicator(FAMILIES, category_name(FAMILIES, sh.lang), palette="Blues"),
+        *(Indicator(_rate_name(c), category_name(c, sh.lang), t["per_1000"]) for c in REAL_RATES),
+    ]
+    items = build_map_set(
+        safe, safe_kec, real_inds, sh.out, title=t["real_title"], source=t["real_source"],
+        synthetic=False, language=sh.lang, dpi=sh.dpi, file_prefix="indikator-",
+        workers=sh.workers,
+    )  # fmt: skip
+    return Part(items)
+
+
+def _synthetic_maps(sh: _Shared) -> Part:
+    """The map set of the synthetic PMKS/PSKS sample and its high-need, low-capacity table."""
+    t = TEXTS[sh.lang]
+    per = t["per_1000"]
+    sdesa, skec = sh.synthetic_safe
+    sites = sh.synthetic[3]
+    syn_inds = [
+        Indicator(_rate_name("pmks_total"), t["pmks_total"], per),
+        Indicator(_rate_name("psks_total"), t["psks_total"], per, palette="Greens"),
+        *(Indicator(_rate_name(c), category_name(c, sh.lang), per) for c in SYNTHETIC_PMKS),
+    ]
+    need_m, capacity_m = (get_measure(c) for c in SYNTHETIC_MEASURES[:2])
+    bivariate = (need_m.columns.smoothed, capacity_m.columns.smoothed)
+    syn_inds += [
+        Indicator(c.columns.smoothed, c.name(sh.lang), f"{per}, Empirical Bayes",
+                  palette="Greens" if c.role == "capacity" else "YlOrRd")
+        for c in (need_m, capacity_m)
+    ]  # fmt: skip
+    items = build_map_set(
+        sdesa, skec, syn_inds, sh.out,
+        bivariate=bivariate,
+        points=sites, point_category="jenis", point_name="nama",
+        point_fields={"desa": t["desa"], "kecamatan": t["kecamatan"], "keterangan": t["note"]},
+        title=t["synthetic_title"], source=t["synthetic_source"], synthetic=True,
+        language=sh.lang, dpi=sh.dpi, file_prefix="contoh-sintetis-", workers=sh.workers,
+    )  # fmt: skip
+    cell = _high_need_low_capacity(sdesa, bivariate, sh.lang)
+    cell_files = reports.write_table(
+        cell, sh.out / "contoh-sintetis-kebutuhan-tinggi-kapasitas-rendah"
     )
-    say(f"[{step()}/{steps}] CSR shortlist around {around}")
-    frame, components = priority_components(safe_analysis)
-    sl = shortlist(frame, components=components, language=lang, **config.csr.shortlist_kwargs())
-    sl_items, sl_tables = build_shortlist_outputs(sl, layer, kec, out, dpi=dpi)
-    items += sl_items
-    downloads.append(
-        (t["shortlist_tables"].format(sites=sites_label(sl.sites, language=lang)), sl_tables)
-    )
+    return Part(items, [(f"{t['cell_table']} ({len(cell)})", cell_files)])
+
+
+def _coverage_outputs(sh: _Shared) -> Part:
+    """The coverage maps and tables."""
+    safe = sh.safe_analysis
+    items = build_coverage_maps(safe, sh.real[1], sh.out, dpi=sh.dpi, workers=sh.workers)
+    tables = write_coverage_tables(safe, sh.out)
+    return Part(items, [(TEXTS[sh.lang]["coverage_tables"], tables)])
+
+
+def _shortlist_outputs(sh: _Shared) -> Part:
+    """The CSR shortlist (map and tables) and, when asked for, the new programme sites."""
+    t, config = TEXTS[sh.lang], sh.config
+    frame, components = priority_components(sh.safe_analysis)
+    sl = shortlist(frame, components=components, language=sh.lang,
+                   **config.csr.shortlist_kwargs())  # fmt: skip
+    layer = sh.coverage_layer[0]
+    sl_items, sl_tables = build_shortlist_outputs(sl, layer, sh.real[1], sh.out, dpi=sh.dpi)
+    label = t["shortlist_tables"].format(sites=sites_label(sl.sites, language=sh.lang))
+    downloads: list[tuple[str, list[Path]]] = [(label, list(sl_tables))]
     if config.csr.new_sites:
         siting = new_sites(
-            analysis, sl, n_sites=config.csr.new_sites, radius_km=config.csr.site_radius_km
+            sh.analysis, sl, n_sites=config.csr.new_sites, radius_km=config.csr.site_radius_km
         )
-        stem = out / "csr-lokasi-baru"
+        stem = sh.out / "csr-lokasi-baru"
         sited = [
-            export.save_table(frame, stem.with_name(f"{stem.name}{part}{ext}"), language=lang)
+            export.save_table(frame, stem.with_name(f"{stem.name}{part}{ext}"), language=sh.lang)
             for part, frame in (("", siting.sites), ("-ringkasan", siting.summary))
             for ext in (".csv", ".xlsx")
         ]
         downloads.append((f"{t['new_sites']} ({config.csr.new_sites})", sited))
-    return items, downloads, analysis
+    return Part(list(sl_items), downloads)
+
+
+def _profile_outputs(sh: _Shared) -> Part:
+    """The kecamatan profiles and the regency summary (PDF)."""
+    raw_sdesa, raw_skec, _, _ = sh.synthetic
+    data = profiles.prepare_profiles(
+        sh.analysis, raw_sdesa, raw_skec, published=sh.synthetic_safe[1], k=sh.config.privacy.k,
+        k_by_column=sh.config.privacy.k_by_category,
+    )  # fmt: skip
+    pdfs = profiles.write_profiles(data, sh.out / profiles.PROFILE_DIR, built=sh.built_at)
+    return Part(downloads=[(f"{TEXTS[sh.lang]['profiles']} ({len(pdfs)})", pdfs)])
+
+
+def _input_reports(sh: _Shared) -> Part:
+    """The match and validation reports of the real indicators and the synthetic sample."""
+    t = TEXTS[sh.lang]
+    inputs = [
+        (sh.real[2], "indikator-desa", t["real_data"]),
+        (sh.synthetic[2], "pmks-psks-contoh-sintetis", t["synthetic_data"]),
+    ]
+    return Part(reports=_report_downloads(inputs, sh.out, sh.lang))
+
+
+def _report_downloads(
+    inputs: Sequence[tuple[MatchReport, str, str]], out: Path, lang: str
+) -> list[tuple[str, list[Path]]]:
+    """Write the match and validation reports of `inputs` ``(report, file name, what)``."""
+    t = TEXTS[lang]
+    downloads: list[tuple[str, list[Path]]] = []
+    for report, name, what in inputs:
+        match, valid = _write_reports(report, out / "laporan", name, lang)
+        downloads += [(f"{t['report_match']}: {what}", match)]
+        downloads += [(f"{t['report_validation']}: {what}", valid)]
+    return downloads
+
+
+def _user_outputs(sh: _Shared) -> Part:
+    """The map set of the config's input files, and their match and validation reports."""
+    cfg, lang = sh.config, sh.lang
+    assert sh.user is not None  # the group exists only with inputs
+    udesa, ukec, ureport, measures = sh.user
+    layer = ukec if udesa is None else udesa  # kecamatan totals: kecamatan maps only
+    counts = _user_counts(layer, measures)
+    totals = {m.code: list(m.categories) for m in measures}
+    if udesa is None:
+        ukec, _ = privacy.protect(ukec, counts=counts, totals=totals, **_privacy_options(cfg))
+    else:
+        udesa, ukec = _protect(udesa, ukec, cfg, counts=counts, totals=totals)
+    names = ", ".join(str(i.file) for i in cfg.inputs)
+    usources = [i.source for i in cfg.inputs if i.source] or [names]
+    items = build_map_set(
+        udesa, ukec, _user_indicators(cfg, layer, measures, lang), sh.out,
+        title=cfg.maps.title or names, source="; ".join(usources), language=lang, dpi=sh.dpi,
+        file_prefix="data-", min_indicators=1, workers=sh.workers,
+    )  # fmt: skip
+    name = "data-" + slug("-".join(i.label for i in cfg.inputs))
+    return Part(items, reports=_report_downloads([(ureport, name, names)], sh.out, lang))
+
+
+#: The groups of outputs: name, what the progress says, the function writing them, what it
+#: computes first in the build's process, and the config sections it reads besides those
+#: every group reads (see :func:`_fingerprints`). In the gallery's order.
+_GROUPS: tuple[tuple[str, str, Callable[[_Shared], Part], str, tuple[str, ...]], ...] = (
+    ("indikator", "maps of the real desa indicators", _real_maps, "real_safe", ()),
+    ("contoh-sintetis", "maps of the synthetic PMKS/PSKS sample (contoh sintetis)",
+     _synthetic_maps, "synthetic_safe", ()),
+    ("cakupan", "coverage analysis: gap, severity, access, clusters", _coverage_outputs,
+     "coverage_inputs", ("coverage", "user")),
+    ("sasaran-csr", "CSR shortlist around the Sarulla stand-in sites", _shortlist_outputs,
+     "coverage_inputs", ("coverage", "csr", "user")),
+    ("profil", "kecamatan profiles and the regency summary (PDF)", _profile_outputs,
+     "profile_inputs", ("coverage", "user")),
+    ("laporan", "match and validation reports", _input_reports, "both", ()),
+    ("data", "maps of the config's input files", _user_outputs, "user", ("user",)),
+)  # fmt: skip
+#: Rough CPU seconds of each group (300 dpi): the longest start first when run side by side.
+_COST = {"contoh-sintetis": 19, "indikator": 17, "cakupan": 15, "profil": 11, "data": 10,
+         "laporan": 4, "sasaran-csr": 2}  # fmt: skip
+#: Config sections only some groups read (every other section is read by every group).
+_OWN_SECTIONS = ("coverage", "csr", "inputs", "measures")
+
+
+def _fingerprints(
+    settings: Settings,
+    config: ProjectConfig,
+    out: Path,
+    language: str,
+    dpi: int,
+    *,
+    user_coverage: bool = False,
+) -> dict[str, str]:
+    """The fingerprint of each group of outputs this build writes (in the gallery's order).
+
+    Every group reads the data files, the package's code, the output folder, the language,
+    the dpi and every config section but those of :data:`_OWN_SECTIONS` and the title and
+    layers of the user's maps; a group also reads its own sections (``user``: the inputs,
+    their files, the measures, ``maps.title`` and ``maps.layers``). A key added to the config
+    later is read by every group until it is given to a group here.
+    """
+    dump = config.model_dump(mode="json")
+    own = {key: dump.pop(key) for key in _OWN_SECTIONS}
+    maps = dump["maps"]
+    user_maps = {key: maps.pop(key) for key in ("title", "layers")}
+    for key in ("language", "dpi"):
+        maps.pop(key)
+    files = incremental.file_states(config.path(i.file) for i in config.inputs)
+    own["user"] = {"inputs": own["inputs"], "measures": own["measures"], "files": files,
+                   **user_maps}  # fmt: skip
+    base = [_input_files(settings), str(out), language, dpi, dump]
+    reads = {g[0]: g[4] for g in _GROUPS}
+    return {
+        n: incremental.fingerprint(base, n, [own[k] for k in reads[n]])
+        for n in _group_names(config, user_coverage=user_coverage)
+    }
+
+
+def _group_names(config: ProjectConfig, *, user_coverage: bool = False) -> list[str]:
+    """The groups of outputs a build with `config` writes, in the gallery's order.
+
+    Without the bundled map sets, the coverage and the CSR shortlist are still built when
+    they run on columns of the user's inputs (`user_coverage`, see :func:`coverage_inputs`).
+    """
+    if config.maps.bundled:
+        names = [g[0] for g in _GROUPS if g[0] != "data"]
+    else:
+        names = ["cakupan", "sasaran-csr"] if user_coverage else []
+    return names + (["data"] if config.inputs else [])
+
+
+def _groups(shared: _Shared, fingerprints: dict[str, str]) -> list[Group]:
+    """The groups of outputs of `fingerprints`, ready to run with `shared`."""
+    groups = []
+    sites = shared.config.csr.sites
+    for name, title, write, needs, _ in _GROUPS:
+        if name == "sasaran-csr" and sites:
+            title = f"CSR shortlist around the sites {sites_label(parse_sites(sites))}"
+        if name in fingerprints:
+            prepare = functools.partial(getattr, shared, needs) if needs else None
+            run = functools.partial(_run_part, write, shared)
+            groups.append(Group(name, fingerprints[name], run, prepare, title))
+    return groups
+
+
+def _run_part(write: Callable[[_Shared], Part], shared: _Shared) -> Part:
+    """Run one group's writer; its part with the thumbnails made on the way."""
+    return write(shared).with_thumbnails()
 
 
 def _user_counts(desa: gpd.GeoDataFrame, measures: Sequence[Measure]) -> list[str]:
@@ -714,6 +900,7 @@ def build_outputs(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
     config: ProjectConfig | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the default maps and reports into `out_dir` (default ``./outputs``).
 
@@ -738,9 +925,16 @@ def build_outputs(
     "< 5"; for the synthetic set ``pmks_total`` and its categories form row groups too.
 
     Nothing is rebuilt when the data, the code and the options are those of the last build
-    and its files are all there (unless `force`). A real build first clears the stamp that says
-    so and deletes the manifest, and writes both last: a build killed mid-way leaves a folder
-    the next build rebuilds in full, never one it takes as up to date.
+    and its files are all there (unless `force`). Otherwise only the groups of outputs (the
+    real and the synthetic map sets, coverage, CSR shortlist, profiles, reports, the maps of
+    the config's inputs) whose inputs or settings changed, or whose files are missing, are
+    rebuilt: e.g. a new ``csr`` setting rewrites the shortlist and leaves the maps as they
+    were. The groups run in `jobs` processes at once (default
+    :func:`mapping.export.default_workers`; 1: one after another in this process); the files
+    are the same whatever `jobs`. A real build first clears the stamp that says the folder is
+    up to date (keeping only the groups it will not rebuild) and deletes the manifest, and
+    writes both last: a build killed mid-way leaves a folder the next build finishes, never
+    one it takes as up to date.
     """
     s = settings or get_settings()
     cfg = config or ProjectConfig()
@@ -752,9 +946,22 @@ def build_outputs(
     else:
         out = config.out_dir if config is not None else default_output_dir()
     say = progress or (lambda msg: log.info("%s", msg))
-    result = BuildResult()
+    n_jobs = export.default_workers() if jobs is None else jobs
+    if n_jobs < 1:
+        msg = f"jobs must be >= 1 (1 builds one group of outputs after another); got {jobs!r}."
+        raise InputError(msg)
+    t = TEXTS[lang]
     bundled = cfg.maps.bundled
-    steps = (6 if bundled else 1) + (1 if cfg.inputs else 0) + 2
+    # Without the bundled sets, the coverage is built only on columns of the inputs: read them
+    # first to know (a count only inputs can give that they lack stops the build here).
+    user = user_layers(cfg, settings=s) if cfg.inputs and not bundled else None
+    user_coverage = False
+    if user is not None:
+        user_coverage = bool(coverage_inputs(user[0], cfg.coverage_options()))
+        own = {cfg.coverage.need, cfg.coverage.reached} - set(RAW_INDICATOR_COLUMNS)
+        if own and not user_coverage:
+            coverage_layer(real_indicator_layers(settings=s)[0], user[0], cfg)
+    steps = 3 + len(_group_names(cfg, user_coverage=user_coverage))
     step = iter(range(1, steps + 1))
     t0 = time.perf_counter()
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -764,80 +971,65 @@ def build_outputs(
 
     say(f"[{next(step)}/{steps}] welfare datasets (real indicators, synthetic sample)")
     build_welfare_datasets(settings=s)
-    options: dict[str, object] = {"out": str(out), "language": lang, "dpi": dpi}
-    if config is not None:
-        options["config"] = config.signature()
-    signature = _input_signature(s, options)
+    fingerprints = _fingerprints(s, cfg, out, lang, dpi, user_coverage=user_coverage)
+    signature = incremental.fingerprint(fingerprints)
     stamp = _read_stamp(out)
     previous = stamp[1] if stamp else None
     if not force and stamp and stamp[0] == signature and all(p.is_file() for p in stamp[1].files):
         say(f"outputs up to date in {out} (nothing changed since the last build)")
         return stamp[1]
-    if stamp is not None and stamp[0]:
-        log.info("outputs in %s are out of date; rebuilding them", out)
-    elif stamp is not None:
+    shared = _Shared(s, cfg, out, lang, dpi, built_at)
+    if user is not None:
+        shared.user = user
+    # The columns the coverage takes from the inputs: named in the gallery's sources.
+    taken = shared.coverage_layer[1] if cfg.inputs and "cakupan" in fingerprints else []
+    groups = _groups(shared, fingerprints)
+    done = {} if force else _unchanged_parts(out, groups)
+    todo = sorted((g for g in groups if g.name not in done), key=lambda g: -_COST[g.name])
+    for group in groups:
+        if group.name in done:
+            say(f"[{next(step)}/{steps}] {group.title}: unchanged since the last build")
+    if stamp is not None and not stamp[0] and not done:
         log.warning("the last build in %s did not finish; rebuilding every output", out)
-    _start_build(out, previous)
+    _start_build(out, previous, {n: (fingerprints[n], part) for n, part in done.items()})
+    shared.workers = n_jobs if len(todo) == 1 else 1
 
-    t = TEXTS[lang]
-    items: list[export.GalleryItem] = []
-    downloads: list[tuple[str, Sequence[Path]]] = []
-    inputs: list[tuple[MatchReport, str, str]] = []
+    def finished(group: Group, part: Part) -> None:
+        export.keep_thumbnails(part.thumbnails)
+        done[group.name] = part
+        kept = {n: (fingerprints[n], p) for n, p in done.items()}
+        _write_stamp(out, "", previous or BuildResult(), kept)
+
+    incremental.run_groups(todo, jobs=n_jobs, finished=finished,
+                           started=lambda g: say(f"[{next(step)}/{steps}] {g.title}"))  # fmt: skip
+    parts = [done[g.name] for g in groups]
+    items = [i for part in parts for i in part.items]
+    downloads = [d for part in parts for d in part.downloads]
+    report_downloads = [d for part in parts for d in part.reports]
     sources: list[str] = []
-    user = user_layers(cfg, settings=s) if cfg.inputs else None
-    udesa = user[0] if user is not None else None
-    taken = coverage_inputs(udesa, cfg.coverage_options())
     if bundled:
-        bundle = _build_bundled(
-            s, cfg, out, lang, dpi, say, lambda: next(step), steps, built_at, user_desa=udesa
-        )
-        items, downloads, inputs, sources = bundle
+        sources = [t[k] for k in ("source_boundaries", "source_indicators", "caveat_families")]
+        sources.append(t["source_puskesmas"])
+        sources += [t["source_sarulla"]] if cfg.csr.sites is None else []
+        sources.append(t["source_synthetic"])
     if taken:
         sources.append(t["coverage_inputs"].format(columns=", ".join(taken)))
-    if user is not None:
-        now = next(step)
-        say(f"[{now}/{steps}] maps of the config's input files")
-        own = {cfg.coverage.need, cfg.coverage.reached} - set(RAW_INDICATOR_COLUMNS)
-        if taken and not bundled:  # the coverage of the inputs, without the bundled map sets
-            desa, kec, _ = real_indicator_layers(settings=s)
-            cov_items, downloads, _ = _build_coverage(
-                cfg, desa, kec, udesa, out, lang, dpi, say, lambda: now, steps
-            )
-            items += cov_items
-        elif own and not bundled:  # counts only inputs can give, which they lack: say so
-            coverage_layer(real_indicator_layers(settings=s)[0], udesa, cfg)
-        udesa, ukec, ureport, measures = user
-        layer = ukec if udesa is None else udesa
-        counts = _user_counts(layer, measures)
-        totals = {m.code: list(m.categories) for m in measures}
-        if udesa is None:
-            ukec, _ = privacy.protect(ukec, counts=counts, totals=totals, **_privacy_options(cfg))
-        else:
-            udesa, ukec = _protect(udesa, ukec, cfg, counts=counts, totals=totals)
-        names = ", ".join(str(i.file) for i in cfg.inputs)
-        usources = [i.source for i in cfg.inputs if i.source] or [names]
-        items += build_map_set(
-            udesa, ukec, _user_indicators(cfg, layer, measures, lang), out,
-            title=cfg.maps.title or names, source="; ".join(usources), language=lang, dpi=dpi,
-            file_prefix="data-", min_indicators=1,
-        )  # fmt: skip
-        inputs.append((ureport, "data-" + slug("-".join(i.label for i in cfg.inputs)), names))
-        sources += usources
-    result.maps = [f for item in items for f in item.files]
-    result.tables = [p for _, files in downloads for p in files]
+    if cfg.inputs:
+        sources += [i.source for i in cfg.inputs if i.source] or [
+            ", ".join(str(i.file) for i in cfg.inputs)
+        ]
+    result = BuildResult(
+        maps=[f for item in items for f in item.files],
+        tables=[p for _, files in downloads for p in files],
+        reports=[p for _, files in report_downloads for p in files],
+    )
 
-    say(f"[{next(step)}/{steps}] reports, gallery and manifest")
-    folder = out / "laporan"
-    for report, name, what in inputs:
-        match, valid = _write_reports(report, folder, name, lang)
-        downloads += [(f"{t['report_match']}: {what}", match)]
-        downloads += [(f"{t['report_validation']}: {what}", valid)]
-        result.reports += [*match, *valid]
+    say(f"[{steps}/{steps}] gallery and manifest")
     result.index = export.write_gallery(
         items, out / "index.html", title=t["gallery"], language=lang,
         built=built_at.strftime("%Y-%m-%d %H:%M UTC"), sources=sources,
-        disclaimer=t["disclaimer"] if bundled else "", downloads=downloads,
-        manifest=out / manifest.MANIFEST_NAME,
+        disclaimer=t["disclaimer"] if bundled else "", downloads=downloads + report_downloads,
+        manifest=out / manifest.MANIFEST_NAME, thumbnail=incremental.gallery_thumbnail,
     )  # fmt: skip
     _remove_stale(out, previous, result)
     used: dict[str, object] = {"language": lang, "dpi": dpi, "year": SAMPLE_YEAR, "per": 1000}
@@ -850,6 +1042,6 @@ def build_outputs(
     result.manifest = manifest.write_manifest(
         out, built_at=built_at, config=used, inputs=files, sources=sources
     )
-    _write_stamp(out, signature, result)
+    _write_stamp(out, signature, result, {n: (fingerprints[n], done[n]) for n in fingerprints})
     say(f"done in {time.perf_counter() - t0:.0f} s: {len(result.files)} files in {out}")
     return result

@@ -46,9 +46,9 @@ LAT_NAMES = ("lat", "latitude", "lintang", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "bujur", "x")
 #: ``reason`` of a point that is not counted (the ``reported`` table of :class:`PointCounts`).
 REASONS = ("outside", "bad-point", "unknown-category")
-#: Longest boundary segment (m) and number of nearest vertices tried, for points outside.
-SPACING_M = 50.0
-K_NEAREST = 4
+#: Segments per node of the outline's tree: small nodes make the nearest-segment search of
+#: points outside the regency about 1.5x faster than GEOS's default of 10.
+OUTLINE_NODE_CAPACITY = 4
 #: Points counted at a time (in memory and when reading files).
 CHUNKSIZE = 500_000
 REPORTED_COLUMNS = [
@@ -95,6 +95,25 @@ def _codes(category: str | None, raw: np.ndarray | None, n: int) -> np.ndarray:
     return category_codes(raw)
 
 
+def _shared_segments(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which segments ``a[i] -> b[i]`` occur more than once (in either direction).
+
+    >>> a = np.array([[0.0, 0], [1, 0], [1, 1]])
+    >>> b = np.array([[1.0, 0], [0, 0], [0, 1]])
+    >>> _shared_segments(a, b).tolist()
+    [True, True, False]
+    """
+    ends = np.concatenate([a, b], axis=1)
+    flip = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    ends[flip] = np.concatenate([b[flip], a[flip]], axis=1)
+    order = np.lexsort(ends.T[::-1])
+    same = (ends[order][1:] == ends[order][:-1]).all(axis=1)
+    shared = np.zeros(len(ends), dtype=bool)
+    shared[order[1:][same]] = True
+    shared[order[:-1][same]] = True
+    return shared
+
+
 class DesaIndex:
     """The desa layer ready for bulk point queries: a tree in storage and in metric CRS.
 
@@ -120,54 +139,42 @@ class DesaIndex:
         return geoms
 
     @cached_property
-    def _vertices(self) -> tuple[np.ndarray, np.ndarray, Any]:
-        """Desa boundary vertices in UTM 47N, no more than :data:`SPACING_M` apart.
+    def _outline(self) -> tuple[shapely.STRtree, np.ndarray]:
+        """The segments of the regency's outline in UTM 47N, in a tree, and the desa of each.
 
-        Returns the vertices, the desa of each (-1 where the next vertex starts another ring,
-        so vertex ``i`` and ``i + 1`` form a segment only if it is >= 0) and a KD-tree of them.
+        Only the outline counts: the nearest point of the regency to a point outside it lies
+        on it. A desa boundary segment shared by two desa (the same two vertices in both
+        rings) is inside the regency and left out, which keeps a tenth of the segments.
         """
-        from scipy.spatial import cKDTree
-
         parts, part_desa = shapely.get_parts(self._metric, return_index=True)
         rings, ring_part = shapely.get_rings(parts, return_index=True)
-        dense = shapely.segmentize(rings, max_segment_length=SPACING_M)
-        xy, ring = shapely.get_coordinates(dense, return_index=True)
-        owner = part_desa[ring_part[ring]]
-        owner[np.append(ring[:-1] != ring[1:], True)] = -1  # last vertex of each ring
-        return xy, owner, cKDTree(xy)
+        xy, ring = shapely.get_coordinates(rings, return_index=True)
+        starts = np.flatnonzero(ring[:-1] == ring[1:])  # segment k: vertex k to k + 1
+        a, b = xy[starts], xy[starts + 1]
+        outline = ~_shared_segments(a, b)
+        segments = shapely.linestrings(np.stack([a[outline], b[outline]], axis=1))
+        tree = shapely.STRtree(segments, node_capacity=OUTLINE_NODE_CAPACITY)
+        return tree, part_desa[ring_part[ring[starts[outline]]]]
 
     def nearest_boundary(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest desa and distance (m) of points (UTM 47N) outside every desa.
 
-        The nearest point of the regency to a point outside it lies on a desa boundary. The
-        boundaries are cut into segments of at most :data:`SPACING_M`; the :data:`K_NEAREST`
-        nearest vertices (a KD-tree query) give the candidate segments (the two at each
-        vertex), and the exact point-to-segment distance to those picks the answer: the true
-        nearest segment is among them unless the boundary folds back sharply, and even then
-        the answer is at most ``SPACING_M / 2`` too far. Orders of magnitude faster than a GEOS
-        nearest query on the polygons.
+        The exact distance to the nearest segment of the regency's outline (a GEOS nearest
+        query on the outline's segments alone, much smaller than the desa polygons), which is
+        the distance to the nearest desa.
         """
-        if len(x) > 100_000:  # in blocks: the candidate arrays are 2K x 2 floats per point
-            parts = [
-                self.nearest_boundary(x[i : i + 100_000], y[i : i + 100_000])
-                for i in range(0, len(x), 100_000)
-            ]
-            return np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])
-        xy, owner, tree = self._vertices
-        p = np.column_stack([x, y])
-        _, near = tree.query(p, k=K_NEAREST, workers=-1)
-        seg = np.concatenate([near, near - 1], axis=1)  # segments starting at or ending in v
-        ok = (seg >= 0) & (owner[np.maximum(seg, 0)] >= 0)
-        seg = np.where(ok, seg, 0)
-        a, b = xy[seg], xy[seg + 1]
-        ab, ap = b - a, p[:, None, :] - a
-        length2 = (ab**2).sum(axis=2)
-        t = np.clip((ap * ab).sum(axis=2) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
-        d = np.hypot(*np.moveaxis(ap - t[..., None] * ab, 2, 0))
-        d = np.where(ok, d, np.inf)
-        best = d.argmin(axis=1)
-        rows = np.arange(len(p))
-        return owner[seg[rows, best]], d[rows, best]
+        tree, owner = self._outline
+        nearest = np.full(len(x), -1, dtype=np.int64)
+        distance = np.full(len(x), np.nan)
+        if len(x):
+            # Neighbours one after the other (2 km strips) walk the same branches of the tree:
+            # ~20% faster than in the input's order.
+            order = np.lexsort((y, np.floor(np.asarray(x) / 2_000.0)))
+            (i, j), d = tree.query_nearest(
+                shapely.points(x[order], y[order]), return_distance=True, all_matches=False
+            )
+            nearest[order[i]], distance[order[i]] = owner[j], d
+        return nearest, distance
 
     @cached_property
     def _to_metric(self) -> pyproj.Transformer:

@@ -60,6 +60,8 @@ G = TypeVar("G", bound=pd.DataFrame)
 DEFAULT_K = 5
 #: ``attrs`` key of the suppressed cells: ``{column: [index labels]}``.
 SUPPRESSED_ATTR = "suppressed"
+
+
 #: ``attrs`` key of the rule applied: ``{"enabled": bool, "k": int, "k_by_column": {...}}``.
 DISCLOSURE_ATTR = "disclosure"
 #: Indicator codes that count people or families (the other indicators count facilities,
@@ -70,6 +72,15 @@ PERSON_INDICATORS: frozenset[str] = frozenset({
 })  # fmt: skip
 #: Columns that add up person counts (made by the build).
 PERSON_TOTALS: frozenset[str] = frozenset({"pmks_total"})
+
+
+class _Labels(dict[str, list[Any]]):
+    """The labels of the suppressed cells by column, as stored in ``attrs``: pandas deep-copies
+    a frame's ``attrs`` into every column and row it hands out, and these labels are never
+    changed in place (only replaced), so a copy shares them instead of copying every label."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Labels:
+        return self
 
 
 def is_person_count(column: str) -> bool:
@@ -330,7 +341,7 @@ def protect(
             if labels:
                 f[col] = f[col].astype(float)
                 f.loc[labels, col] = np.nan
-        f.attrs[SUPPRESSED_ATTR] = {c: lab for c, lab in hidden.items() if lab}
+        f.attrs[SUPPRESSED_ATTR] = _Labels({c: lab for c, lab in hidden.items() if lab})
         f.attrs[DISCLOSURE_ATTR] = {
             **info,
             "k_by_column": {
