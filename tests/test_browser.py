@@ -274,7 +274,10 @@ def test_payloads_in_names_and_titles_do_not_run(browser, desa, kecamatan, tmp_p
     )
     page.mouse.move(*xy)
     tooltip = page.locator(".leaflet-tooltip.pk-tooltip")
-    tooltip.wait_for()
+    tooltip.first.wait_for()
+    page.wait_for_timeout(100)
+    # one tooltip at a time: the site's, the area's under it closed
+    assert tooltip.count() == 1
     assert PAYLOADS[1] in tooltip.inner_text() and PAYLOADS[2] in tooltip.inner_text()
     page.mouse.click(*xy)
     popup = page.locator(".leaflet-popup-content")

@@ -436,6 +436,11 @@
       layerList.collapse();
       foldLegends(true);
     });
+    // One tooltip at a time: a site's tooltip closes the (sticky) tooltip of the area under it.
+    map.on("tooltipopen", function (e) {
+      var src = e.tooltip && e.tooltip._source;
+      if (src && src.options && src.options.pane === "pkPoints") areas.closeTooltip();
+    });
     map.pk = {
       layers: layers, areas: areas, legend: legend, table: table,
       current: function () { return current; },
