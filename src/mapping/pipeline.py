@@ -35,15 +35,17 @@ from mapping.config import ConfigError, MapLayer, ProjectConfig
 from mapping.coveragemaps import build_coverage_maps, build_shortlist_outputs, write_coverage_tables
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
 from mapping.datasets import RAW_INDICATOR_COLUMNS, SAMPLE_YEAR, build_welfare_datasets
-from mapping.errors import MissingColumns
+from mapping.errors import BoundaryValidationError, DataSourceError, MissingColumns
 from mapping.files import write_text
+from mapping.gazetteer import Gazetteer
 from mapping.indicators import Rate, add_rates
 from mapping.join import MatchReport, join_table
 from mapping.labels import check_language
-from mapping.layers import build_layers
+from mapping.layers import build_layers, load_region_layers
 from mapping.maps import build_map_set, slug
 from mapping.measures import Measure, add_measures, get_measure
 from mapping.quickmap import families_table, quick_indicators
+from mapping.regions import Region, tapanuli_utara
 from mapping.settings import Settings, default_output_dir, get_settings
 from mapping.tables import WelfareTable, combine_tables, read_welfare
 from mapping.targeting import shortlist
@@ -66,7 +68,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "synthetic_title": "PMKS dan PSKS (contoh sintetis)",
         "pmks_total": "PMKS (semua kategori)",
         "psks_total": "PSKS (semua jenis)",
-        "gallery": "peta-kesos: peta Kabupaten Tapanuli Utara",
+        "gallery": "peta-kesos: peta {region}",
         "desa": "Desa",
         "kecamatan": "Kecamatan",
         "note": "Keterangan",
@@ -112,7 +114,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "synthetic_title": "PMKS and PSKS (synthetic sample)",
         "pmks_total": "PMKS (all categories)",
         "psks_total": "PSKS (all kinds)",
-        "gallery": "peta-kesos: maps of Kabupaten Tapanuli Utara",
+        "gallery": "peta-kesos: maps of {region}",
         "desa": "Village",
         "kecamatan": "Kecamatan",
         "note": "Note",
@@ -149,6 +151,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Progress line of a build of another region: what it leaves out, and why.
+REGION_SKIPPED = (
+    "bundled data skipped (real indicators, synthetic sample, puskesmas access, coverage "
+    "analysis, Sarulla CSR shortlist, profiles): they are of Kabupaten Tapanuli Utara"
+)
 #: Real desa indicators mapped by default as rates per 1,000 families (catalogue codes).
 REAL_RATES: tuple[str, ...] = (
     "keluarga_berisiko_stunting",
@@ -277,9 +284,14 @@ def _protect(
 
 
 def read_input(
-    config: ProjectConfig, index: int, *, settings: Settings | None = None
+    config: ProjectConfig,
+    index: int,
+    *,
+    settings: Settings | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> WelfareTable:
-    """The canonical table of ``inputs[index]``, read with its ``columns`` and ``categories``.
+    """The canonical table of ``inputs[index]``, read with its ``columns`` and ``categories``
+    and matched with `gazetteer` (default Tapanuli Utara's of the input's level).
 
     A column the config names that the file lacks is a :class:`~mapping.config.ConfigError`
     naming the config file, the key and its line, the file, and the headers found.
@@ -289,6 +301,7 @@ def read_input(
         return read_welfare(
             config.path(item.file), level=item.level, sheet=item.sheet, year=item.year,
             columns=item.columns.roles(), categories=item.categories, settings=settings,
+            gazetteer=gazetteer,
         )  # fmt: skip
     except MissingColumns as exc:
         problems = [
@@ -299,8 +312,46 @@ def read_input(
         raise ConfigError("\n".join(problems)) from None
 
 
-def user_layers(
+@dataclass(frozen=True)
+class RegionLayers:
+    """The config's region (``region``) and its layers, built from its ``boundaries``."""
+
+    region: Region
+    desa: gpd.GeoDataFrame
+    kecamatan: gpd.GeoDataFrame
+    kabupaten: gpd.GeoDataFrame
+
+
+def config_region_layers(
     config: ProjectConfig, *, settings: Settings | None = None
+) -> RegionLayers | None:
+    """The region of the config's ``region`` and its layers from ``boundaries`` (no download;
+    cached under the data folder by region code, :func:`mapping.layers.load_region_layers`);
+    None for Tapanuli Utara (no ``region``).
+
+    A region file or boundaries file that cannot be used is a
+    :class:`~mapping.config.ConfigError` naming the key and its line.
+    """
+    region = config.region_definition()
+    if region is None or config.boundaries is None:
+        return None
+    b = config.boundaries
+    try:
+        desa, kec, kab = load_region_layers(
+            config.path(b.file), region=region, code=b.code, layer=b.layer, settings=settings
+        )
+    except DataSourceError as exc:
+        raise ConfigError(f"{config.where('boundaries', 'file')}: {exc}") from None
+    except BoundaryValidationError as exc:  # the code column, or polygons not of the region
+        raise ConfigError(f"{config.where('boundaries')}: {exc}") from None
+    return RegionLayers(region, desa, kec, kab)
+
+
+def user_layers(
+    config: ProjectConfig,
+    *,
+    settings: Settings | None = None,
+    region: RegionLayers | None = None,
 ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame, MatchReport, list[Measure]]:
     """Desa and kecamatan layers of the config's input files, with its measures added.
 
@@ -310,11 +361,22 @@ def user_layers(
     all inputs and the measures added (the config's, then the built-in ones its maps name).
     Inputs of kecamatan totals (``level: kecamatan``) give no desa layer (None): they are
     joined to the 15 kecamatan, their families summed from the desa indicators.
+
+    With the layers of another `region` (:func:`region_layers`, the config's ``region``), the
+    inputs are matched to its desa or kecamatan and joined to its layers; the families of
+    Tapanuli Utara's desa indicators are not used there, so without their own ``keluarga``
+    the inputs give counts, not rates.
     """
-    tables = [read_input(config, i, settings=settings) for i in range(len(config.inputs))]
-    by_desa = config.inputs[0].level == "desa"
+    input_level = config.inputs[0].level
+    gazetteer = None if region is None else Gazetteer.from_region(region.region, level=input_level)
+    tables = [
+        read_input(config, i, settings=settings, gazetteer=gazetteer)
+        for i in range(len(config.inputs))
+    ]
+    by_desa = input_level == "desa"
     own_families = any(FAMILIES in set(t.data["category"]) for t in tables)
-    if not own_families and by_desa:
+    layer_of = {} if region is None else {"desa": region.desa, "kecamatan": region.kecamatan}
+    if not own_families and by_desa and region is None:
         tables.append(families_table(settings=settings))
     combined = combine_tables(tables)
     year = next((i.year for i in config.inputs if i.year is not None), None)
@@ -326,11 +388,12 @@ def user_layers(
     rates = {
         i.column: Rate(i.column.removesuffix(PER_1000_SUFFIX), FAMILIES)
         for i in quick_indicators(categories)
-        if i.column.endswith(PER_1000_SUFFIX)
+        if i.column.endswith(PER_1000_SUFFIX) and (own_families or region is None)
     }
     if not by_desa:
-        kec, report = join_table(combined, level="kecamatan", year=year, settings=settings)
-        if not own_families:
+        kec, report = join_table(combined, level="kecamatan", year=year, settings=settings,
+                                 layer=layer_of.get("kecamatan"))  # fmt: skip
+        if not own_families and region is None:
             families, _ = join_table(families_table(settings=settings), level="kecamatan",
                                      settings=settings)  # fmt: skip
             by_code = families.set_index("code")[FAMILIES]
@@ -339,7 +402,10 @@ def user_layers(
         return None, add_measures(kec, measures)[0] if measures else kec, report, measures
     layers = []
     for level in ("desa", "kecamatan"):
-        gdf, report = join_table(combined, level=level, year=year, rates=rates, settings=settings)
+        gdf, report = join_table(
+            combined, level=level, year=year, rates=rates, settings=settings,
+            layer=layer_of.get(level), desa=layer_of.get("desa"),
+        )  # fmt: skip
         if measures:
             gdf, _ = add_measures(gdf, measures)
         layers.append((gdf, report))
@@ -366,7 +432,8 @@ def _user_indicators(
     if inds:
         return inds
     categories = [c for c in desa.attrs.get("categories", []) if c in CATEGORY_BY_CODE]
-    return quick_indicators(categories, language=language)
+    # without a number of families (another region's counts) the rates are left out
+    return [i for i in quick_indicators(categories, language=language) if i.column in desa]
 
 
 def _high_need_low_capacity(
@@ -736,17 +803,21 @@ def build_outputs(
         out = config.out_dir if config is not None else default_output_dir()
     say = progress or (lambda msg: log.info("%s", msg))
     result = BuildResult()
-    bundled = cfg.maps.bundled
+    area = config_region_layers(cfg, settings=s)
+    bundled = cfg.maps.bundled and area is None
     steps = (6 if bundled else 1) + (1 if cfg.inputs else 0) + 2
     step = iter(range(1, steps + 1))
     t0 = time.perf_counter()
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
-    say(f"[{next(step)}/{steps}] boundary layers")
-    build_layers(settings=s)
-
-    say(f"[{next(step)}/{steps}] welfare datasets (real indicators, synthetic sample)")
-    build_welfare_datasets(settings=s)
+    if area is None:
+        say(f"[{next(step)}/{steps}] boundary layers")
+        build_layers(settings=s)
+        say(f"[{next(step)}/{steps}] welfare datasets (real indicators, synthetic sample)")
+        build_welfare_datasets(settings=s)
+    else:
+        say(f"[{next(step)}/{steps}] boundary layers of {area.region.title()} (from boundaries)")
+        say(f"[{next(step)}/{steps}] {REGION_SKIPPED}")
     options: dict[str, object] = {"out": str(out), "language": lang, "dpi": dpi}
     if config is not None:
         options["config"] = config.signature()
@@ -767,9 +838,9 @@ def build_outputs(
     downloads: list[tuple[str, Sequence[Path]]] = []
     inputs: list[tuple[MatchReport, str, str]] = []
     sources: list[str] = []
-    user = user_layers(cfg, settings=s) if cfg.inputs else None
+    user = user_layers(cfg, settings=s, region=area) if cfg.inputs else None
     udesa = user[0] if user is not None else None
-    taken = coverage_inputs(udesa, cfg.coverage_options())
+    taken = coverage_inputs(udesa, cfg.coverage_options()) if area is None else []
     if bundled:
         bundle = _build_bundled(
             s, cfg, out, lang, dpi, say, lambda: next(step), steps, built_at, user_desa=udesa
@@ -787,7 +858,7 @@ def build_outputs(
                 cfg, desa, kec, udesa, out, lang, dpi, say, lambda: now, steps
             )
             items += cov_items
-        elif own and not bundled:  # counts only inputs can give, which they lack: say so
+        elif own and not bundled and area is None:  # counts the inputs lack: say so
             coverage_layer(real_indicator_layers(settings=s)[0], udesa, cfg)
         udesa, ukec, ureport, measures = user
         layer = ukec if udesa is None else udesa
@@ -816,8 +887,10 @@ def build_outputs(
         downloads += [(f"{t['report_match']}: {what}", match)]
         downloads += [(f"{t['report_validation']}: {what}", valid)]
         result.reports += [*match, *valid]
+    region = tapanuli_utara() if area is None else area.region
     result.index = export.write_gallery(
-        items, out / "index.html", title=t["gallery"], language=lang,
+        items, out / "index.html", title=t["gallery"].format(region=region.title()),
+        language=lang,
         built=built_at.strftime("%Y-%m-%d %H:%M UTC"), sources=sources,
         disclaimer=t["disclaimer"] if bundled else "", downloads=downloads,
         manifest=out / manifest.MANIFEST_NAME,
@@ -828,8 +901,12 @@ def build_outputs(
     used["coverage_from_inputs"] = taken
     if config is not None:
         used["project_config"] = config.model_dump(mode="json")
-    files = _manifest_inputs(s) + [("input", cfg.path(i.file), cfg.path(i.file).parent)
-                                   for i in cfg.inputs]  # fmt: skip
+    if area is None:
+        files = _manifest_inputs(s)
+    else:
+        used["region"] = {"code": region.code, "name": region.title(), "crs": region.metric_crs}
+        files = [("region", p, p.parent) for p in cfg.region_files()]
+    files += [("input", cfg.path(i.file), cfg.path(i.file).parent) for i in cfg.inputs]
     result.manifest = manifest.write_manifest(
         out, built_at=built_at, config=used, inputs=files, sources=sources
     )
