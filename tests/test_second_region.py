@@ -25,6 +25,7 @@ import shapely
 from mapping import access
 from mapping.analysis import coverage_analysis
 from mapping.areas import read_region, region_from_areas, region_from_desa
+from mapping.cli import main
 from mapping.config import ConfigError, load_config, parse_config
 from mapping.errors import BoundaryValidationError, InputError, ValidationFailed
 from mapping.gazetteer import Gazetteer
@@ -597,7 +598,12 @@ outputs:
 
 
 def test_build_a_second_region_from_a_config(
-    tmp_path: Path, boundaries: gpd.GeoDataFrame, region: Region, tmp_settings: Settings
+    tmp_path: Path,
+    boundaries: gpd.GeoDataFrame,
+    region: Region,
+    tmp_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _region_files(tmp_path, boundaries, region)
     (tmp_path / "peta-kesos.yaml").write_text(CONFIG, encoding="utf-8")
@@ -628,9 +634,11 @@ def test_build_a_second_region_from_a_config(
     assert len(match) == 18
     desa = gpd.read_file(tmp_settings.data_dir / "regions" / "34-90.gpkg", layer="desa")
     np.testing.assert_allclose(desa["area_km2"], 4.0, rtol=1e-6)
-    # the same build again is up to date
-    again = build_outputs(config=load_config(tmp_path / "peta-kesos.yaml"), settings=tmp_settings)
-    assert again.files == result.files
+    # the same build from the command line is up to date (nothing rebuilt)
+    monkeypatch.setenv("PETA_KESOS_DATA", str(tmp_settings.data_dir))
+    assert main(["build", "--config", str(tmp_path / "peta-kesos.yaml")]) == 0
+    printed = capsys.readouterr().out
+    assert "outputs up to date" in printed and f"Open {result.index}" in printed
 
 
 @pytest.mark.parametrize(
@@ -664,3 +672,31 @@ def test_region_config_names_a_broken_file(
     with pytest.raises(ConfigError, match=r"line 3, key boundaries.file: Boundaries file .*"
                        r"tidak-ada.gpkg of Kabupaten Merapi Kidul not found"):  # fmt: skip
         build_outputs(config=load_config(path), settings=tmp_settings)
+
+
+def test_quick_map_of_a_second_region_from_the_command_line(
+    tmp_path: Path,
+    boundaries: gpd.GeoDataFrame,
+    region: Region,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _region_files(tmp_path, boundaries, region)
+    monkeypatch.setenv("PETA_KESOS_DATA", str(tmp_path / "data"))
+    # no number of families: the region's counts are mapped as they are, not as rates
+    table = pd.read_csv(tmp_path / "pmks-merapi-kidul.csv").drop(columns="Jumlah Keluarga")
+    table.to_csv(tmp_path / "lansia.csv", index=False)
+    out = tmp_path / "peta"
+    args = ["map", str(tmp_path / "lansia.csv"), "-o", str(out), "--dpi", "50",
+            "--region", str(tmp_path / "merapi-kidul.json")]  # fmt: skip
+    assert main(args) == 1
+    assert "--region and --boundaries go together" in capsys.readouterr().err
+    args += ["--boundaries", str(tmp_path / "batas-desa.gpkg"), "--boundaries-code", "KDEPUM"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "tanpa jumlah keluarga" in printed and "18 joined" in printed
+    pages = [p.read_text(encoding="utf-8") for p in out.glob("*.html")]
+    assert pages and all("Tapanuli" not in page for page in pages)
+    assert any("Sardonoharjo" in page for page in pages)
+    assert "Tapanuli" not in (out / "laporan-pencocokan.csv").read_text(encoding="utf-8")
+    assert not (tmp_path / "data" / "boundaries").exists()  # nothing of Tapanuli Utara built
