@@ -2,7 +2,8 @@
 
 ``peta-kesos build --config peta-kesos.yaml`` runs the whole chain from one YAML file: the
 user's input files, their measures, the maps, the coverage and CSR settings, disclosure control
-and the output folder. The file is validated with pydantic; every error names the file, the
+and the output folder; with ``region`` (a region file) and ``boundaries`` (its desa polygons and
+their code column), the maps of another region than Tapanuli Utara. The file is validated with pydantic; every error names the file, the
 line, the dotted key and what is allowed, e.g.::
 
     peta-kesos.yaml, line 12, key csr.weights.biaya: unknown key; allowed: need, gap, access,
@@ -352,6 +353,13 @@ class ProjectConfig(_Section):
                 "boundaries: boundaries are of a region; allowed: add region: (the region "
                 "file, JSON naming a CSV of its desa), or remove boundaries for Tapanuli Utara"
             )
+        for key in ("coverage", "csr"):
+            if self.region is not None and key in self.model_fields_set:
+                raise ValueError(
+                    f"{key}: the coverage analysis and CSR shortlist use the puskesmas, desa "
+                    f"indicators and sites of Tapanuli Utara; allowed: no {key} key with region "
+                    "(the build maps your inputs)"
+                )
         if self.region is not None and "bundled" in self.maps.model_fields_set:
             if self.maps.bundled:
                 raise ValueError(
