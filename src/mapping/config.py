@@ -3,8 +3,9 @@
 ``peta-kesos build --config peta-kesos.yaml`` runs the whole chain from one YAML file: the
 user's input files, their measures, the maps, the coverage and CSR settings, disclosure control
 and the output folder; with ``region`` (a region file) and ``boundaries`` (its desa polygons and
-their code column), the maps of another region than Tapanuli Utara. The file is validated with pydantic; every error names the file, the
-line, the dotted key and what is allowed, e.g.::
+their code column), the maps of another region than Tapanuli Utara. The file is validated
+with pydantic; every error names the file, the line, the dotted key and what is allowed,
+e.g.::
 
     peta-kesos.yaml, line 12, key csr.weights.biaya: unknown key; allowed: need, gap, access,
     capacity
