@@ -648,6 +648,8 @@ def test_build_a_second_region_from_a_config(
          r"line 1, key region: a region needs its desa boundaries"),
         (lambda c: c.replace("region: merapi-kidul.json\n", ""),
          r"line 1, key boundaries: boundaries are of a region"),
+        (lambda c: re.sub(r"inputs:\n.*\n.*\n", "", c),
+         r"line 1, key region: a build of another region maps your files"),
         (lambda c: c + "csr:\n  top_n: 5\n",
          r"line 13, key csr: the coverage analysis and CSR shortlist .* Tapanuli Utara"),
         (lambda c: c.replace("  dpi: 60\n", "  dpi: 60\n  bundled: true\n"),

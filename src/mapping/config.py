@@ -354,6 +354,11 @@ class ProjectConfig(_Section):
                 "boundaries: boundaries are of a region; allowed: add region: (the region "
                 "file, JSON naming a CSV of its desa), or remove boundaries for Tapanuli Utara"
             )
+        if self.region is not None and not self.inputs:
+            raise ValueError(
+                "region: a build of another region maps your files; allowed: region with "
+                "inputs (the tables of that region to map)"
+            )
         for key in ("coverage", "csr"):
             if self.region is not None and key in self.model_fields_set:
                 raise ValueError(

@@ -362,7 +362,7 @@ def user_layers(
     Inputs of kecamatan totals (``level: kecamatan``) give no desa layer (None): they are
     joined to the 15 kecamatan, their families summed from the desa indicators.
 
-    With the layers of another `region` (:func:`region_layers`, the config's ``region``), the
+    With the layers of another `region` (:func:`config_region_layers`), the
     inputs are matched to its desa or kecamatan and joined to its layers; the families of
     Tapanuli Utara's desa indicators are not used there, so without their own ``keluarga``
     the inputs give counts, not rates.
