@@ -361,10 +361,6 @@ def describe_problems(
     return "\n".join(lines)
 
 
-#: More people than live in Tapanuli Utara (about 312,000 at the 2020 census): no count of
-#: one desa, kecamatan or the whole regency can be this large (the default region's
-#: :attr:`~mapping.regions.Region.max_plausible_count`).
-MAX_PLAUSIBLE_COUNT = 400_000
 #: More people than live in any regency or city of Indonesia (Kabupaten Bogor, the largest,
 #: had about 5.4 million at the 2020 census): the limit for a region of unknown population.
 MAX_REGENCY_COUNT = 6_000_000
@@ -392,8 +388,9 @@ def check_plausible(
     *,
     region: Region | None = None,
 ) -> None:
-    """Warn about counts that cannot be true: more than live in `region` (default Tapanuli
-    Utara: :data:`MAX_PLAUSIBLE_COUNT`; :data:`MAX_REGENCY_COUNT` when its population is
+    """Warn about counts that cannot be true: more than live in `region` (its
+    :attr:`~mapping.regions.Region.max_plausible_count`: 400,000 for Tapanuli Utara, the
+    default, of about 312,000 people; :data:`MAX_REGENCY_COUNT` when its population is
     unknown), a family count above the row's ``Jumlah Keluarga``, or people above ten per
     family of the row."""
     reg = default_region(region)
