@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +25,8 @@ import shapely
 from mapping import access
 from mapping.analysis import coverage_analysis
 from mapping.areas import read_region, region_from_areas, region_from_desa
+from mapping.cli import main
+from mapping.config import ConfigError, load_config, parse_config
 from mapping.errors import BoundaryValidationError, InputError, ValidationFailed
 from mapping.gazetteer import Gazetteer
 from mapping.influence import area_of_influence, default_sites
@@ -31,9 +34,12 @@ from mapping.interactive import choropleth_map, render_html
 from mapping.join import aggregate_to_kecamatan, join_table
 from mapping.layers import area_km2, region_layers
 from mapping.matchfile import match_file
+from mapping.names import example_code, parse_code
+from mapping.pipeline import build_outputs
 from mapping.points import count_points
 from mapping.regions import Region, RegionError, metric_crs_of, tapanuli_utara, utm_crs
 from mapping.services import as_services
+from mapping.settings import Settings
 from mapping.static import plot_choropleth
 from mapping.tables import from_frame
 
@@ -498,3 +504,203 @@ def test_count_points(layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoD
     (outside,) = [p for p in table.report if p.kind == "outside"]
     assert outside.message == "point lies outside every desa"
     assert "nearest desa" in outside.suggestion and "Tapanuli" not in str(outside)
+
+
+# --- codes and checks of the region -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("3490012001", ("kemendagri", "desa", "34.90.01.2001")),
+        ("34.90.02", ("kemendagri", "kecamatan", "34.90.02")),
+        (3490031001.0, ("kemendagri", "desa", "34.90.03.1001")),
+        ("34.90", ("kemendagri", "kabupaten", "34.90")),
+    ],
+)
+def test_codes_of_the_region(region: Region, value: object, expected: tuple[str, ...]) -> None:
+    parsed = parse_code(value, region=region)
+    assert parsed is not None and (parsed.system, parsed.level, parsed.code) == expected
+    assert parse_code(value) is None  # not a code of Tapanuli Utara
+    assert parse_code("1202012010", region=region) is None
+    assert example_code(region) == "34.90.01.2001"
+
+
+def test_code_only_table_is_read_at_the_level_of_its_codes(region: Region) -> None:
+    # no name columns: the level comes from the codes, which are the region's
+    frame = pd.DataFrame({"Kode": ["34.90.01", "349002", "34.90.03"], "Fakir Miskin": [5, 6, 7]})
+    table = from_frame(frame, gazetteer=Gazetteer.from_region(region, level="kecamatan"))
+    assert table.level == "kecamatan"
+    assert table.data.set_index("area_code")["value"].to_dict() == {
+        "34.90.01": 5, "34.90.02": 6, "34.90.03": 7,
+    }  # fmt: skip
+
+
+def test_checks_name_the_region(region: Region, gazetteer: Gazetteer) -> None:
+    frame = pd.DataFrame(
+        {"Kode": ["34.90.01.2001", "1202012010", "34.90.02.9999"],
+         "Desa": ["Wonokerto", "Sidomoyo", "Sidokarto"],
+         "Lanjut Usia Terlantar": [12, 7_000_000, 4]}
+    )  # fmt: skip
+    table = from_frame(frame, gazetteer=gazetteer)
+    texts = [p.describe() for p in table.report]
+    foreign = next(t for t in texts if "'1202012010'" in t)
+    assert "not a Kemendagri or BPS code of Merapi Kidul" in foreign and "34.90.01.2001" in foreign
+    assert any("code 34.90.02.9999 names no desa of Merapi Kidul" in t for t in texts)
+    # no population in the definition: the limit is that of any regency, never Tapanuli's
+    (big,) = [t for t in texts if "implausible" in t]
+    assert "any regency or city of Indonesia" in big and "at most 6000000" in big
+    assert not any("Tapanuli" in t for t in texts)
+    counted = replace(region, population=50_000)
+    assert counted.max_plausible_count == 100_000
+    gz = Gazetteer.from_region(counted)
+    frame.loc[1, "Lanjut Usia Terlantar"] = 150_000
+    (big,) = [p.describe() for p in from_frame(frame, gazetteer=gz).report
+              if p.kind == "implausible-value"]  # fmt: skip
+    assert "more than the population of Merapi Kidul" in big
+
+
+# --- a whole build from a config --------------------------------------------------------------
+
+
+def _region_files(folder: Path, boundaries: gpd.GeoDataFrame, region: Region) -> None:
+    """The region as a user gives it: region file, desa table, boundaries, one input table."""
+    pd.DataFrame(
+        {"code": boundaries["KDEPUM"], "name": boundaries["NAMOBJ"],
+         "parent_code": boundaries["KDCPUM"], "parent": boundaries["WADMKC"]}
+    ).to_csv(folder / "desa-merapi-kidul.csv", index=False)  # fmt: skip
+    doc = {"code": "34.90", "name": "Merapi Kidul", "centre": list(region.centre or ()),
+           "areas": "desa-merapi-kidul.csv", "expected_area_km2": 72.0}  # fmt: skip
+    (folder / "merapi-kidul.json").write_text(json.dumps(doc), encoding="utf-8")
+    boundaries.to_file(folder / "batas-desa.gpkg", layer="desa", driver="GPKG")
+    i = np.arange(18)
+    pd.DataFrame(
+        {"Kecamatan": boundaries["WADMKC"], "Desa": boundaries["NAMOBJ"],
+         "Jumlah Keluarga": 300 + 20 * i, "Fakir Miskin": 20 + (i * 7) % 13,
+         "Lanjut Usia Terlantar": 10 + (i * 5) % 11}
+    ).to_csv(folder / "pmks-merapi-kidul.csv", index=False)  # fmt: skip
+
+
+CONFIG = """\
+region: merapi-kidul.json
+boundaries:
+  file: batas-desa.gpkg
+  code: KDEPUM
+inputs:
+  - file: pmks-merapi-kidul.csv
+    source: Dinas Sosial Kabupaten Merapi Kidul (contoh sintetis)
+maps:
+  title: PMKS Kabupaten Merapi Kidul (contoh sintetis)
+  dpi: 60
+outputs:
+  folder: keluaran
+"""
+
+
+def test_build_a_second_region_from_a_config(
+    tmp_path: Path,
+    boundaries: gpd.GeoDataFrame,
+    region: Region,
+    tmp_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _region_files(tmp_path, boundaries, region)
+    (tmp_path / "peta-kesos.yaml").write_text(CONFIG, encoding="utf-8")
+    result = build_outputs(config=load_config(tmp_path / "peta-kesos.yaml"),
+                           settings=tmp_settings)  # fmt: skip
+    out = tmp_path / "keluaran"
+    assert result.index == out / "index.html" and result.maps
+    assert all(p.is_file() and out in p.parents for p in result.files)
+    # only the user's maps: nothing of Tapanuli Utara's bundled data, nothing downloaded
+    assert all(p.name.startswith("data-") for p in result.maps)
+    assert not tmp_settings.boundaries_dir.exists()
+    assert (tmp_settings.data_dir / "regions" / "34-90.gpkg").is_file()
+    texts = [p.read_text(encoding="utf-8") for p in result.files if p.suffix in {".html", ".csv"}]
+    assert all("Tapanuli" not in t for t in texts)
+    assert "peta-kesos: peta Kabupaten Merapi Kidul" in result.index.read_text(encoding="utf-8")
+    html = next(p for p in result.maps if p.suffix == ".html" and "desa" in p.name)
+    page = html.read_text(encoding="utf-8")
+    assert "Sardonoharjo" in page and "Merapi Kidul" in page
+    doc = json.loads(result.manifest.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert doc["config"]["region"] == {
+        "code": "34.90", "name": "Kabupaten Merapi Kidul", "crs": UTM_49S,
+    }  # fmt: skip
+    roles = {Path(f["path"]).name: f["role"] for f in doc["inputs"]}
+    assert roles["merapi-kidul.json"] == "region" and roles["batas-desa.gpkg"] == "region"
+    # the match report: every row joined; the layers measured in UTM 49S (4 km2 a desa)
+    match = pd.read_csv(next(p for p in result.reports if "pencocokan" in p.name and
+                             p.suffix == ".csv"))  # fmt: skip
+    assert len(match) == 18
+    desa = gpd.read_file(tmp_settings.data_dir / "regions" / "34-90.gpkg", layer="desa")
+    np.testing.assert_allclose(desa["area_km2"], 4.0, rtol=1e-6)
+    # the same build from the command line is up to date (nothing rebuilt)
+    monkeypatch.setenv("PETA_KESOS_DATA", str(tmp_settings.data_dir))
+    assert main(["build", "--config", str(tmp_path / "peta-kesos.yaml")]) == 0
+    printed = capsys.readouterr().out
+    assert "outputs up to date" in printed and f"Open {result.index}" in printed
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda c: c.replace("boundaries:\n  file: batas-desa.gpkg\n  code: KDEPUM\n", ""),
+         r"line 1, key region: a region needs its desa boundaries"),
+        (lambda c: c.replace("region: merapi-kidul.json\n", ""),
+         r"line 1, key boundaries: boundaries are of a region"),
+        (lambda c: re.sub(r"inputs:\n.*\n.*\n", "", c),
+         r"line 1, key region: a build of another region maps your files"),
+        (lambda c: c + "csr:\n  top_n: 5\n",
+         r"line 13, key csr: the coverage analysis and CSR shortlist .* Tapanuli Utara"),
+        (lambda c: c.replace("  dpi: 60\n", "  dpi: 60\n  bundled: true\n"),
+         r"line 11, key maps.bundled: the bundled map sets.* are of Tapanuli Utara"),
+    ],
+)  # fmt: skip
+def test_region_config_errors(edit: Callable[[str], str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config(edit(CONFIG))
+
+
+def test_region_config_names_a_broken_file(
+    tmp_path: Path, boundaries: gpd.GeoDataFrame, region: Region, tmp_settings: Settings
+) -> None:
+    _region_files(tmp_path, boundaries, region)
+    path = tmp_path / "peta-kesos.yaml"
+    path.write_text(CONFIG.replace("code: KDEPUM", "code: KODE"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 2, key boundaries: .*column 'KODE' .* not found"):
+        build_outputs(config=load_config(path), settings=tmp_settings)
+    path.write_text(CONFIG.replace("merapi-kidul.json", "tidak-ada.json"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 1, key region: Cannot read region file"):
+        build_outputs(config=load_config(path), settings=tmp_settings)
+    path.write_text(CONFIG.replace("batas-desa.gpkg", "tidak-ada.gpkg"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 3, key boundaries.file: Boundaries file .*"
+                       r"tidak-ada.gpkg of Kabupaten Merapi Kidul not found"):  # fmt: skip
+        build_outputs(config=load_config(path), settings=tmp_settings)
+
+
+def test_quick_map_of_a_second_region_from_the_command_line(
+    tmp_path: Path,
+    boundaries: gpd.GeoDataFrame,
+    region: Region,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _region_files(tmp_path, boundaries, region)
+    monkeypatch.setenv("PETA_KESOS_DATA", str(tmp_path / "data"))
+    # no number of families: the region's counts are mapped as they are, not as rates
+    table = pd.read_csv(tmp_path / "pmks-merapi-kidul.csv").drop(columns="Jumlah Keluarga")
+    table.to_csv(tmp_path / "lansia.csv", index=False)
+    out = tmp_path / "peta"
+    args = ["map", str(tmp_path / "lansia.csv"), "-o", str(out), "--dpi", "50",
+            "--region", str(tmp_path / "merapi-kidul.json")]  # fmt: skip
+    assert main(args) == 1
+    assert "--region and --boundaries go together" in capsys.readouterr().err
+    args += ["--boundaries", str(tmp_path / "batas-desa.gpkg"), "--boundaries-code", "KDEPUM"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "tanpa jumlah keluarga" in printed and "18 joined" in printed
+    pages = [p.read_text(encoding="utf-8") for p in out.glob("*.html")]
+    assert pages and all("Tapanuli" not in page for page in pages)
+    assert any("Sardonoharjo" in page for page in pages)
+    assert "Tapanuli" not in (out / "laporan-pencocokan.csv").read_text(encoding="utf-8")
+    assert not (tmp_path / "data" / "boundaries").exists()  # nothing of Tapanuli Utara built

@@ -227,6 +227,7 @@ def region_from_areas(
     centre: tuple[float, float] | None = None,
     crs: str | None = None,
     expected_area_km2: float | None = None,
+    population: int | None = None,
     sites: Sequence[str] = (),
     source: str = "",
 ) -> Region:
@@ -267,6 +268,7 @@ def region_from_areas(
         expected_area_km2=expected_area_km2,
         expected_n_desa=len(desa),
         expected_n_kecamatan=len(kecamatan),
+        population=population,
         sites=tuple(sites),
         source=source,
     )

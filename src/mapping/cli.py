@@ -256,15 +256,35 @@ def _cmd_join(args: argparse.Namespace) -> int:
     return 0
 
 
+def _region_of(args: argparse.Namespace):  # -> (Region, (desa, kecamatan)) or (None, None)
+    """The region of ``--region`` and its desa and kecamatan layers from ``--boundaries``."""
+    from mapping.areas import read_region
+    from mapping.errors import InputError
+    from mapping.layers import load_region_layers
+
+    if args.region is None and args.boundaries is None:
+        return None, None
+    if args.region is None or args.boundaries is None:
+        msg = (
+            "--region and --boundaries go together: the region file (JSON naming a CSV of its "
+            "desa) and a GeoPackage/GeoJSON of its desa (code column: --boundaries-code)."
+        )
+        raise InputError(msg)
+    region = read_region(args.region)
+    desa, kec, _ = load_region_layers(args.boundaries, region=region, code=args.boundaries_code)
+    return region, (desa, kec)
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from mapping.quickmap import QUICK_DPI, quick_map
 
     columns, categories, _ = _named_columns(args, points=False)
+    region, layers = _region_of(args)
     with _named_in_options(categories):
         result = quick_map(
             args.input, args.output, level=args.level, sheet=args.sheet, year=args.year,
             language=args.language, dpi=args.dpi or QUICK_DPI, columns=columns,
-            categories=categories,
+            categories=categories, region=region, layers=layers,
         )  # fmt: skip
     print(result.summary())
     return 0
@@ -431,7 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
         prog="peta-kesos",
-        description="Map social welfare (PMKS/PSKS) in Kabupaten Tapanuli Utara.",
+        description="Map social welfare (PMKS/PSKS) in Kabupaten Tapanuli Utara, or in another "
+        "region given as data (region: and boundaries: in a config, --region/--boundaries).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug messages")
     parser.add_argument("-q", "--quiet", action="store_true", help="show warnings only")
@@ -484,6 +505,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dpi", type=_dpi, default=None, help="PNG resolution, 50-1200 (default 150; 300 to print)"
     )
+    p.add_argument(
+        "--region", type=Path, default=None, metavar="JSON",
+        help="another region than Tapanuli Utara: its region file (JSON naming a CSV of its desa)",
+    )  # fmt: skip
+    p.add_argument(
+        "--boundaries", type=Path, default=None, metavar="FILE",
+        help="GeoPackage/GeoJSON of the --region's desa polygons (needed with --region)",
+    )  # fmt: skip
+    p.add_argument(
+        "--boundaries-code", default="code", metavar="COLUMN",
+        help="column of --boundaries holding each desa's Kemendagri code (default: code)",
+    )  # fmt: skip
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("match", help="match place names/codes in a CSV/XLSX to desa or kecamatan")

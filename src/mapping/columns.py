@@ -31,6 +31,7 @@ from mapping.readers import (
     shorten,
     year_in_title,
 )
+from mapping.regions import Region
 
 Level = Literal["desa", "kecamatan"]
 LEVELS: tuple[str, ...] = ("desa", "kecamatan")
@@ -145,8 +146,11 @@ def _header_row(raw: RawTable) -> int | None:
     return raw.header_rows[-1] if raw.header_rows else None
 
 
-def infer_level(raw: RawTable, cols: Columns, level: str | None) -> Level:
-    """`level` checked against the columns, or the level the codes and columns show."""
+def infer_level(
+    raw: RawTable, cols: Columns, level: str | None, *, region: Region | None = None
+) -> Level:
+    """`level` checked against the columns, or the level the codes and columns show (codes
+    of `region`, default Tapanuli Utara)."""
     if level is not None:
         lvl = as_level(level)
         if lvl == "kecamatan" and cols.name is not None and cols.kecamatan is not None:
@@ -164,7 +168,7 @@ def infer_level(raw: RawTable, cols: Columns, level: str | None) -> Level:
         levels = [
             p.level
             for key, n in counts.items()
-            if (p := parse_code(firsts[key])) is not None
+            if (p := parse_code(firsts[key], region=region)) is not None
             for _ in range(n)
         ]
         n_desa, n_kec = levels.count("desa"), levels.count("kecamatan")

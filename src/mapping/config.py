@@ -2,8 +2,10 @@
 
 ``peta-kesos build --config peta-kesos.yaml`` runs the whole chain from one YAML file: the
 user's input files, their measures, the maps, the coverage and CSR settings, disclosure control
-and the output folder. The file is validated with pydantic; every error names the file, the
-line, the dotted key and what is allowed, e.g.::
+and the output folder; with ``region`` (a region file) and ``boundaries`` (its desa polygons and
+their code column), the maps of another region than Tapanuli Utara. The file is validated
+with pydantic; every error names the file, the line, the dotted key and what is allowed,
+e.g.::
 
     peta-kesos.yaml, line 12, key csr.weights.biaya: unknown key; allowed: need, gap, access,
     capacity
@@ -14,6 +16,7 @@ Relative paths (inputs, outputs) are relative to the config file's folder.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import typing
 from dataclasses import replace
@@ -35,13 +38,15 @@ from pydantic import (
 from mapping import privacy
 from mapping.access import CATCHMENT_KM, DETOUR_FACTOR
 from mapping.analysis import AnalysisOptions
+from mapping.areas import read_region
 from mapping.categories import CATEGORY_BY_CODE
 from mapping.classify import PALETTES, SCHEMES
 from mapping.datasets import RAW_INDICATOR_COLUMNS
-from mapping.errors import PetaKesosError
+from mapping.errors import InputError, PetaKesosError, ValidationFailed
 from mapping.influence import parse_site
 from mapping.measures import DEFAULT_MEASURES, Measure
 from mapping.priority import DEFAULT_COMPONENTS
+from mapping.regions import Region, RegionError
 
 #: The example config in the repository root (what ``make maps`` uses).
 EXAMPLE_NAME = "peta-kesos.yaml"
@@ -306,6 +311,15 @@ class Privacy(_Section):
         return self
 
 
+class Boundaries(_Section):
+    """The desa boundaries of the config's ``region``: a GeoPackage or GeoJSON file (``layer``
+    of a GeoPackage with several), and the column holding each desa's Kemendagri code."""
+
+    file: Path
+    code: str = "code"
+    layer: str | None = None
+
+
 class Outputs(_Section):
     """Where the outputs go."""
 
@@ -322,12 +336,47 @@ class ProjectConfig(_Section):
     csr: Csr = Field(default_factory=Csr)
     privacy: Privacy = Field(default_factory=Privacy)
     outputs: Outputs = Field(default_factory=Outputs)
+    #: Another region than Tapanuli Utara: its region file and its desa boundaries.
+    region: Path | None = None
+    boundaries: Boundaries | None = None
     #: The config file's folder (relative paths start there) and its content's SHA-256.
     _base: Path = PrivateAttr(default=Path("."))
     _digest: str = PrivateAttr(default="")
     #: The config's name in messages and the line of each key (see :meth:`where`).
     _name: str = PrivateAttr(default=EXAMPLE_NAME)
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _region_with_boundaries(self) -> ProjectConfig:
+        if self.region is not None and self.boundaries is None:
+            raise ValueError(
+                "region: a region needs its desa boundaries; allowed: add boundaries: with "
+                "file: (a GeoPackage or GeoJSON of its desa) and code: (their code column)"
+            )
+        if self.boundaries is not None and self.region is None:
+            raise ValueError(
+                "boundaries: boundaries are of a region; allowed: add region: (the region "
+                "file, JSON naming a CSV of its desa), or remove boundaries for Tapanuli Utara"
+            )
+        if self.region is not None and not self.inputs:
+            raise ValueError(
+                "region: a build of another region maps your files; allowed: region with "
+                "inputs (the tables of that region to map)"
+            )
+        for key in ("coverage", "csr"):
+            if self.region is not None and key in self.model_fields_set:
+                raise ValueError(
+                    f"{key}: the coverage analysis and CSR shortlist use the puskesmas, desa "
+                    f"indicators and sites of Tapanuli Utara; allowed: no {key} key with region "
+                    "(the build maps your inputs)"
+                )
+        if self.region is not None and "bundled" in self.maps.model_fields_set:
+            if self.maps.bundled:
+                raise ValueError(
+                    "maps.bundled: the bundled map sets, coverage analysis and CSR shortlist "
+                    "are of Tapanuli Utara; allowed: false (or no bundled key) with region"
+                )
+        return self
 
     @model_validator(mode="after")
     def _inputs_of_one_level(self) -> ProjectConfig:
@@ -453,9 +502,34 @@ class ProjectConfig(_Section):
         written in the file)."""
         return f"{self._name}, line {_line_of(self._lines, loc)}, key {_dotted(loc)}"
 
+    def region_files(self) -> list[Path]:
+        """The region file, the table of areas it names and the boundaries (when given)."""
+        if self.region is None or self.boundaries is None:
+            return []
+        region = self.path(self.region)
+        files = [region, self.path(self.boundaries.file)]
+        try:
+            areas = json.loads(region.read_text(encoding="utf-8")).get("areas")
+        except (OSError, ValueError, AttributeError):
+            areas = None
+        return files if not isinstance(areas, str) else [*files, region.parent / areas]
+
+    def region_definition(self) -> Region | None:
+        """The region of ``region`` (:func:`mapping.areas.read_region`), None without one.
+
+        A region file that cannot be read or defines no usable region is a
+        :class:`ConfigError` naming the config file, the key and its line.
+        """
+        if self.region is None:
+            return None
+        try:
+            return read_region(self.path(self.region))
+        except (RegionError, ValidationFailed, InputError) as exc:
+            raise ConfigError(f"{self.where('region')}: {exc}") from None
+
     def signature(self) -> dict[str, object]:
         """What the build's up-to-date check hashes: the content and the input files."""
-        files = [self.path(i.file) for i in self.inputs]
+        files = [self.path(i.file) for i in self.inputs] + self.region_files()
         stats = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files if p.is_file()]
         return {"config": self._digest, "inputs": stats}
 

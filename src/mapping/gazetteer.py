@@ -195,11 +195,15 @@ class Gazetteer:
         level: MatchLevel,
         parent: Gazetteer | None = None,
         region: str = "Tapanuli Utara",
+        definition: Region | None = None,
     ) -> None:
         self.level: MatchLevel = level
         self.areas: dict[str, Area] = {a.code: a for a in areas}
         self.parent = parent
         self.region = region
+        #: The region's definition when known (its codes, population): None means Tapanuli
+        #: Utara to the checks of tables read with this gazetteer.
+        self.definition = definition
         self._codes: dict[str, str] = {}
         self._exact, self._normalized, self._alias = _Lookup(), _Lookup(), _Lookup()
         self._spelled = _Lookup()  # normalised spelling -> areas, for fuzzy search
@@ -298,7 +302,7 @@ class Gazetteer:
             msg = f"level={level!r} cannot be matched; expected 'desa' or 'kecamatan'."
             raise ValueError(msg)
         kec = cls(kecamatan_areas(kecamatan=region.kecamatan), level="kecamatan",
-                  region=region.name)  # fmt: skip
+                  region=region.name, definition=region)  # fmt: skip
         if level == "kecamatan":
             return kec
         names = {k.code: k.name for k in region.kecamatan}
@@ -313,7 +317,7 @@ class Gazetteer:
             )  # fmt: skip
             for d in region.desa
         )
-        return cls(desa, level="desa", parent=kec, region=region.name)
+        return cls(desa, level="desa", parent=kec, region=region.name, definition=region)
 
     @classmethod
     def load(cls, level: MatchLevel = "desa", *, settings: Settings | None = None) -> Gazetteer:

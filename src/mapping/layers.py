@@ -425,3 +425,67 @@ def region_layers(
     ).to_crs(CRS_STORAGE)
     desa, kec, kab = finish_layers(desa, region=region)
     return desa[[*DESA_COLUMNS, "geometry"]], kec, kab
+
+
+def region_layers_path(region: Region, *, settings: Settings | None = None) -> Path:
+    """Where the layers of `region` are cached: ``<data>/regions/<code>.gpkg`` (``34-90``),
+    keyed by the region's code (Tapanuli Utara's are ``settings.layers_path``)."""
+    s = settings or get_settings()
+    return s.data_dir / "regions" / f"{region.code.replace('.', '-')}.gpkg"
+
+
+def load_region_layers(
+    path: Path,
+    *,
+    region: Region,
+    code: str = "code",
+    layer: str | None = None,
+    settings: Settings | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The desa, kecamatan and kabupaten layers of `region` from its desa boundaries file.
+
+    `path` is a GeoPackage or GeoJSON of the region's desa (`layer` of a GeoPackage with
+    several) whose `code` column holds their Kemendagri codes; the layers are built with
+    :func:`region_layers`, no download. They are cached in :func:`region_layers_path` with a
+    stamp of the file's SHA-256, the region and `code`, and built again when one changes.
+
+    Raises
+    ------
+    DataSourceError
+        The file is missing or cannot be read as a vector layer.
+    BoundaryValidationError
+        See :func:`region_layers`.
+    """
+    path = Path(path)
+    try:
+        digest = pooch.file_hash(str(path), alg="sha256")
+    except OSError as exc:
+        msg = f"Boundaries file {path} of {region.title()} not found or unreadable ({exc})."
+        raise DataSourceError(msg) from exc
+    cached = region_layers_path(region, settings=settings)
+    stamp = cached.with_suffix(".stamp.json")
+    inputs = hashlib.sha256(f"{digest}\n{region!r}\n{code}\n{layer}".encode()).hexdigest()
+    try:
+        fresh = json.loads(stamp.read_text(encoding="utf-8"))["inputs"] == inputs
+    except (OSError, ValueError, KeyError, TypeError):
+        fresh = False
+    names = ("desa", "kecamatan", "kabupaten")
+    if fresh and cached.is_file():
+        desa, kec, kab = (gpd.read_file(cached, layer=n) for n in names)
+        return desa, kec, kab
+    try:
+        boundaries = gpd.read_file(path, layer=layer)
+    except Exception as exc:  # pyogrio raises many types
+        msg = f"Cannot read boundaries file {path} ({exc}); expected a GeoPackage or GeoJSON."
+        raise DataSourceError(msg) from exc
+    built = region_layers(boundaries, region=region, code=code)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)
+    tmp = cached.with_suffix(".tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    for frame, name in zip(built, names, strict=True):
+        frame.to_file(tmp, layer=name, driver="GPKG")
+    tmp.replace(cached)
+    write_text(json.dumps({"inputs": inputs}, indent=1), stamp)
+    log.info("wrote the layers of %s to %s", region.title(), cached)
+    return built

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from mapping.regions import Region, default_region
+
 #: Words that name the kind of area rather than the area ("Desa Lobu", "Kec. Tarutung").
 ADMIN_PREFIXES: frozenset[str] = frozenset(
     {
@@ -153,11 +155,13 @@ _KEMENDAGRI_LEN = {4: "kabupaten", 6: "kecamatan", 10: "desa"}
 _BPS_LEN = {4: "kabupaten", 7: "kecamatan", 10: "desa"}
 
 
-def parse_code(value: object) -> AreaCode | None:
-    """Parse a Kemendagri (dotted or plain) or BPS code; None if `value` is not one.
+def parse_code(value: object, *, region: Region | None = None) -> AreaCode | None:
+    """Parse a Kemendagri (dotted or plain) or BPS code of `region`; None if `value` is not one.
 
-    Kemendagri codes are returned dotted (``12.02.01.2010``), BPS codes as digits.
-    Spreadsheets often turn codes into numbers, so ``1202012010.0`` is read too.
+    A Kemendagri code starts with the region's code (``12.02`` for Tapanuli Utara, the
+    default region), a BPS code with its BPS code (``1205``; none when the region has no
+    BPS code). Kemendagri codes are returned dotted (``12.02.01.2010``), BPS codes as
+    digits. Spreadsheets often turn codes into numbers, so ``1202012010.0`` is read too.
 
     >>> parse_code("1202012010")
     AreaCode(system='kemendagri', level='desa', code='12.02.01.2010')
@@ -165,8 +169,8 @@ def parse_code(value: object) -> AreaCode | None:
     AreaCode(system='kemendagri', level='kecamatan', code='12.02.05')
     >>> parse_code(1205060030)
     AreaCode(system='bps', level='desa', code='1205060030')
-    >>> parse_code("Tarutung") is None
-    True
+    >>> parse_code("Tarutung") is None, parse_code("34.04.01.2001") is None
+    (True, True)
     """
     if value is None:
         return None
@@ -188,16 +192,26 @@ def parse_code(value: object) -> AreaCode | None:
         widths = [len(p) for p in parts]
         if widths not in ([2, 2], [2, 2, 2], [2, 2, 2, 4]):
             return None
+    reg = default_region(region)
     level_k = _KEMENDAGRI_LEN.get(len(digits))
-    if digits.startswith("1202") and level_k is not None:
+    if digits.startswith(reg.code.replace(".", "")) and level_k is not None:
         d = digits
         pieces = [d[0:2], d[2:4], d[4:6], d[6:10]]
         code = ".".join(p for p in pieces if p)
         return AreaCode("kemendagri", level_k, code)  # type: ignore[arg-type]
     level_b = _BPS_LEN.get(len(digits))
-    if digits.startswith("1205") and level_b is not None and not dotted:
+    if reg.bps_code and digits.startswith(reg.bps_code) and level_b is not None and not dotted:
         return AreaCode("bps", level_b, digits)  # type: ignore[arg-type]
     return None
+
+
+def example_code(region: Region | None = None) -> str:
+    """An example desa code of `region` for messages: ``<region code>.01.2001``.
+
+    >>> example_code()
+    '12.02.01.2001'
+    """
+    return f"{default_region(region).code}.01.2001"
 
 
 def desa_kind(code: str) -> str:

@@ -42,17 +42,19 @@ from mapping.coveragemaps import (
 )
 from mapping.data import CROSSWALK_DESA, CROSSWALK_KECAMATAN, PACKAGE_REFERENCE
 from mapping.datasets import RAW_INDICATOR_COLUMNS, SAMPLE_YEAR, build_welfare_datasets
-from mapping.errors import InputError, MissingColumns
+from mapping.errors import BoundaryValidationError, DataSourceError, InputError, MissingColumns
 from mapping.files import write_text
+from mapping.gazetteer import Gazetteer
 from mapping.incremental import Group, Part
 from mapping.indicators import Rate, add_rates
 from mapping.influence import parse_sites
 from mapping.join import MatchReport, join_table
 from mapping.labels import check_language
-from mapping.layers import build_layers
+from mapping.layers import build_layers, load_region_layers
 from mapping.maps import build_map_set, slug
 from mapping.measures import Measure, add_measures, get_measure
 from mapping.quickmap import families_table, quick_indicators
+from mapping.regions import Region, tapanuli_utara
 from mapping.settings import Settings, default_output_dir, get_settings
 from mapping.tables import WelfareTable, combine_tables, read_welfare
 from mapping.targeting import shortlist
@@ -75,7 +77,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "synthetic_title": "PMKS dan PSKS (contoh sintetis)",
         "pmks_total": "PMKS (semua kategori)",
         "psks_total": "PSKS (semua jenis)",
-        "gallery": "peta-kesos: peta Kabupaten Tapanuli Utara",
+        "gallery": "peta-kesos: peta {region}",
         "desa": "Desa",
         "kecamatan": "Kecamatan",
         "note": "Keterangan",
@@ -121,7 +123,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "synthetic_title": "PMKS and PSKS (synthetic sample)",
         "pmks_total": "PMKS (all categories)",
         "psks_total": "PSKS (all kinds)",
-        "gallery": "peta-kesos: maps of Kabupaten Tapanuli Utara",
+        "gallery": "peta-kesos: maps of {region}",
         "desa": "Village",
         "kecamatan": "Kecamatan",
         "note": "Note",
@@ -158,6 +160,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Progress line of a build of another region: what it leaves out, and why.
+REGION_SKIPPED = (
+    "bundled data skipped (real indicators, synthetic sample, puskesmas access, coverage "
+    "analysis, Sarulla CSR shortlist, profiles): they are of Kabupaten Tapanuli Utara"
+)
 #: Real desa indicators mapped by default as rates per 1,000 families (catalogue codes).
 REAL_RATES: tuple[str, ...] = (
     "keluarga_berisiko_stunting",
@@ -286,9 +293,14 @@ def _protect(
 
 
 def read_input(
-    config: ProjectConfig, index: int, *, settings: Settings | None = None
+    config: ProjectConfig,
+    index: int,
+    *,
+    settings: Settings | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> WelfareTable:
-    """The canonical table of ``inputs[index]``, read with its ``columns`` and ``categories``.
+    """The canonical table of ``inputs[index]``, read with its ``columns`` and ``categories``
+    and matched with `gazetteer` (default Tapanuli Utara's of the input's level).
 
     A column the config names that the file lacks is a :class:`~mapping.config.ConfigError`
     naming the config file, the key and its line, the file, and the headers found.
@@ -298,6 +310,7 @@ def read_input(
         return read_welfare(
             config.path(item.file), level=item.level, sheet=item.sheet, year=item.year,
             columns=item.columns.roles(), categories=item.categories, settings=settings,
+            gazetteer=gazetteer,
         )  # fmt: skip
     except MissingColumns as exc:
         problems = [
@@ -308,8 +321,46 @@ def read_input(
         raise ConfigError("\n".join(problems)) from None
 
 
-def user_layers(
+@dataclass(frozen=True)
+class RegionLayers:
+    """The config's region (``region``) and its layers, built from its ``boundaries``."""
+
+    region: Region
+    desa: gpd.GeoDataFrame
+    kecamatan: gpd.GeoDataFrame
+    kabupaten: gpd.GeoDataFrame
+
+
+def config_region_layers(
     config: ProjectConfig, *, settings: Settings | None = None
+) -> RegionLayers | None:
+    """The region of the config's ``region`` and its layers from ``boundaries`` (no download;
+    cached under the data folder by region code, :func:`mapping.layers.load_region_layers`);
+    None for Tapanuli Utara (no ``region``).
+
+    A region file or boundaries file that cannot be used is a
+    :class:`~mapping.config.ConfigError` naming the key and its line.
+    """
+    region = config.region_definition()
+    if region is None or config.boundaries is None:
+        return None
+    b = config.boundaries
+    try:
+        desa, kec, kab = load_region_layers(
+            config.path(b.file), region=region, code=b.code, layer=b.layer, settings=settings
+        )
+    except DataSourceError as exc:
+        raise ConfigError(f"{config.where('boundaries', 'file')}: {exc}") from None
+    except BoundaryValidationError as exc:  # the code column, or polygons not of the region
+        raise ConfigError(f"{config.where('boundaries')}: {exc}") from None
+    return RegionLayers(region, desa, kec, kab)
+
+
+def user_layers(
+    config: ProjectConfig,
+    *,
+    settings: Settings | None = None,
+    region: RegionLayers | None = None,
 ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame, MatchReport, list[Measure]]:
     """Desa and kecamatan layers of the config's input files, with its measures added.
 
@@ -319,11 +370,22 @@ def user_layers(
     all inputs and the measures added (the config's, then the built-in ones its maps name).
     Inputs of kecamatan totals (``level: kecamatan``) give no desa layer (None): they are
     joined to the 15 kecamatan, their families summed from the desa indicators.
+
+    With the layers of another `region` (:func:`config_region_layers`), the
+    inputs are matched to its desa or kecamatan and joined to its layers; the families of
+    Tapanuli Utara's desa indicators are not used there, so without their own ``keluarga``
+    the inputs give counts, not rates.
     """
-    tables = [read_input(config, i, settings=settings) for i in range(len(config.inputs))]
-    by_desa = config.inputs[0].level == "desa"
+    input_level = config.inputs[0].level
+    gazetteer = None if region is None else Gazetteer.from_region(region.region, level=input_level)
+    tables = [
+        read_input(config, i, settings=settings, gazetteer=gazetteer)
+        for i in range(len(config.inputs))
+    ]
+    by_desa = input_level == "desa"
     own_families = any(FAMILIES in set(t.data["category"]) for t in tables)
-    if not own_families and by_desa:
+    layer_of = {} if region is None else {"desa": region.desa, "kecamatan": region.kecamatan}
+    if not own_families and by_desa and region is None:
         tables.append(families_table(settings=settings))
     combined = combine_tables(tables)
     year = next((i.year for i in config.inputs if i.year is not None), None)
@@ -335,11 +397,12 @@ def user_layers(
     rates = {
         i.column: Rate(i.column.removesuffix(PER_1000_SUFFIX), FAMILIES)
         for i in quick_indicators(categories)
-        if i.column.endswith(PER_1000_SUFFIX)
+        if i.column.endswith(PER_1000_SUFFIX) and (own_families or region is None)
     }
     if not by_desa:
-        kec, report = join_table(combined, level="kecamatan", year=year, settings=settings)
-        if not own_families:
+        kec, report = join_table(combined, level="kecamatan", year=year, settings=settings,
+                                 layer=layer_of.get("kecamatan"))  # fmt: skip
+        if not own_families and region is None:
             families, _ = join_table(families_table(settings=settings), level="kecamatan",
                                      settings=settings)  # fmt: skip
             by_code = families.set_index("code")[FAMILIES]
@@ -348,7 +411,10 @@ def user_layers(
         return None, add_measures(kec, measures)[0] if measures else kec, report, measures
     layers = []
     for level in ("desa", "kecamatan"):
-        gdf, report = join_table(combined, level=level, year=year, rates=rates, settings=settings)
+        gdf, report = join_table(
+            combined, level=level, year=year, rates=rates, settings=settings,
+            layer=layer_of.get(level), desa=layer_of.get("desa"),
+        )  # fmt: skip
         if measures:
             gdf, _ = add_measures(gdf, measures)
         layers.append((gdf, report))
@@ -375,7 +441,8 @@ def _user_indicators(
     if inds:
         return inds
     categories = [c for c in desa.attrs.get("categories", []) if c in CATEGORY_BY_CODE]
-    return quick_indicators(categories, language=language)
+    # without a number of families (another region's counts) the rates are left out
+    return [i for i in quick_indicators(categories, language=language) if i.column in desa]
 
 
 def _high_need_low_capacity(
@@ -594,9 +661,13 @@ class _Shared:
         language: str,
         dpi: int,
         built_at: dt.datetime,
+        *,
+        area: RegionLayers | None = None,
     ) -> None:
         self.settings, self.config, self.out = settings, config, out
         self.lang, self.dpi, self.built_at = language, dpi, built_at
+        #: Another region's layers (the config's ``region``), None for Tapanuli Utara.
+        self.area = area
         #: Processes each group may draw its PNGs in (1 when groups run side by side).
         self.workers = 1
 
@@ -624,7 +695,9 @@ class _Shared:
         self,
     ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame, MatchReport, list[Measure]] | None:
         """The layers of the config's inputs (:func:`user_layers`), None without inputs."""
-        return user_layers(self.config, settings=self.settings) if self.config.inputs else None
+        if not self.config.inputs:
+            return None
+        return user_layers(self.config, settings=self.settings, region=self.area)
 
     @cached_property
     def coverage_layer(self) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -827,7 +900,8 @@ def _fingerprints(
     language: str,
     dpi: int,
     *,
-    user_coverage: bool = False,
+    names: Sequence[str] | None = None,
+    region_files: Sequence[Path] = (),
 ) -> dict[str, str]:
     """The fingerprint of each group of outputs this build writes (in the gallery's order).
 
@@ -847,20 +921,26 @@ def _fingerprints(
     own["user"] = {"inputs": own["inputs"], "measures": own["measures"], "files": files,
                    **user_maps}  # fmt: skip
     base = [_input_files(settings), str(out), language, dpi, dump]
+    if region_files:  # another region: its definition and boundaries are read by every group
+        base.append(incremental.file_states(region_files))
     reads = {g[0]: g[4] for g in _GROUPS}
     return {
         n: incremental.fingerprint(base, n, [own[k] for k in reads[n]])
-        for n in _group_names(config, user_coverage=user_coverage)
+        for n in (_group_names(config) if names is None else names)
     }
 
 
-def _group_names(config: ProjectConfig, *, user_coverage: bool = False) -> list[str]:
+def _group_names(
+    config: ProjectConfig, *, bundled: bool | None = None, user_coverage: bool = False
+) -> list[str]:
     """The groups of outputs a build with `config` writes, in the gallery's order.
 
-    Without the bundled map sets, the coverage and the CSR shortlist are still built when
-    they run on columns of the user's inputs (`user_coverage`, see :func:`coverage_inputs`).
+    `bundled` (default ``maps.bundled``; never for another region): the bundled map sets,
+    coverage, shortlist, profiles and reports. Without them, the coverage and the CSR
+    shortlist are still built when they run on columns of the user's inputs
+    (`user_coverage`, see :func:`coverage_inputs`).
     """
-    if config.maps.bundled:
+    if config.maps.bundled if bundled is None else bundled:
         names = [g[0] for g in _GROUPS if g[0] != "data"]
     else:
         names = ["cakupan", "sasaran-csr"] if user_coverage else []
@@ -951,34 +1031,41 @@ def build_outputs(
         msg = f"jobs must be >= 1 (1 builds one group of outputs after another); got {jobs!r}."
         raise InputError(msg)
     t = TEXTS[lang]
-    bundled = cfg.maps.bundled
+    area = config_region_layers(cfg, settings=s)
+    bundled = cfg.maps.bundled and area is None
     # Without the bundled sets, the coverage is built only on columns of the inputs: read them
     # first to know (a count only inputs can give that they lack stops the build here).
-    user = user_layers(cfg, settings=s) if cfg.inputs and not bundled else None
+    user = user_layers(cfg, settings=s, region=area) if cfg.inputs and not bundled else None
     user_coverage = False
-    if user is not None:
+    if user is not None and area is None:
         user_coverage = bool(coverage_inputs(user[0], cfg.coverage_options()))
         own = {cfg.coverage.need, cfg.coverage.reached} - set(RAW_INDICATOR_COLUMNS)
         if own and not user_coverage:
             coverage_layer(real_indicator_layers(settings=s)[0], user[0], cfg)
-    steps = 3 + len(_group_names(cfg, user_coverage=user_coverage))
+    names = _group_names(cfg, bundled=bundled, user_coverage=user_coverage)
+    steps = 3 + len(names)
     step = iter(range(1, steps + 1))
     t0 = time.perf_counter()
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
-    say(f"[{next(step)}/{steps}] boundary layers")
-    build_layers(settings=s)
-
-    say(f"[{next(step)}/{steps}] welfare datasets (real indicators, synthetic sample)")
-    build_welfare_datasets(settings=s)
-    fingerprints = _fingerprints(s, cfg, out, lang, dpi, user_coverage=user_coverage)
+    if area is None:
+        say(f"[{next(step)}/{steps}] boundary layers")
+        build_layers(settings=s)
+        say(f"[{next(step)}/{steps}] welfare datasets (real indicators, synthetic sample)")
+        build_welfare_datasets(settings=s)
+    else:
+        say(f"[{next(step)}/{steps}] boundary layers of {area.region.title()} (from boundaries)")
+        say(f"[{next(step)}/{steps}] {REGION_SKIPPED}")
+    fingerprints = _fingerprints(
+        s, cfg, out, lang, dpi, names=names, region_files=cfg.region_files()
+    )
     signature = incremental.fingerprint(fingerprints)
     stamp = _read_stamp(out)
     previous = stamp[1] if stamp else None
     if not force and stamp and stamp[0] == signature and all(p.is_file() for p in stamp[1].files):
         say(f"outputs up to date in {out} (nothing changed since the last build)")
         return stamp[1]
-    shared = _Shared(s, cfg, out, lang, dpi, built_at)
+    shared = _Shared(s, cfg, out, lang, dpi, built_at, area=area)
     if user is not None:
         shared.user = user
     # The columns the coverage takes from the inputs: named in the gallery's sources.
@@ -1025,8 +1112,10 @@ def build_outputs(
     )
 
     say(f"[{steps}/{steps}] gallery and manifest")
+    region = tapanuli_utara() if area is None else area.region
     result.index = export.write_gallery(
-        items, out / "index.html", title=t["gallery"], language=lang,
+        items, out / "index.html", title=t["gallery"].format(region=region.title()),
+        language=lang,
         built=built_at.strftime("%Y-%m-%d %H:%M UTC"), sources=sources,
         disclaimer=t["disclaimer"] if bundled else "", downloads=downloads + report_downloads,
         manifest=out / manifest.MANIFEST_NAME, thumbnail=incremental.gallery_thumbnail,
@@ -1037,8 +1126,12 @@ def build_outputs(
     used["coverage_from_inputs"] = taken
     if config is not None:
         used["project_config"] = config.model_dump(mode="json")
-    files = _manifest_inputs(s) + [("input", cfg.path(i.file), cfg.path(i.file).parent)
-                                   for i in cfg.inputs]  # fmt: skip
+    if area is None:
+        files = _manifest_inputs(s)
+    else:
+        used["region"] = {"code": region.code, "name": region.title(), "crs": region.metric_crs}
+        files = [("region", p, p.parent) for p in cfg.region_files()]
+    files += [("input", cfg.path(i.file), cfg.path(i.file).parent) for i in cfg.inputs]
     result.manifest = manifest.write_manifest(
         out, built_at=built_at, config=used, inputs=files, sources=sources
     )

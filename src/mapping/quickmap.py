@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from mapping.categories import CATEGORY_BY_CODE, HEADER_TAKEN, PER_1000_SUFFIX, column_title
@@ -16,10 +17,12 @@ from mapping.datasets import build_welfare_datasets
 from mapping.errors import InputError
 from mapping.export import write_workbook
 from mapping.files import write_layer
+from mapping.gazetteer import Gazetteer
 from mapping.indicators import Rate
 from mapping.join import MatchReport, join_table
 from mapping.labels import check_language, text
 from mapping.maps import MIN_INDICATORS, build_default_maps, slug
+from mapping.regions import Region, default_region
 from mapping.settings import Settings
 from mapping.tables import WelfareTable, combine_tables, read_welfare
 from mapping.validation import describe_problems
@@ -40,6 +43,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "title": "Peta {what}",
         "families_file": "jumlah keluarga dari berkas ini",
         "families_portal": "jumlah keluarga dari portal stunting Kab. Tapanuli Utara",
+        "families_none": "tanpa jumlah keluarga: peta jumlah, bukan angka per 1.000 keluarga",
         "read": "Dibaca",
         "problems": "Masalah",
         "no_problems": "tidak ada masalah",
@@ -54,6 +58,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "title": "Maps of {what}",
         "families_file": "number of families from this file",
         "families_portal": "number of families from the Tapanuli Utara stunting portal",
+        "families_none": "no number of families: counts are mapped, not rates per 1,000",
         "read": "Read",
         "problems": "Problems",
         "no_problems": "no problems",
@@ -74,9 +79,10 @@ class QuickMap:
     ``table`` is the file as read (with its problems), ``report`` what happened to each of its
     rows at the desa join, ``indicators`` the mapped layers, ``maps`` every map file
     (``index.html`` last) and ``report_path`` the match report CSV beside them. ``families``
-    says where the denominator came from: ``"file"`` or ``"portal"`` (the real desa
-    indicators). ``left_out`` are the layers without a value at desa or at kecamatan level
-    (no kecamatan has all its desa), so not mapped.
+    says where the denominator came from: ``"file"``, ``"portal"`` (the real desa
+    indicators of Tapanuli Utara) or ``"none"`` (another region's file without one).
+    ``left_out`` are the layers without a value at desa or at kecamatan level (no kecamatan
+    has all its desa), so not mapped.
     """
 
     table: WelfareTable
@@ -140,6 +146,12 @@ def families_table(*, settings: Settings | None) -> WelfareTable:
     return replace(indicators, data=indicators.data[indicators.data["category"] == FAMILIES])
 
 
+def _layer(column: str, code: str, language: str) -> Indicator:
+    """The layer of `column` (of category `code`), titled and coloured from the catalogue."""
+    group = CATEGORY_BY_CODE[code].group if code in CATEGORY_BY_CODE else "pmks"
+    return Indicator(column, column_title(column, language=language), palette=PALETTES[group])
+
+
 def quick_indicators(categories: list[str], *, language: str = "id") -> list[Indicator]:
     """The layers of a quick map of `categories`, titled from the catalogue.
 
@@ -157,8 +169,7 @@ def quick_indicators(categories: list[str], *, language: str = "id") -> list[Ind
     cats = [c for c in categories if c != FAMILIES]
 
     def layer(column: str, code: str) -> Indicator:
-        group = CATEGORY_BY_CODE[code].group if code in CATEGORY_BY_CODE else "pmks"
-        return Indicator(column, column_title(column, language=lang), palette=PALETTES[group])
+        return _layer(column, code, lang)
 
     def counted(code: str) -> bool:
         return code not in CATEGORY_BY_CODE or CATEGORY_BY_CODE[code].kind == "count"
@@ -182,6 +193,8 @@ def quick_map(
     settings: Settings | None = None,
     columns: Mapping[str, str] | None = None,
     categories: Mapping[str, str] | None = None,
+    region: Region | None = None,
+    layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None,
 ) -> QuickMap:
     """Map every category of one welfare file (CSV/XLSX) at desa and kecamatan level.
 
@@ -208,12 +221,17 @@ def quick_map(
         Columns named by the user, as in :func:`mapping.tables.read_welfare`: ``{role:
         header}`` for key columns detection misses (e.g. ``{"desa": "Lokasi"}``) and
         ``{header: catalogue code}`` for category headers (e.g. ``{"Jumlah KK Miskin": "fm"}``).
+    region, layers
+        Another region than Tapanuli Utara and its desa and kecamatan layers
+        (:func:`mapping.layers.load_region_layers`): the file is matched to its areas and
+        mapped on its layers; without its own number of families it is mapped as counts.
     """
     lang = check_language(language)
     src = Path(path)
+    gazetteer = None if region is None else Gazetteer.from_region(region, level=level or "desa")
     table = read_welfare(
         src, level=level, sheet=sheet, year=year, settings=settings, columns=columns,
-        categories=categories,
+        categories=categories, gazetteer=gazetteer,
     )  # fmt: skip
     where = src.name + (f" (sheet '{table.sheet}')" if table.sheet else "")
     order = {code: i for i, code in enumerate(CATEGORY_BY_CODE)}
@@ -227,7 +245,8 @@ def quick_map(
         )
         placed = int(table.rows["method"].isin(JOINED_METHODS).sum())
         msg = (
-            f"No PMKS/PSKS category with a value matched to an area of Tapanuli Utara in "
+            f"No PMKS/PSKS category with a value matched to an area of "
+            f"{default_region(region).name} in "
             f"{where} (headers not in the catalogue: {unknown}; {placed} of {len(table.rows)} "
             "rows matched to an area); expected a column per category (e.g. 'Fakir Miskin', "
             "'Lansia Terlantar') and a row per desa. Run 'peta-kesos validate' on it to see why."
@@ -239,19 +258,34 @@ def quick_map(
             "sums them to kecamatan). Use 'peta-kesos join --level kecamatan' for kecamatan data."
         )
         raise InputError(msg)
-    _, report = join_table(table, level="desa", year=year, settings=settings)
+    layer_of = {} if layers is None else {"desa": layers[0], "kecamatan": layers[1]}
+    _, report = join_table(
+        table, level="desa", year=year, settings=settings, layer=layer_of.get("desa")
+    )
     if FAMILIES in codes:
         combined, families = table, "file"
+    elif region is not None:
+        combined, families = table, "none"
     else:
         combined, families = combine_tables([table, families_table(settings=settings)]), "portal"
     inds = quick_indicators(codes, language=lang)
+    if families == "none":  # no denominator: every category as it is
+        inds = [_layer(c, c, lang) for c in codes]
     rates = {
         i.column: Rate(i.column.removesuffix(PER_1000_SUFFIX), FAMILIES)
         for i in inds
         if i.column.endswith(PER_1000_SUFFIX)
     }
     desa, kec = (
-        join_table(combined, level=lvl, year=year, rates=rates, settings=settings)[0]
+        join_table(
+            combined,
+            level=lvl,
+            year=year,
+            rates=rates,
+            settings=settings,
+            layer=layer_of.get(lvl),
+            desa=layer_of.get("desa"),
+        )[0]  # fmt: skip
         for lvl in ("desa", "kecamatan")
     )
     # A kecamatan total needs every desa of it (a sum over some would undercount).

@@ -118,6 +118,9 @@ class Region:
     expected_area_km2, expected_n_desa, expected_n_kecamatan
         What the boundary layers must add up to (checked when building them); ``None`` skips
         a check.
+    population
+        Its population (census), for the plausibility limit of counts
+        (:attr:`max_plausible_count`); ``None`` when unknown.
     sites
         Default sites of the area-of-influence analysis, as ``"NAME=LAT,LON"`` strings
         (:func:`mapping.influence.parse_site`); empty when the region has none.
@@ -136,6 +139,7 @@ class Region:
     expected_area_km2: float | None = None
     expected_n_desa: int | None = None
     expected_n_kecamatan: int | None = None
+    population: int | None = None
     sites: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
 
@@ -176,6 +180,19 @@ class Region:
             return self.crs
         assert self.centre is not None  # checked in __post_init__
         return utm_crs(*self.centre)
+
+    @property
+    def max_plausible_count(self) -> int | None:
+        """The largest plausible count of one row: 1.25 x the population, rounded up to
+        100,000 (no desa, kecamatan or the whole region counts more people); None when the
+        population is unknown.
+
+        >>> tapanuli_utara().population, tapanuli_utara().max_plausible_count
+        (312000, 400000)
+        """
+        if self.population is None:
+            return None
+        return math.ceil(self.population * 1.25 / 100_000) * 100_000
 
     def title(self, language: str = "id") -> str:
         """The region's display name: ``Kabupaten Tapanuli Utara`` (``id``) or
@@ -256,7 +273,7 @@ def desa_from_crosswalk(rows: list[dict[str, str]]) -> tuple[Desa, ...]:
 #: Keys of a region file besides the region's kecamatan and desa (see :func:`load_region`).
 REGION_FILE_KEYS: tuple[str, ...] = (
     "code", "name", "kind", "bps_code", "crs", "centre", "expected_area_km2", "expected_n_desa",
-    "expected_n_kecamatan", "sites", "source",
+    "expected_n_kecamatan", "population", "sites", "source",
 )  # fmt: skip
 
 
@@ -294,6 +311,7 @@ def region_options(doc: Mapping[str, Any]) -> dict[str, Any]:
         "crs": doc.get("crs"),
         "centre": (float(centre[0]), float(centre[1])) if centre else None,
         "expected_area_km2": doc.get("expected_area_km2"),
+        "population": int(doc["population"]) if doc.get("population") is not None else None,
         "sites": tuple(doc.get("sites", ())),
         "source": str(doc.get("source", "")),
     }

@@ -183,7 +183,7 @@ def canonicalize(
             "'Kode'; or name it with columns={'desa': HEADER} (`columns:` of a config input)."
         )
         raise InputError(msg)
-    lvl = infer_level(raw, cols, level)
+    lvl = infer_level(raw, cols, level, region=None if gazetteer is None else gazetteer.definition)
     if cols.category is None and not cols.data:
         msg = (
             f"No data columns in {where}; found: {list(raw.cells.columns)}. Expected one column "
@@ -206,7 +206,8 @@ def canonicalize(
     row_log = _row_log(raw, cols, totals, years, (names, kecs, codes), data_idx, matches)
     del matches, names, kecs, codes  # big files: free what is no longer needed
     area_problems(raw, _log_records(row_log), cols, lvl, report, region=gazetteer.region)
-    code_problems(raw, _log_records(row_log), cols, lvl, report, region=gazetteer.region)
+    code_problems(raw, _log_records(row_log), cols, lvl, report, region=gazetteer.region,
+                  definition=gazetteer.definition)  # fmt: skip
     code_name_conflicts(raw, _log_records(row_log), gazetteer, cols, lvl, report)
 
     if cols.category is not None and cols.value is not None:
@@ -215,7 +216,7 @@ def canonicalize(
         values = wide_values(raw, cols, headers, report)
     check_totals(raw, values, totals, report)
     check_row_totals(raw, cols, values, totals, report)
-    check_plausible(raw, values, totals, report)
+    check_plausible(raw, values, totals, report, region=gazetteer.definition)
 
     # Big files: one (row, category, value) triple per value; the other columns are taken
     # from the row log by position, never as one Python list per column and value.

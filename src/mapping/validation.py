@@ -21,8 +21,9 @@ from mapping.columns import (
 )
 from mapping.errors import ProblemReport
 from mapping.gazetteer import TAKEN_METHODS, Gazetteer
-from mapping.names import fold, parse_code
+from mapping.names import example_code, fold, parse_code
 from mapping.readers import NumberFormatError, RawTable, parse_number, shorten
+from mapping.regions import Region, default_region
 
 
 def check_totals(
@@ -291,7 +292,9 @@ def code_name_conflicts(
     rows = [
         r
         for r in log_rows
-        if r["method"] == "code" and r["input_name"] and parse_code(r["input_name"]) is None
+        if r["method"] == "code"
+        and r["input_name"]
+        and parse_code(r["input_name"], region=gazetteer.definition) is None
     ]
     if not rows:
         return
@@ -358,9 +361,9 @@ def describe_problems(
     return "\n".join(lines)
 
 
-#: More people than live in Tapanuli Utara (about 312,000 at the 2020 census): no count of
-#: one desa, kecamatan or the whole regency can be this large.
-MAX_PLAUSIBLE_COUNT = 400_000
+#: More people than live in any regency or city of Indonesia (Kabupaten Bogor, the largest,
+#: had about 5.4 million at the 2020 census): the limit for a region of unknown population.
+MAX_REGENCY_COUNT = 6_000_000
 #: Categories counted in families (or family units), which cannot exceed a desa's families.
 FAMILY_CATEGORIES = frozenset(
     {
@@ -378,10 +381,25 @@ MAX_PEOPLE_PER_FAMILY = 10
 
 
 def check_plausible(
-    raw: RawTable, values: Values, totals: Sequence[bool], report: ProblemReport
+    raw: RawTable,
+    values: Values,
+    totals: Sequence[bool],
+    report: ProblemReport,
+    *,
+    region: Region | None = None,
 ) -> None:
-    """Warn about counts that cannot be true: more than :data:`MAX_PLAUSIBLE_COUNT`, a family
-    count above the row's ``Jumlah Keluarga``, or people above ten per family of the row."""
+    """Warn about counts that cannot be true: more than live in `region` (its
+    :attr:`~mapping.regions.Region.max_plausible_count`: 400,000 for Tapanuli Utara, the
+    default, of about 312,000 people; :data:`MAX_REGENCY_COUNT` when its population is
+    unknown), a family count above the row's ``Jumlah Keluarga``, or people above ten per
+    family of the row."""
+    reg = default_region(region)
+    top = reg.max_plausible_count
+    top_why = (
+        f"more than the population of {reg.name}"
+        if top is not None
+        else "more than the population of any regency or city of Indonesia"
+    )
     source_rows = [int(r) for r in raw.cells.index.tolist()]
     for i, cells in enumerate(values):
         row = source_rows[i]
@@ -391,8 +409,8 @@ def check_plausible(
                 continue
             if CATEGORY_BY_CODE[cat].kind != "count":
                 continue
-            limit: float = MAX_PLAUSIBLE_COUNT
-            why = "more than the population of Tapanuli Utara"
+            limit: float = MAX_REGENCY_COUNT if top is None else top
+            why = top_why
             if not totals[i] and cat != "keluarga" and families > 0:
                 per = 1 if cat in FAMILY_CATEGORIES else MAX_PEOPLE_PER_FAMILY
                 if families * per < limit:
@@ -427,10 +445,12 @@ def code_problems(
     report: ProblemReport,
     *,
     region: str = "Tapanuli Utara",
+    definition: Region | None = None,
 ) -> None:
     """Warn about each row whose code names no area, so that its name was used instead (or
     nothing): a mistyped code (``12.02.99.9999``) or one Excel stored as a rounded number
-    (``1.20201E+09``)."""
+    (``1.20201E+09``). Codes are those of `definition` (default Tapanuli Utara), named
+    `region` in messages."""
     column = cols.code or cols.kecamatan_code or ""
     for r in log_rows:
         code = r["input_code"]
@@ -444,9 +464,11 @@ def code_problems(
         if "e+" in code.lower():
             message = f"code {code} was turned into a rounded number by Excel; {used}"
             suggestion = "format the code column as text and type the codes again"
-        elif parse_code(code) is None:
-            message = f"{shorten(code)!r} is not a Kemendagri or BPS code; {used}"
-            suggestion = "correct the code (e.g. 12.02.01.2001) or leave the cell blank"
+        elif parse_code(code, region=definition) is None:
+            message = f"{shorten(code)!r} is not a Kemendagri or BPS code of {region}; {used}"
+            suggestion = (
+                f"correct the code (e.g. {example_code(definition)}) or leave the cell blank"
+            )
         else:
             message = f"code {code} names no {level} of {region}; {used}"
             suggestion = "correct the code (see the desa layer's codes) or leave it blank"
