@@ -878,11 +878,11 @@ _GROUPS: tuple[tuple[str, str, Callable[[_Shared], Part], str, tuple[str, ...]],
     ("contoh-sintetis", "maps of the synthetic PMKS/PSKS sample (contoh sintetis)",
      _synthetic_maps, "synthetic_safe", ()),
     ("cakupan", "coverage analysis: gap, severity, access, clusters", _coverage_outputs,
-     "coverage_inputs", ("coverage", "user")),
+     "coverage_inputs", ("coverage", "user_data")),
     ("sasaran-csr", "CSR shortlist around the Sarulla stand-in sites", _shortlist_outputs,
-     "coverage_inputs", ("coverage", "csr", "user")),
+     "coverage_inputs", ("coverage", "csr", "user_data")),
     ("profil", "kecamatan profiles and the regency summary (PDF)", _profile_outputs,
-     "profile_inputs", ("coverage", "user")),
+     "profile_inputs", ("coverage", "user_data")),
     ("laporan", "match and validation reports", _input_reports, "both", ()),
     ("data", "maps of the config's input files", _user_outputs, "user", ("user",)),
 )  # fmt: skip
@@ -907,9 +907,11 @@ def _fingerprints(
 
     Every group reads the data files, the package's code, the output folder, the language,
     the dpi and every config section but those of :data:`_OWN_SECTIONS` and the title and
-    layers of the user's maps; a group also reads its own sections (``user``: the inputs,
-    their files, the measures, ``maps.title`` and ``maps.layers``). A key added to the config
-    later is read by every group until it is given to a group here.
+    layers of the user's maps; a group also reads its own sections (``user_data``: the inputs,
+    their files and the measures, which the coverage may take counts from; ``user``: those and
+    ``maps.title`` and ``maps.layers``). Another region's files (`region_files`) are read by
+    every group. A key added to the config later is read by every group until it is given to a
+    group here.
     """
     dump = config.model_dump(mode="json")
     own = {key: dump.pop(key) for key in _OWN_SECTIONS}
@@ -918,8 +920,8 @@ def _fingerprints(
     for key in ("language", "dpi"):
         maps.pop(key)
     files = incremental.file_states(config.path(i.file) for i in config.inputs)
-    own["user"] = {"inputs": own["inputs"], "measures": own["measures"], "files": files,
-                   **user_maps}  # fmt: skip
+    own["user_data"] = {"inputs": own["inputs"], "measures": own["measures"], "files": files}
+    own["user"] = {**own["user_data"], **user_maps}
     base = [_input_files(settings), str(out), language, dpi, dump]
     if region_files:  # another region: its definition and boundaries are read by every group
         base.append(incremental.file_states(region_files))
@@ -947,13 +949,18 @@ def _group_names(
     return names + (["data"] if config.inputs else [])
 
 
-def _groups(shared: _Shared, fingerprints: dict[str, str]) -> list[Group]:
-    """The groups of outputs of `fingerprints`, ready to run with `shared`."""
+def _groups(
+    shared: _Shared, fingerprints: dict[str, str], *, taken: Sequence[str] = ()
+) -> list[Group]:
+    """The groups of outputs of `fingerprints`, ready to run with `shared` (`taken`: the
+    columns the coverage takes from the inputs, named in its progress line)."""
     groups = []
     sites = shared.config.csr.sites
     for name, title, write, needs, _ in _GROUPS:
         if name == "sasaran-csr" and sites:
             title = f"CSR shortlist around the sites {sites_label(parse_sites(sites))}"
+        if name == "cakupan" and taken:
+            title = f"{title} (from your inputs: {', '.join(taken)})"
         if name in fingerprints:
             prepare = functools.partial(getattr, shared, needs) if needs else None
             run = functools.partial(_run_part, write, shared)
@@ -1070,7 +1077,7 @@ def build_outputs(
         shared.user = user
     # The columns the coverage takes from the inputs: named in the gallery's sources.
     taken = shared.coverage_layer[1] if cfg.inputs and "cakupan" in fingerprints else []
-    groups = _groups(shared, fingerprints)
+    groups = _groups(shared, fingerprints, taken=taken)
     done = {} if force else _unchanged_parts(out, groups)
     todo = sorted((g for g in groups if g.name not in done), key=lambda g: -_COST[g.name])
     for group in groups:
