@@ -76,7 +76,14 @@ def machine() -> list[str]:
 def headline(text: str) -> list[str]:
     """The lines of a results file that carry its headline figures."""
     keep = []
+    logical: list[str] = []  # a bullet wrapped over several lines is one line here
     for line in text.splitlines():
+        wrapped = line.startswith("  ") and not line.lstrip().startswith(("-", "|", "*"))
+        if wrapped and logical and logical[-1].lstrip().startswith("- "):
+            logical[-1] += " " + line.strip()
+        else:
+            logical.append(line)
+    for line in logical:
         plain = line.strip()
         if "**" in plain or re.match(r"^(result|Growth|validate|- result)\b", plain, re.I):
             keep.append(plain if plain.startswith("- ") else f"- {plain}")
