@@ -89,15 +89,41 @@ def kecamatan_file(kecamatan, tmp_path_factory) -> Path:
     return export.save_html(m, tmp_path_factory.mktemp("html") / "peta-kecamatan.html")
 
 
-def _open(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
+#: Resolves once the map has stopped zooming and panning (its first fit may still be running
+#: on a busy machine, and a point computed then would end up over another area).
+SETTLED = """() => new Promise((done) => {
+    const map = Object.values(window).find((v) => v && v.pk);
+    const idle = () => !map._animatingZoom && !(map._panAnim && map._panAnim._inProgress);
+    const wait = () => (idle() ? setTimeout(done, 150) : setTimeout(wait, 50));
+    wait();
+})"""
+
+
+def _watched(
+    browser,
+    path: Path,
+    *,
+    width: int = 1280,
+    height: int = 860,
+    touch: bool = False,
+    drawn: str = "path.pk-area",
+):
+    """A page showing `path` once `drawn` is there, and the list its errors are written to
+    (console errors, page errors, failed requests: a page must have none)."""
+    page = browser.new_page(
+        viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch
+    )
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
     page.goto(path.as_uri())
-    page.wait_for_selector("path.pk-area")
+    page.wait_for_selector(drawn)
     return page, problems
+
+
+def _open(browser, path: Path):
+    return _watched(browser, path)
 
 
 def _inside(page, path: Path, name: str) -> tuple[float, float]:
@@ -330,19 +356,9 @@ def layout_file(desa_values, kecamatan, tmp_path_factory) -> Path:
 
 def _open_at(browser, path: Path, size: str):
     w, h = VIEWPORTS[size]
-    touch = size == "phone"  # a phone: taps, not mouse hovers
-    page = browser.new_page(viewport={"width": w, "height": h}, has_touch=touch, is_mobile=touch)
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
-    page.goto(path.as_uri())
-    page.wait_for_selector("path.pk-area")
-    # the first fitBounds may still be zooming: wait until the map rests
-    page.wait_for_function(
-        """() => { const m = Object.values(window).find((v) => v && v.pk);
-                   return m && !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); }"""
-    )
+    # a phone: taps, not mouse hovers
+    page, problems = _watched(browser, path, width=w, height=h, touch=size == "phone")
+    page.evaluate(SETTLED)  # the first fitBounds may still be zooming: wait until the map rests
     page.wait_for_function("document.querySelector('.leaflet-zoom-anim') === null")
     return page, problems
 
@@ -549,16 +565,6 @@ def test_thousands_of_areas_on_one_canvas_stay_usable(browser, tmp_path, monkeyp
     assert problems == []
 
 
-#: Resolves once the map has stopped zooming and panning (its first fit may still be running
-#: on a busy machine, and a point computed then would end up over another area).
-SETTLED = """() => new Promise((done) => {
-    const map = Object.values(window).find((v) => v && v.pk);
-    const idle = () => !map._animatingZoom && !(map._panAnim && map._panAnim._inProgress);
-    const wait = () => (idle() ? setTimeout(done, 150) : setTimeout(wait, 50));
-    wait();
-})"""
-
-
 def _hover(page, x: float, y: float, *, tries: int = 4):
     """Move the mouse onto (x, y) of a settled map until a tooltip shows; the tooltips."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -576,10 +582,4 @@ def _hover(page, x: float, y: float, *, tries: int = 4):
 
 
 def _open_canvas(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.goto(path.as_uri())
-    page.wait_for_selector(".leaflet-overlay-pane canvas")
-    return page, problems
+    return _watched(browser, path, drawn=".leaflet-overlay-pane canvas")

@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import typing
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -69,6 +70,16 @@ def _catalogue_code(code: str) -> str:
             "keluarga, penerima_pkh (see `peta-kesos categories`)"
         )
     return code
+
+
+def _catalogue_codes(codes: Iterable[str], *, examples: str) -> None:
+    """Refuse the codes of `codes` the catalogue does not know, naming all of them."""
+    unknown = [c for c in codes if c not in CATEGORY_BY_CODE]
+    if unknown:
+        raise ValueError(
+            f"unknown category code(s) {', '.join(unknown)}; allowed: catalogue codes "
+            f"such as {examples} (see `peta-kesos categories`)"
+        )
 
 
 class InputColumns(_Section):
@@ -145,12 +156,7 @@ class MeasureConfig(_Section):
     @field_validator("categories")
     @classmethod
     def _known_categories(cls, value: list[str]) -> list[str]:
-        unknown = [c for c in value if c not in CATEGORY_BY_CODE]
-        if unknown:
-            raise ValueError(
-                f"unknown category code(s) {', '.join(unknown)}; allowed: catalogue codes "
-                "such as fm, lut, pd, at (see `peta-kesos categories`)"
-            )
+        _catalogue_codes(value, examples="fm, lut, pd, at")
         return value
 
     def measure(self) -> Measure:
@@ -284,12 +290,7 @@ class Privacy(_Section):
     @field_validator("k_by_category")
     @classmethod
     def _known_codes(cls, value: dict[str, int]) -> dict[str, int]:
-        unknown = [c for c in value if c not in CATEGORY_BY_CODE]
-        if unknown:
-            raise ValueError(
-                f"unknown category code(s) {', '.join(unknown)}; allowed: catalogue codes "
-                "such as fm, lut, pd, odha (see `peta-kesos categories`)"
-            )
+        _catalogue_codes(value, examples="fm, lut, pd, odha")
         return value
 
     enabled: bool = True
